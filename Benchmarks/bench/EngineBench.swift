@@ -1,0 +1,36 @@
+import Engine
+import Foundation
+
+/// sgemm GFLOPS at the MLP VAE's shapes and forward+backward times of Linear and Conv2d.
+enum EngineBench {
+    static func run() {
+        print("== engine (OpenBLAS threads: \(BLAS.threads))")
+        var rng = RandomGenerator(seed: 0)
+        // (label, transA, transB, m, n, k): forward x·Wᵀ, backward ∂y·W and ∂yᵀ·x.
+        let shapes: [(String, Transpose, Transpose, Int, Int, Int)] = [
+            ("[128×784]·[784×400]  (fc1 forward)", .none, .transposed, 128, 400, 784),
+            ("[128×400]·[400×784]  (fc4 forward)", .none, .transposed, 128, 784, 400),
+            ("[128×784]·[784×400]  (fc4 backward ∂x)", .none, .none, 128, 400, 784),
+            ("[400×128]·[128×784]  (fc1 backward ∂W)", .transposed, .none, 400, 784, 128),
+            ("[784×128]·[128×400]  (fc4 backward ∂W)", .transposed, .none, 784, 400, 128),
+        ]
+        for (label, ta, tb, m, n, k) in shapes {
+            let a = rng.normalTensor(shape: ta == .none ? [m, k] : [k, m])
+            let b = rng.normalTensor(shape: tb == .none ? [k, n] : [n, k])
+            var c = Tensor(shape: [m, n])
+            let seconds = Timing.median(repeats: 50) { BLAS.gemm(ta, a, tb, b, into: &c) }
+            row("sgemm " + label, String(format: "%7.1f GFLOPS", 2 * Double(m * n * k) / seconds / 1e9))
+        }
+        let linear = Linear(784, 400, rng: &rng)
+        let x = rng.uniformTensor(shape: [128, 784], low: 0, high: 1)
+        let dy = rng.normalTensor(shape: [128, 400])
+        let linearTime = Timing.median(repeats: 50) { _ = linear.forward(x); _ = linear.backward(dy) }
+        row("Linear(784, 400) forward+backward, batch 128", String(format: "%7.3f ms", linearTime * 1e3))
+        let conv = Conv2d(32, 32, kernel: 4, stride: 2, padding: 1, rng: &rng)
+        let image = rng.normalTensor(shape: [128, 32, 32, 32])
+        let convOut = conv.forward(image)
+        let convGrad = rng.normalTensor(shape: convOut.shape)
+        let convTime = Timing.median(repeats: 5) { _ = conv.forward(image); _ = conv.backward(convGrad) }
+        row("Conv2d(32, 32, 4, stride 2) on 32×32, fwd+bwd, batch 128", String(format: "%7.1f ms", convTime * 1e3))
+    }
+}

@@ -1,0 +1,31 @@
+# betavae — set up, build, test, benchmark.
+SHELL := /bin/bash
+APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libopenblas-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist
+RELEASE := swift build -c release
+BIN := .build/release
+
+.PHONY: setup build test bench demo clean
+
+# Installs what is missing (apt-get as root, else sudo); does nothing when everything is present.
+setup:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@python3 -c 'import safetensors.numpy' 2>/dev/null || python3 -m pip install -q safetensors numpy 2>/dev/null \
+	  || echo "note: Python's safetensors is not installed; the Python interop test will be skipped"
+
+build: setup
+	$(RELEASE) --product betavae
+
+test: setup
+	swift test
+
+bench: setup
+	$(RELEASE) --product bench
+	$(BIN)/bench
+
+clean:
+	rm -rf .build

@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// betavae: β-VAE training with a built-in CPU engine and Cairo-drawn HTML reports.
+// Module dependency rule (../shared/DESIGN.md): no import runs back up the table
+// CBLAS/CCairo/CZlib → Engine → Datasets → Models → Training → (Analysis, Plot) → Report → betavae.
+import PackageDescription
+
+let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "betavae",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "betavae", targets: ["betavae"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
+                       providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: optimise),
+        .target(name: "Datasets", dependencies: ["Engine", "CCairo", "CZlib"], swiftSettings: optimise),
+        .target(name: "Models", dependencies: ["Engine"], swiftSettings: optimise),
+        .target(name: "Training", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
+        .executableTarget(name: "betavae", dependencies: [
+            "Engine", "Datasets", "Models", "Training",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: optimise),
+        .executableTarget(name: "bench", dependencies: ["Engine", "Datasets", "Models", "Training"],
+                          path: "Benchmarks/bench", swiftSettings: optimise),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Datasets", "Engine"]),
+    ]
+)

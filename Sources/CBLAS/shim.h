@@ -1,0 +1,9 @@
+// OpenBLAS: CBLAS for sgemm and the LAPACK symbols (ssyevd_) that OpenBLAS exports.
+#include <cblas.h>
+
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+
+/// LAPACK symmetric eigen-decomposition (divide and conquer), Fortran calling convention.
+void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda,
+             float *w, float *work, const int *lwork, int *iwork, const int *liwork, int *info);

@@ -1,0 +1,2 @@
+// zlib: gzip-compressed IDX files and deflated .npz members.
+#include <zlib.h>

@@ -1,0 +1,95 @@
+import Testing
+@testable import Engine
+
+/// Central-difference checks of every layer's input and parameter gradients.
+@Suite struct LayerGradientTests {
+    let check = GradientCheck()
+
+    func expectAccurate(_ layer: Layer, _ input: Tensor, tolerance: Double? = nil,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+        let errors = check.maxError(of: layer, input: input)
+        let limit = tolerance ?? check.tolerance
+        #expect(errors.input < limit, "input gradient error \(errors.input)", sourceLocation: sourceLocation)
+        for (name, error) in errors.parameters {
+            #expect(error < limit, "\(name) gradient error \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    func randomInput(_ shape: [Int], seed: UInt64 = 1) -> Tensor {
+        var rng = RandomGenerator(seed: seed)
+        return rng.normalTensor(shape: shape)
+    }
+
+    @Test func linear() {
+        var rng = RandomGenerator(seed: 3)
+        expectAccurate(Linear(5, 4, rng: &rng), randomInput([3, 5]))
+    }
+
+    @Test(arguments: [(3, 1, 0), (3, 2, 1), (4, 2, 1), (2, 3, 2)])
+    func conv2d(kernel: Int, stride: Int, padding: Int) {
+        var rng = RandomGenerator(seed: 4)
+        let layer = Conv2d(2, 3, kernel: kernel, stride: stride, padding: padding, rng: &rng)
+        expectAccurate(layer, randomInput([2, 2, 6, 5]))
+    }
+
+    @Test(arguments: [(3, 1, 0, 0), (4, 2, 1, 0), (3, 2, 1, 1), (2, 3, 0, 2)])
+    func convTranspose2d(kernel: Int, stride: Int, padding: Int, outputPadding: Int) {
+        var rng = RandomGenerator(seed: 5)
+        let layer = ConvTranspose2d(3, 2, kernel: kernel, stride: stride, padding: padding,
+                                    outputPadding: outputPadding, rng: &rng)
+        expectAccurate(layer, randomInput([2, 3, 4, 3]))
+    }
+
+    /// Inputs kept away from the kink at 0, where a finite difference straddles two slopes.
+    func awayFromZero(_ shape: [Int]) -> Tensor {
+        var x = randomInput(shape)
+        for i in 0..<x.count where abs(x[i]) < 0.05 { x[i] = x[i] < 0 ? -0.3 : 0.3 }
+        return x
+    }
+
+    @Test func relu() { expectAccurate(ReLU(), awayFromZero([4, 7])) }
+    @Test func leakyReLU() { expectAccurate(LeakyReLU(slope: 0.2), awayFromZero([4, 7])) }
+    @Test func sigmoid() {
+        let layer = Sigmoid()
+        let errors = GradientCheck(eps: 1e-3).maxError(of: layer, input: randomInput([4, 7]))
+        #expect(errors.input < 2e-3)
+    }
+    @Test func tanh() {
+        let errors = GradientCheck(eps: 1e-3).maxError(of: Tanh(), input: randomInput([4, 7]))
+        #expect(errors.input < 2e-3)
+    }
+
+    @Test func flattenAndUnflatten() {
+        let layer = Sequential([Flatten(), Unflatten([3, 2, 2])])
+        let x = randomInput([2, 3, 2, 2])
+        #expect(layer.forward(x) == x)
+        expectAccurate(layer, x)
+    }
+
+    /// A small encoder–decoder chain: conv, activation, flatten, linear, unflatten, transposed conv.
+    @Test func sequentialNetwork() {
+        var rng = RandomGenerator(seed: 9)
+        let net = Sequential([
+            Conv2d(1, 2, kernel: 4, stride: 2, padding: 1, rng: &rng), Tanh(), Flatten(),
+            Linear(2 * 4 * 4, 8, rng: &rng), Tanh(), Linear(8, 2 * 4 * 4, rng: &rng), Unflatten([2, 4, 4]),
+            ConvTranspose2d(2, 1, kernel: 4, stride: 2, padding: 1, rng: &rng),
+        ])
+        let errors = GradientCheck(eps: 1e-2, tolerance: 5e-3).maxError(of: net, input: randomInput([2, 1, 8, 8]))
+        #expect(errors.input < 5e-3)
+        #expect(errors.parameters.count == 8)
+        for (name, error) in errors.parameters { #expect(error < 5e-3, "\(name): \(error)") }
+        #expect(net.namedParameters.map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias", "5.weight", "5.bias", "7.weight", "7.bias"])
+    }
+
+    @Test func skippedInputGradientStillAccumulatesParameterGradients() {
+        var rng = RandomGenerator(seed: 2)
+        let a = Linear(4, 3, rng: &rng)
+        let net = Sequential([Flatten(), a])
+        net.skipInputGradient()
+        #expect(a.needsInputGradient == false)
+        _ = net.forward(randomInput([2, 2, 2]))
+        let dx = net.backward(Tensor(shape: [2, 3], repeating: 1))
+        #expect(dx.count == 0)
+        #expect(a.bias.gradient.scalars == [2, 2, 2])
+    }
+}

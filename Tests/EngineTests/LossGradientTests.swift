@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// Losses against closed forms, and their analytic gradients against central differences.
+@Suite struct LossGradientTests {
+    func normal(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
+        var rng = RandomGenerator(seed: seed)
+        var t = rng.normalTensor(shape: shape)
+        for i in 0..<t.count { t[i] *= scale }
+        return t
+    }
+
+    func uniform(_ shape: [Int], seed: UInt64) -> Tensor {
+        var rng = RandomGenerator(seed: seed)
+        return rng.uniformTensor(shape: shape, low: 0, high: 1)
+    }
+
+    /// Numerical ∂(Σ per-image loss)/∂input by central differences in Double.
+    func numericGradient(_ x: Tensor, eps: Float = 1e-3, _ f: (Tensor) -> Double) -> Tensor {
+        var g = Tensor(shape: x.shape)
+        for i in 0..<x.count {
+            var plus = x, minus = x
+            plus[i] += eps
+            minus[i] -= eps
+            g[i] = Float((f(plus) - f(minus)) / Double(2 * eps))
+        }
+        return g
+    }
+
+    func maxRelativeError(_ a: Tensor, _ b: Tensor) -> Float {
+        var worst: Float = 0
+        for i in 0..<a.count { worst = max(worst, abs(a[i] - b[i])) }
+        return worst / max(a.maxAbs(), 1e-6)
+    }
+
+    @Test func bernoulliMatchesDefinitionAndIsStable() {
+        let logits = Tensor(shape: [2, 3], scalars: [0, 2, -3, 100, -100, 0.5])
+        let targets = Tensor(shape: [2, 3], scalars: [1, 0, 0.25, 1, 0, 1])
+        let (perImage, _) = Losses.bernoulliNLL(logits: logits, targets: targets)
+        func bce(_ l: Double, _ x: Double) -> Double {
+            let p = 1 / (1 + exp(-l))
+            return -(x * log(p) + (1 - x) * log(1 - p))
+        }
+        let first = bce(0, 1) + bce(2, 0) + bce(-3, 0.25)
+        #expect(abs(Double(perImage[0]) - first) < 1e-5)
+        // log(1 + e^-100) underflows to 0 in closed form; the stable form gives ≈ 0 + 0 + bce(0.5, 1).
+        #expect(abs(Double(perImage[1]) - bce(0.5, 1)) < 1e-5)
+        #expect(perImage.allSatisfy { $0.isFinite })
+    }
+
+    @Test func bernoulliGradient() {
+        let logits = normal([3, 5], seed: 1, scale: 3)
+        let targets = uniform([3, 5], seed: 2)
+        let scale: Float = 0.5
+        let (_, gradient) = Losses.bernoulliNLL(logits: logits, targets: targets, gradientScale: scale)
+        let numeric = numericGradient(logits) { l in
+            Double(scale) * Losses.bernoulliNLL(logits: l, targets: targets).perImage.reduce(0) { $0 + Double($1) }
+        }
+        #expect(maxRelativeError(gradient!, numeric) < 2e-3)
+    }
+
+    @Test func gaussianNLLValueAndGradient() {
+        let predictions = normal([2, 4], seed: 3)
+        let targets = uniform([2, 4], seed: 4)
+        let (perImage, gradient) = Losses.gaussianNLL(predictions: predictions, targets: targets, gradientScale: 1)
+        var expected = 0.0
+        for i in 0..<4 { expected += 0.5 * pow(Double(predictions[i] - targets[i]), 2) }
+        expected += 4 * 0.5 * log(2 * Double.pi)
+        #expect(abs(Double(perImage[0]) - expected) < 1e-5)
+        let numeric = numericGradient(predictions) { p in
+            Losses.gaussianNLL(predictions: p, targets: targets).perImage.reduce(0) { $0 + Double($1) }
+        }
+        #expect(maxRelativeError(gradient!, numeric) < 2e-3)
+    }
+
+    @Test func klClosedFormAndGradient() {
+        let mean = normal([3, 4], seed: 5)
+        let logVariance = normal([3, 4], seed: 6, scale: 0.7)
+        let kl = Losses.gaussianKL(mean: mean, logVariance: logVariance)
+        // KL(N(1, e^0) ‖ N(0,1)) = ½; KL(N(0, e²) ‖ N(0,1)) = ½(e² − 1 − 2).
+        let known = Losses.gaussianKL(mean: Tensor(shape: [1, 2], scalars: [1, 0]),
+                                      logVariance: Tensor(shape: [1, 2], scalars: [0, 2]))
+        #expect(abs(known[0] - 0.5) < 1e-6)
+        #expect(abs(Double(known[1]) - 0.5 * (exp(2) - 3)) < 1e-5)
+        #expect((0..<kl.count).allSatisfy { kl[$0] >= 0 })
+        let scale: Float = 1.7
+        let (dMean, dLogVariance) = Losses.gaussianKLGradient(mean: mean, logVariance: logVariance, scale: scale)
+        let numericMean = numericGradient(mean) { m in Double(scale) * Losses.gaussianKL(mean: m, logVariance: logVariance).sum() }
+        let numericLogVariance = numericGradient(logVariance) { v in Double(scale) * Losses.gaussianKL(mean: mean, logVariance: v).sum() }
+        #expect(maxRelativeError(dMean, numericMean) < 2e-3)
+        #expect(maxRelativeError(dLogVariance, numericLogVariance) < 2e-3)
+    }
+
+    @Test func reparameterizationGradient() {
+        let mean = normal([2, 3], seed: 7)
+        let logVariance = normal([2, 3], seed: 8, scale: 0.5)
+        let noise = normal([2, 3], seed: 9)
+        let weights = normal([2, 3], seed: 10)
+        let z = Losses.reparameterize(mean: mean, logVariance: logVariance, noise: noise)
+        #expect(abs(z[0] - (mean[0] + exp(0.5 * logVariance[0]) * noise[0])) < 1e-6)
+        func loss(_ m: Tensor, _ v: Tensor) -> Double {
+            let z = Losses.reparameterize(mean: m, logVariance: v, noise: noise)
+            return (0..<z.count).reduce(0) { $0 + Double(z[$1] * weights[$1]) }
+        }
+        let (dMean, dLogVariance) = Losses.reparameterizeBackward(weights, logVariance: logVariance, noise: noise)
+        #expect(maxRelativeError(dMean, numericGradient(mean) { loss($0, logVariance) }) < 2e-3)
+        #expect(maxRelativeError(dLogVariance, numericGradient(logVariance) { loss(mean, $0) }) < 2e-3)
+    }
+}
