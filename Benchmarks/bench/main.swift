@@ -5,3 +5,4 @@ import Foundation
 
 let sections = CommandLine.arguments.dropFirst()
 if sections.isEmpty || sections.contains("engine") { EngineBench.run() }
+if sections.isEmpty || sections.contains("datasets") { DatasetBench.run() }

@@ -1,0 +1,58 @@
+import CCairo
+
+/// A Cairo image surface owned by Swift: created in `init`, destroyed in `deinit`, its status
+/// checked. Used to draw sprites and to decode and resize PNG images.
+final class CairoRaster {
+    let surface: OpaquePointer
+    let context: OpaquePointer
+    let width: Int
+    let height: Int
+
+    /// A blank surface of `format` (CAIRO_FORMAT_A8 for masks, CAIRO_FORMAT_RGB24 for colour).
+    init?(width: Int, height: Int, format: cairo_format_t) {
+        guard let surface = cairo_image_surface_create(format, Int32(width), Int32(height)),
+              cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else { return nil }
+        guard let context = cairo_create(surface), cairo_status(context) == CAIRO_STATUS_SUCCESS else {
+            cairo_surface_destroy(surface)
+            return nil
+        }
+        self.surface = surface
+        self.context = context
+        self.width = width
+        self.height = height
+    }
+
+    deinit {
+        cairo_destroy(context)
+        cairo_surface_destroy(surface)
+    }
+
+    /// Calls `body` with each row of pixels (bytes, `stride` apart) after flushing the drawing.
+    func withRows(_ body: (_ row: Int, _ pixels: UnsafePointer<UInt8>) -> Void) {
+        cairo_surface_flush(surface)
+        guard let data = cairo_image_surface_get_data(surface) else { return }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        for row in 0..<height { body(row, UnsafePointer(data + row * stride)) }
+    }
+}
+
+/// A PNG decoded by Cairo (libpng underneath), owned and destroyed by Swift.
+final class DecodedPNG {
+    let surface: OpaquePointer
+    let width: Int
+    let height: Int
+
+    /// Decodes the PNG at `path`; nil when Cairo cannot read it as a PNG.
+    init?(path: String) {
+        guard let surface = cairo_image_surface_create_from_png(path) else { return nil }
+        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+            cairo_surface_destroy(surface)
+            return nil
+        }
+        self.surface = surface
+        width = Int(cairo_image_surface_get_width(surface))
+        height = Int(cairo_image_surface_get_height(surface))
+    }
+
+    deinit { cairo_surface_destroy(surface) }
+}

@@ -1,0 +1,190 @@
+import Engine
+
+/// A read-only zip archive in memory (PKWARE APPNOTE 6.3): the central directory, zip64 sizes and
+/// offsets, stored (method 0) and deflated (method 8) members with their CRC-32 checked.
+struct ZipArchive {
+    struct Entry {
+        let name: String
+        let method: Int
+        let crc: UInt32
+        let compressedSize: Int
+        let size: Int
+        let localHeaderOffset: Int
+    }
+
+    let path: String
+    let bytes: [UInt8]
+    let entries: [String: Entry]
+
+    init(bytes: [UInt8], path: String) throws(DatasetError) {
+        self.path = path
+        self.bytes = bytes
+        var reader = ByteReader(bytes: bytes, path: path)
+        guard let end = ZipArchive.findEndOfCentralDirectory(bytes) else {
+            throw .corruptZip(path: path, reason: "no end-of-central-directory record")
+        }
+        var count = Int(try reader.u16(end + 10))
+        var directorySize = Int(try reader.u32(end + 12))
+        var directoryOffset = Int(try reader.u32(end + 16))
+        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
+            // zip64: the locator sits just before the end record and points at the zip64 end record.
+            guard end >= 20, try reader.u32(end - 20) == 0x0706_4b50 else { throw .corruptZip(path: path, reason: "zip64 locator missing") }
+            let record = Int(try reader.u64(end - 20 + 8))
+            guard try reader.u32(record) == 0x0606_4b50 else { throw .corruptZip(path: path, reason: "zip64 end record missing") }
+            count = Int(try reader.u64(record + 32))
+            directorySize = Int(try reader.u64(record + 40))
+            directoryOffset = Int(try reader.u64(record + 48))
+        }
+        guard directoryOffset + directorySize <= bytes.count else { throw .corruptZip(path: path, reason: "central directory past the end") }
+        var entries: [String: Entry] = [:]
+        var position = directoryOffset
+        for _ in 0..<count {
+            guard try reader.u32(position) == 0x0201_4b50 else { throw .corruptZip(path: path, reason: "bad central directory entry") }
+            let method = Int(try reader.u16(position + 10))
+            let crc = try reader.u32(position + 16)
+            var compressed = Int(try reader.u32(position + 20))
+            var size = Int(try reader.u32(position + 24))
+            let nameLength = Int(try reader.u16(position + 28))
+            let extraLength = Int(try reader.u16(position + 30))
+            let commentLength = Int(try reader.u16(position + 32))
+            var local = Int(try reader.u32(position + 42))
+            let name = String(decoding: try reader.slice(position + 46, nameLength), as: UTF8.self)
+            // zip64 extended information: the fields that were 0xFFFFFFFF, in this order.
+            var extra = position + 46 + nameLength
+            let extraEnd = extra + extraLength
+            while extra + 4 <= extraEnd {
+                let id = try reader.u16(extra), length = Int(try reader.u16(extra + 2))
+                if id == 0x0001 {
+                    var field = extra + 4
+                    if size == 0xFFFF_FFFF { size = Int(try reader.u64(field)); field += 8 }
+                    if compressed == 0xFFFF_FFFF { compressed = Int(try reader.u64(field)); field += 8 }
+                    if local == 0xFFFF_FFFF { local = Int(try reader.u64(field)) }
+                }
+                extra += 4 + length
+            }
+            entries[name] = Entry(name: name, method: method, crc: crc, compressedSize: compressed, size: size, localHeaderOffset: local)
+            position = extraEnd + commentLength
+        }
+        self.entries = entries
+    }
+
+    /// The uncompressed bytes of member `name`.
+    func data(_ name: String) throws(DatasetError) -> [UInt8] {
+        guard let entry = entries[name] else { throw .zipMemberMissing(path: path, member: name) }
+        var reader = ByteReader(bytes: bytes, path: path)
+        guard try reader.u32(entry.localHeaderOffset) == 0x0403_4b50 else {
+            throw .corruptZip(path: path, reason: "member '\(name)' has no local header")
+        }
+        let start = entry.localHeaderOffset + 30 + Int(try reader.u16(entry.localHeaderOffset + 26))
+            + Int(try reader.u16(entry.localHeaderOffset + 28))
+        guard start + entry.compressedSize <= bytes.count else {
+            throw .corruptZip(path: path, reason: "member '\(name)' runs past the end of the file")
+        }
+        let raw = bytes[start..<(start + entry.compressedSize)]
+        let data: [UInt8]
+        switch entry.method {
+        case 0: data = Array(raw)
+        case 8: data = try Zlib.inflateRaw(raw, expectedSize: entry.size, path: "\(path) (member \(name))")
+        default: throw .corruptZip(path: path, reason: "member '\(name)' uses unsupported compression method \(entry.method)")
+        }
+        guard data.count == entry.size, Zlib.crc32(data) == entry.crc else {
+            throw .corruptZip(path: path, reason: "member '\(name)' fails its CRC-32 check")
+        }
+        return data
+    }
+
+    private static func findEndOfCentralDirectory(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 22 else { return nil }
+        let lowest = max(0, bytes.count - 22 - 65_535)
+        for position in stride(from: bytes.count - 22, through: lowest, by: -1)
+        where bytes[position] == 0x50 && bytes[position + 1] == 0x4b && bytes[position + 2] == 5 && bytes[position + 3] == 6 {
+            return position
+        }
+        return nil
+    }
+
+    /// A stored (uncompressed) zip archive holding `members` in order.
+    static func storedArchive(_ members: [(name: String, data: [UInt8])]) -> [UInt8] {
+        var out = [UInt8]()
+        var directory = [UInt8]()
+        func u16(_ v: Int, _ a: inout [UInt8]) { a += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
+        func u32(_ v: Int, _ a: inout [UInt8]) { for i in 0..<4 { a.append(UInt8((v >> (8 * i)) & 0xFF)) } }
+        for (name, data) in members {
+            precondition(data.count < 0xFFFF_FFFF && out.count < 0xFFFF_FFFF, "npz writer does not write zip64")
+            let nameBytes = Array(name.utf8)
+            let crc = Int(Zlib.crc32(data))
+            let offset = out.count
+            u32(0x0403_4b50, &out); u16(20, &out); u16(0, &out); u16(0, &out); u16(0, &out); u16(0x21, &out)
+            u32(crc, &out); u32(data.count, &out); u32(data.count, &out); u16(nameBytes.count, &out); u16(0, &out)
+            out += nameBytes
+            out += data
+            u32(0x0201_4b50, &directory); u16(20, &directory); u16(20, &directory); u16(0, &directory); u16(0, &directory)
+            u16(0, &directory); u16(0x21, &directory); u32(crc, &directory); u32(data.count, &directory); u32(data.count, &directory)
+            u16(nameBytes.count, &directory); u16(0, &directory); u16(0, &directory); u16(0, &directory); u16(0, &directory)
+            u32(0, &directory); u32(offset, &directory)
+            directory += nameBytes
+        }
+        let directoryOffset = out.count
+        out += directory
+        u32(0x0605_4b50, &out); u16(0, &out); u16(0, &out); u16(members.count, &out); u16(members.count, &out)
+        u32(directory.count, &out); u32(directoryOffset, &out); u16(0, &out)
+        return out
+    }
+}
+
+/// Bounds-checked little-endian reads that throw instead of trapping on a truncated file.
+struct ByteReader {
+    let bytes: [UInt8]
+    let path: String
+
+    func check(_ offset: Int, _ length: Int) throws(DatasetError) {
+        guard offset >= 0, length >= 0, offset + length <= bytes.count else {
+            throw .corruptZip(path: path, reason: "truncated at byte \(offset)")
+        }
+    }
+    mutating func u16(_ offset: Int) throws(DatasetError) -> UInt16 {
+        try check(offset, 2)
+        return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
+    }
+    mutating func u32(_ offset: Int) throws(DatasetError) -> UInt32 {
+        try check(offset, 4)
+        return (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
+    }
+    mutating func u64(_ offset: Int) throws(DatasetError) -> UInt64 {
+        try check(offset, 8)
+        return (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+    }
+    mutating func slice(_ offset: Int, _ length: Int) throws(DatasetError) -> ArraySlice<UInt8> {
+        try check(offset, length)
+        return bytes[offset..<(offset + length)]
+    }
+}
+
+/// numpy's `.npz`: a zip archive of `.npy` members (stored or deflated).
+public enum NPZ {
+    /// Reads the named arrays (`name` without `.npy`) from the archive at `path`.
+    public static func read(path: String, arrays names: [String]) throws(DatasetError) -> [String: NPYArray] {
+        let archive = try ZipArchive(bytes: try readFile(path), path: path)
+        var arrays: [String: NPYArray] = [:]
+        for name in names {
+            arrays[name] = try NPY.parse(try archive.data(name + ".npy"), path: "\(path) (member \(name).npy)")
+        }
+        return arrays
+    }
+
+    /// Names of the arrays in the archive at `path`.
+    public static func arrayNames(path: String) throws(DatasetError) -> [String] {
+        let archive = try ZipArchive(bytes: try readFile(path), path: path)
+        return archive.entries.keys.filter { $0.hasSuffix(".npy") }.map { String($0.dropLast(4)) }.sorted()
+    }
+
+    /// The bytes of an uncompressed `.npz` holding `arrays` (as `numpy.savez` writes).
+    public static func serialize(_ arrays: [(name: String, array: NPYArray)]) -> [UInt8] {
+        ZipArchive.storedArchive(arrays.map { ($0.name + ".npy", NPY.serialize($0.array)) })
+    }
+
+    /// Writes an uncompressed `.npz` atomically.
+    public static func write(_ arrays: [(name: String, array: NPYArray)], to path: String) throws(FileError) {
+        try AtomicFile.write(serialize(arrays), to: path)
+    }
+}

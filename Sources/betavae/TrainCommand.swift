@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train", abstract: "Train a model (coming next).")
+}
