@@ -1,5 +1,76 @@
 import ArgumentParser
+import Datasets
+import Engine
+import Foundation
+import Training
 
+/// `betavae train`: trains one model into a run directory (or continues one with --resume).
 struct TrainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train", abstract: "Train a model (coming next).")
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a VAE, β-VAE, capacity-annealed β-VAE, CVAE or autoencoder into a run directory.",
+        discussion: """
+        Writes RUN/config.json, RUN/metrics.csv, RUN/checkpoints/ and RUN/snapshots/ (see README).
+        Ctrl-C finishes the current step, saves a checkpoint and exits with 130; continue with --resume RUN.
+        """)
+
+    @OptionGroup var options: TrainOptions
+    @Option(help: "Run directory (default: runs/DATASET-MODEL-betaB-seedS).")
+    var out: String?
+    @Option(help: "Continue the run in this directory from its latest checkpoint.")
+    var resume: String?
+    @Flag(help: "Overwrite an existing run in --out.")
+    var force = false
+
+    func run() throws {
+        let outcome = try reportingErrors { () throws -> TrainingOutcome in
+            if let resume { return try Self.resume(resume, epochs: options.epochs) }
+            return try Self.train(options, out: out ?? "runs/" + options.defaultRunName, force: force)
+        }
+        if outcome.interrupted { throw ExitCode(130) }
+    }
+
+    /// Trains a new run into `out` and prints its path.
+    static func train(_ options: TrainOptions, out: String, force: Bool,
+                      progress: ProgressReporter = defaultProgress()) throws -> TrainingOutcome {
+        let run = RunDirectory(out)
+        let lock = try RunLock(run: run)
+        defer { lock.release() }
+        if run.exists {
+            guard force else { throw TrainingError.runExists(path: run.path) }
+            for item in [run.config, run.metrics, run.checkpoints, run.snapshots, run.evaluation] {
+                try? FileManager.default.removeItem(atPath: item)
+            }
+        }
+        let dataset = try DatasetCatalog.load(options.dataset, options: options.datasetOptions)
+        let config = try options.config(name: run.name, dataset: dataset)
+        SignalWatcher.install()
+        let trainer = Trainer(config: config, dataset: dataset, run: run, progress: progress)
+        progress.message("training \(config.model.architecture.rawValue) (\(trainer.model.parameterCount) parameters) on \(dataset.name): "
+                         + "\(dataset.train.count) train / \(dataset.test.count) test images → \(run.path)")
+        let outcome = try trainer.start()
+        if !outcome.interrupted { progress.message("run saved to \(run.path)") }
+        return outcome
+    }
+
+    /// Continues the run in `path` (optionally to a new number of epochs).
+    static func resume(_ path: String, epochs: Int?, progress: ProgressReporter = defaultProgress()) throws -> TrainingOutcome {
+        let run = RunDirectory(path)
+        var config = try RunConfig.read(path: run.config)
+        let lock = try RunLock(run: run)
+        defer { lock.release() }
+        if let epochs { config.epochs = epochs }
+        var datasetOptions = DatasetOptions(dataDirectory: config.dataDirectory, limit: config.limit, testLimit: config.testLimit, seed: config.seed)
+        datasetOptions.channels = config.channels
+        let dataset = try DatasetCatalog.load(config.dataset, options: datasetOptions)
+        if epochs != nil { try AtomicFile.write(config.encoded(), to: run.config) }
+        SignalWatcher.install()
+        let outcome = try Trainer(config: config, dataset: dataset, run: run, progress: progress).resume()
+        if !outcome.interrupted { progress.message("run saved to \(run.path)") }
+        return outcome
+    }
+
+    static func defaultProgress() -> ProgressReporter {
+        isatty(STDERR_FILENO) == 1 ? TerminalProgress() : PlainProgress()
+    }
 }

@@ -1,0 +1,77 @@
+import Engine
+import Foundation
+
+/// How the decoder's output scores an image.
+public enum Likelihood: String, CaseIterable, Codable, Sendable {
+    /// Bernoulli per pixel from logits (BCE-with-logits); the decoded image is σ(logits).
+    case bernoulli
+    /// Gaussian per pixel with unit variance around the decoder's output, which is the decoded image.
+    case gaussian
+
+    /// Per-image NLL and, when `gradientScale` is given, ∂/∂output scaled by it.
+    public func negativeLogLikelihood(output: Tensor, images: Tensor,
+                                      gradientScale: Float?) -> (perImage: [Float], gradient: Tensor?) {
+        switch self {
+        case .bernoulli: return Losses.bernoulliNLL(logits: output, targets: images, gradientScale: gradientScale)
+        case .gaussian: return Losses.gaussianNLL(predictions: output, targets: images, gradientScale: gradientScale)
+        }
+    }
+
+    /// The decoder output as an image in [0, 1]: σ(logits) for Bernoulli, clamp(x̂, 0, 1) for Gaussian.
+    public func mean(_ output: Tensor) -> Tensor {
+        var image = output
+        image.scalars.withUnsafeMutableBufferPointer { x in
+            for i in x.indices {
+                x[i] = self == .bernoulli ? Sigmoid.logistic(x[i]) : min(max(x[i], 0), 1)
+            }
+        }
+        return image
+    }
+}
+
+/// The training objective, per image in nats.
+public enum Objective: Codable, Equatable, Sendable {
+    /// recon + β·KL (Higgins et al. 2017); β = 1 is the VAE (Kingma & Welling 2014).
+    case beta(Double)
+    /// recon + γ·|KL − C| with C rising linearly from `start` to `max` nats over `steps` steps
+    /// (Burgess et al. 2018).
+    case capacity(gamma: Double, start: Double, max: Double, steps: Int)
+    /// A plain autoencoder: z = μ, no KL term.
+    case deterministic
+
+    /// The capacity C at optimiser step `step` (0 unless annealing capacity).
+    public func capacity(atStep step: Int) -> Double {
+        guard case let .capacity(_, start, maximum, steps) = self else { return 0 }
+        guard steps > 0 else { return maximum }
+        return start + (maximum - start) * min(Double(step) / Double(steps), 1)
+    }
+
+    /// The β reported in metrics (γ for capacity runs, 0 for the autoencoder).
+    public var reportedBeta: Double {
+        switch self {
+        case .beta(let beta): return beta
+        case .capacity(let gamma, _, _, _): return gamma
+        case .deterministic: return 0
+        }
+    }
+
+    /// The objective's value for a batch with mean reconstruction `recon` and mean KL `kl`.
+    public func value(recon: Double, kl: Double, step: Int) -> Double {
+        switch self {
+        case .beta(let beta): return recon + beta * kl
+        case .capacity(let gamma, _, _, _): return recon + gamma * abs(kl - capacity(atStep: step))
+        case .deterministic: return recon
+        }
+    }
+
+    /// ∂objective/∂(batch-mean KL): β, or γ·sign(KL − C), or 0.
+    public func klWeight(kl: Double, step: Int) -> Double {
+        switch self {
+        case .beta(let beta): return beta
+        case .capacity(let gamma, _, _, _):
+            let gap = kl - capacity(atStep: step)
+            return gap > 0 ? gamma : (gap < 0 ? -gamma : 0)
+        case .deterministic: return 0
+        }
+    }
+}

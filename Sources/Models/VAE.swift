@@ -1,0 +1,134 @@
+import Engine
+import Foundation
+
+/// What one training step measured on its batch (per-image means, in nats).
+public struct StepMeasurement: Sendable {
+    /// The objective's value.
+    public var loss: Double
+    /// Reconstruction NLL.
+    public var recon: Double
+    /// KL(q(z|x) ‖ p(z)) summed over dimensions.
+    public var kl: Double
+    /// KL per latent dimension `[Z]`.
+    public var klPerDimension: [Double]
+    /// The capacity C in force at this step (0 unless annealing capacity).
+    public var capacity: Double
+}
+
+/// A variational autoencoder (Kingma & Welling 2014) with explicit forward and backward passes.
+///
+/// Encoder q(z|x) = N(μ(x), diag σ²(x)), prior N(0, I), decoder p(x|z) Bernoulli or unit-variance
+/// Gaussian. Parameter names follow the PyTorch module in the README (`features.*`, `encoder.*`,
+/// `decoder.*`), so checkpoints load with `load_state_dict`.
+public final class VAE {
+    public let spec: ModelSpec
+    let features: Sequential
+    let encoder: Sequential
+    let decoder: Sequential
+    /// The features stage has no parameters (MLP: only Flatten), so backprop stops at the encoder.
+    private let featuresAreFixed: Bool
+    private var featureWidth = 0
+
+    /// A model with PyTorch's default initialisation drawn from `rng`.
+    public init(spec: ModelSpec, rng: inout RandomGenerator) {
+        precondition(spec.latent > 0, "latent must be positive")
+        precondition(spec.architecture.misfit(imageShape: spec.imageShape) == nil, "architecture does not fit the images")
+        self.spec = spec
+        (features, encoder, decoder) = spec.architecture.build(imageShape: spec.imageShape, hidden: spec.hidden,
+                                                               latent: spec.latent, conditionClasses: spec.conditionClasses,
+                                                               rng: &rng)
+        featuresAreFixed = features.namedParameters.isEmpty
+        if featuresAreFixed { encoder.skipInputGradient() } else { features.skipInputGradient() }
+    }
+
+    /// Parameters with their PyTorch state-dict names, in a fixed order.
+    public var namedParameters: [NamedParameter] {
+        features.namedParameters.map { ("features.\($0.name)", $0.parameter) }
+            + encoder.namedParameters.map { ("encoder.\($0.name)", $0.parameter) }
+            + decoder.namedParameters.map { ("decoder.\($0.name)", $0.parameter) }
+    }
+
+    /// Number of scalar parameters.
+    public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
+
+    /// q(z|x): images `[N, C, H, W]` (and labels for a conditional model) → μ, log σ² `[N, Z]`.
+    public func encode(_ images: Tensor, labels: [Int] = []) -> (mean: Tensor, logVariance: Tensor) {
+        let h = features.forward(images)
+        featureWidth = h.columns
+        let output = encoder.forward(Conditioning.append(h, labels: labels, classes: spec.conditionClasses))
+        return Conditioning.halves(output)
+    }
+
+    /// The decoder's raw output for codes z `[N, Z]`: logits (Bernoulli) or means (Gaussian), `[N, C, H, W]`.
+    public func decode(_ z: Tensor, labels: [Int] = []) -> Tensor {
+        decoder.forward(Conditioning.append(z, labels: labels, classes: spec.conditionClasses))
+    }
+
+    /// Decoded images in [0, 1] for codes z `[N, Z]`.
+    public func decodeImages(_ z: Tensor, labels: [Int] = []) -> Tensor {
+        spec.likelihood.mean(decode(z, labels: labels))
+    }
+
+    /// One forward and backward pass on a batch: accumulates ∂objective/∂θ into every parameter's
+    /// gradient (zero them first) and returns the batch's measurements.
+    ///
+    /// z = μ + σ·ε with ε from `rng` (z = μ for the autoencoder); the objective is the per-image
+    /// mean over the batch, so every gradient carries a factor 1/N.
+    public func trainStep(images: Tensor, labels: [Int] = [], objective: Objective, step: Int,
+                          rng: inout RandomGenerator) -> StepMeasurement {
+        let n = images.rows, z = spec.latent
+        let (mean, logVariance) = encode(images, labels: labels)
+        let noise: Tensor
+        let code: Tensor
+        if objective == .deterministic {
+            noise = Tensor(shape: mean.shape)
+            code = mean
+        } else {
+            noise = rng.normalTensor(shape: mean.shape)
+            code = Losses.reparameterize(mean: mean, logVariance: logVariance, noise: noise)
+        }
+        let output = decode(code, labels: labels)
+        let scale = 1 / Float(n)
+        let (reconPerImage, outputGradient) = spec.likelihood.negativeLogLikelihood(output: output, images: images, gradientScale: scale)
+        let klPerElement = Losses.gaussianKL(mean: mean, logVariance: logVariance)
+        var klPerDimension = [Double](repeating: 0, count: z)
+        for row in 0..<n { for j in 0..<z { klPerDimension[j] += Double(klPerElement[row * z + j]) } }
+        klPerDimension = klPerDimension.map { $0 / Double(n) }
+        let recon = reconPerImage.reduce(0.0) { $0 + Double($1) } / Double(n)
+        let kl = objective == .deterministic ? 0 : klPerDimension.reduce(0, +)
+
+        // Backward: decoder, then the reparameterisation and the KL term, then the encoder.
+        let codeGradient = Conditioning.leading(decoder.backward(outputGradient!), width: z)
+        var (dMean, dLogVariance) = objective == .deterministic
+            ? (codeGradient, Tensor(shape: mean.shape))
+            : Losses.reparameterizeBackward(codeGradient, logVariance: logVariance, noise: noise)
+        let klWeight = Float(objective.klWeight(kl: kl, step: step))
+        if klWeight != 0 {
+            let (klMean, klLogVariance) = Losses.gaussianKLGradient(mean: mean, logVariance: logVariance, scale: klWeight * scale)
+            for i in 0..<dMean.count {
+                dMean[i] += klMean[i]
+                dLogVariance[i] += klLogVariance[i]
+            }
+        }
+        let featureGradient = encoder.backward(Conditioning.join(dMean, dLogVariance))
+        if !featuresAreFixed {
+            _ = features.backward(Conditioning.leading(featureGradient, width: featureWidth))
+        }
+        return StepMeasurement(loss: objective.value(recon: recon, kl: kl, step: step), recon: recon, kl: kl,
+                               klPerDimension: objective == .deterministic ? [Double](repeating: 0, count: z) : klPerDimension,
+                               capacity: objective.capacity(atStep: step))
+    }
+
+    /// Per-image reconstruction NLL and KL per dimension for a batch, with one z sample per image
+    /// drawn from `rng` (z = μ when `deterministic`), no gradients. Also returns μ.
+    public func evaluate(images: Tensor, labels: [Int] = [], deterministic: Bool,
+                         rng: inout RandomGenerator) -> (recon: [Float], klPerElement: Tensor, mean: Tensor) {
+        let (mean, logVariance) = encode(images, labels: labels)
+        let code = deterministic ? mean
+            : Losses.reparameterize(mean: mean, logVariance: logVariance, noise: rng.normalTensor(shape: mean.shape))
+        let output = decode(code, labels: labels)
+        let (recon, _) = spec.likelihood.negativeLogLikelihood(output: output, images: images, gradientScale: nil)
+        let kl = deterministic ? Tensor(shape: mean.shape) : Losses.gaussianKL(mean: mean, logVariance: logVariance)
+        return (recon, kl, mean)
+    }
+}

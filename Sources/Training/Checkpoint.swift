@@ -1,0 +1,102 @@
+import Engine
+import Foundation
+import Models
+
+/// Where training stands inside an epoch, so an interrupted run continues bit for bit.
+public struct EpochProgress: Equatable, Sendable {
+    /// Generator state when the epoch began (it regenerates the epoch's shuffle).
+    public var rngAtEpochStart: [UInt64]
+    /// Batches of the epoch already taken.
+    public var batchesDone: Int
+    /// Running sums over those batches (weighted by batch size) for the train row.
+    public var lossSum: Double, reconSum: Double, klSum: Double, images: Int, seconds: Double
+    public var klPerDimensionSum: [Double]
+
+    public static func start(rng: RandomGenerator, latent: Int) -> EpochProgress {
+        EpochProgress(rngAtEpochStart: rng.state, batchesDone: 0, lossSum: 0, reconSum: 0, klSum: 0, images: 0, seconds: 0,
+                      klPerDimensionSum: [Double](repeating: 0, count: latent))
+    }
+}
+
+/// A training checkpoint in safetensors: the model's parameters under their PyTorch names, Adam's
+/// moments as `adam.exp_avg.NAME` / `adam.exp_avg_sq.NAME`, and in `__metadata__` the step, the
+/// completed epoch, the RNG state and the progress inside the current epoch.
+public struct Checkpoint: Sendable {
+    public var epoch: Int
+    public var step: Int
+    public var rngState: [UInt64]
+    /// Progress inside epoch `epoch + 1` when the run was interrupted mid-epoch.
+    public var partialEpoch: EpochProgress?
+
+    /// Writes model, optimiser and state atomically to `path`.
+    public static func save(model: VAE, adam: Adam, state: Checkpoint, to path: String) throws(FileError) {
+        let named = model.namedParameters
+        var tensors: [(name: String, tensor: Tensor)] = named.map { ($0.name, $0.parameter.value) }
+        for (index, item) in named.enumerated() {
+            tensors.append(("adam.exp_avg." + item.name, adam.firstMoments[index]))
+            tensors.append(("adam.exp_avg_sq." + item.name, adam.secondMoments[index]))
+        }
+        var metadata = ["epoch": String(state.epoch), "step": String(state.step),
+                        "rng_state": state.rngState.map(String.init).joined(separator: ",")]
+        if let partial = state.partialEpoch {
+            metadata["partial_rng_at_epoch_start"] = partial.rngAtEpochStart.map(String.init).joined(separator: ",")
+            metadata["partial_batches_done"] = String(partial.batchesDone)
+            metadata["partial_sums"] = ([partial.lossSum, partial.reconSum, partial.klSum, Double(partial.images), partial.seconds]
+                                        + partial.klPerDimensionSum).map { "\($0)" }.joined(separator: ",")
+        }
+        try SafetensorsWriter.write(tensors, metadata: metadata, to: path)
+    }
+
+    /// Loads `path` into `model` and `adam`, returning the saved state. Every tensor's shape is checked.
+    public static func load(path: String, model: VAE, adam: Adam) throws(TrainingError) -> Checkpoint {
+        do {
+            let file = try SafetensorsFile.read(path: path)
+            let named = model.namedParameters
+            var first: [Tensor] = [], second: [Tensor] = []
+            var values: [Tensor] = []
+            for item in named {
+                let shape = item.parameter.value.shape
+                values.append(try file.tensor(item.name, shape: shape))
+                first.append(try file.tensor("adam.exp_avg." + item.name, shape: shape))
+                second.append(try file.tensor("adam.exp_avg_sq." + item.name, shape: shape))
+            }
+            guard let epoch = file.metadata["epoch"].flatMap(Int.init), let step = file.metadata["step"].flatMap(Int.init),
+                  let rng = file.metadata["rng_state"].flatMap(words), rng.count == 4 else {
+                throw TrainingError.corruptRun(path: path, reason: "checkpoint metadata lacks epoch, step or rng_state")
+            }
+            var partial: EpochProgress?
+            if let start = file.metadata["partial_rng_at_epoch_start"].flatMap(words),
+               let done = file.metadata["partial_batches_done"].flatMap(Int.init),
+               let sums = file.metadata["partial_sums"]?.split(separator: ",").compactMap({ Double($0) }), sums.count == 5 + model.spec.latent {
+                partial = EpochProgress(rngAtEpochStart: start, batchesDone: done, lossSum: sums[0], reconSum: sums[1], klSum: sums[2],
+                                        images: Int(sums[3]), seconds: sums[4], klPerDimensionSum: Array(sums[5...]))
+            }
+            for (index, item) in named.enumerated() { item.parameter.value = values[index] }
+            adam.restore(step: step, firstMoments: first, secondMoments: second)
+            return Checkpoint(epoch: epoch, step: step, rngState: rng, partialEpoch: partial)
+        } catch let error as SafetensorsError {
+            throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)")
+        } catch let error as TrainingError {
+            throw error
+        } catch {
+            throw .corruptRun(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Loads only the model's parameters (for reporting and evaluation).
+    public static func loadWeights(path: String, into model: VAE) throws(TrainingError) {
+        do {
+            let file = try SafetensorsFile.read(path: path)
+            for item in model.namedParameters {
+                item.parameter.value = try file.tensor(item.name, shape: item.parameter.value.shape)
+            }
+        } catch {
+            throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)")
+        }
+    }
+
+    private static func words(_ text: String) -> [UInt64]? {
+        let parts = text.split(separator: ",").compactMap { UInt64($0) }
+        return parts.isEmpty ? nil : parts
+    }
+}

@@ -1,0 +1,98 @@
+import Engine
+import Foundation
+
+/// One row of metrics.csv: one epoch on one split, per-image means in nats.
+public struct MetricsRow: Equatable, Sendable {
+    public var epoch: Int
+    /// `train` (running mean over the epoch's steps) or `test` (the whole test split).
+    public var split: String
+    /// The training objective's value.
+    public var loss: Double
+    public var recon: Double
+    public var kl: Double
+    /// recon + KL: the negative ELBO at β = 1.
+    public var nelbo: Double
+    public var beta: Double
+    /// Capacity C at the end of the epoch (capacity runs; 0 otherwise).
+    public var capacity: Double
+    /// Seconds spent on this epoch's training steps (train rows) or on evaluating (test rows).
+    public var seconds: Double
+    public var klPerDimension: [Double]
+
+    public init(epoch: Int, split: String, loss: Double, recon: Double, kl: Double, beta: Double, capacity: Double,
+                seconds: Double, klPerDimension: [Double]) {
+        self.epoch = epoch
+        self.split = split
+        self.loss = loss
+        self.recon = recon
+        self.kl = kl
+        self.nelbo = recon + kl
+        self.beta = beta
+        self.capacity = capacity
+        self.seconds = seconds
+        self.klPerDimension = klPerDimension
+    }
+}
+
+/// metrics.csv: header row first —
+/// `epoch,split,loss,recon,kl,nelbo,beta,capacity,seconds,kl_0,...,kl_{Z-1}` — then one row per
+/// epoch and split. Rewritten whole and atomically after every epoch.
+public struct MetricsLog: Sendable {
+    public private(set) var rows: [MetricsRow] = []
+    public let latent: Int
+
+    public init(latent: Int, rows: [MetricsRow] = []) {
+        self.latent = latent
+        self.rows = rows
+    }
+
+    public static func header(latent: Int) -> String {
+        (["epoch", "split", "loss", "recon", "kl", "nelbo", "beta", "capacity", "seconds"] + (0..<latent).map { "kl_\($0)" })
+            .joined(separator: ",")
+    }
+
+    public mutating func append(_ row: MetricsRow) { rows.append(row) }
+
+    /// Keeps only the rows of epochs ≤ `epoch` (used when resuming).
+    public mutating func truncate(after epoch: Int) { rows.removeAll { $0.epoch > epoch } }
+
+    /// The rows of one split, in epoch order.
+    public func rows(split: String) -> [MetricsRow] { rows.filter { $0.split == split } }
+
+    /// The CSV text.
+    public var csv: String {
+        var lines = [MetricsLog.header(latent: latent)]
+        for row in rows {
+            let numbers = [row.loss, row.recon, row.kl, row.nelbo, row.beta, row.capacity, row.seconds] + row.klPerDimension
+            lines.append(([String(row.epoch), row.split] + numbers.map { String(format: "%.6f", $0) }).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public func write(to path: String) throws(FileError) {
+        try AtomicFile.write(csv, to: path)
+    }
+
+    /// Parses metrics.csv, naming the file and line when it is malformed.
+    public static func read(path: String) throws(TrainingError) -> MetricsLog {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .runNotFound(path: path) }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard let header = lines.first, header.hasPrefix("epoch,split,loss,recon,kl,nelbo,beta,capacity,seconds") else {
+            throw .corruptRun(path: path, reason: "missing the metrics.csv header row")
+        }
+        let latent = header.split(separator: ",").count - 9
+        var log = MetricsLog(latent: latent)
+        for (number, line) in lines.dropFirst().enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let values = fields.dropFirst(2).compactMap(Double.init)
+            guard fields.count == 9 + latent, let epoch = Int(fields[0]), values.count == 7 + latent else {
+                throw .corruptRun(path: path, reason: "line \(number + 2) is not a metrics row")
+            }
+            var row = MetricsRow(epoch: epoch, split: fields[1], loss: values[0], recon: values[1], kl: values[2],
+                                 beta: values[4], capacity: values[5], seconds: values[6], klPerDimension: Array(values[7...]))
+            row.nelbo = values[3]
+            log.append(row)
+        }
+        return log
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Where training reports how it is going.
+public protocol ProgressReporter: AnyObject {
+    /// After each step: position in the epoch, throughput, running loss, estimated seconds left.
+    func step(epoch: Int, epochs: Int, batch: Int, batches: Int, imagesPerSecond: Double, loss: Double, secondsLeft: Double)
+    /// After each epoch: one summary line.
+    func epochFinished(_ line: String)
+    /// Free-form messages (resume, interruption).
+    func message(_ line: String)
+}
+
+/// A progress bar redrawn in place on a terminal (stderr), at most ten times a second.
+public final class TerminalProgress: ProgressReporter {
+    private var lastDraw = 0.0
+    public init() {}
+
+    public func step(epoch: Int, epochs: Int, batch: Int, batches: Int, imagesPerSecond: Double, loss: Double, secondsLeft: Double) {
+        let now = Date().timeIntervalSince1970
+        guard now - lastDraw > 0.1 || batch == batches else { return }
+        lastDraw = now
+        let width = 24
+        let filled = batches > 0 ? width * batch / batches : width
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let left = Int(secondsLeft.rounded())
+        let line = String(format: "\repoch %d/%d %@ %3d%%  %7.0f img/s  loss %9.3f  %d:%02d left ",
+                          epoch, epochs, bar, batches > 0 ? 100 * batch / batches : 100, imagesPerSecond, loss, left / 60, left % 60)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    public func epochFinished(_ line: String) {
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        print(line)
+    }
+
+    public func message(_ line: String) { print(line) }
+}
+
+/// One plain line per epoch, for logs and pipes.
+public final class PlainProgress: ProgressReporter {
+    public init() {}
+    public func step(epoch: Int, epochs: Int, batch: Int, batches: Int, imagesPerSecond: Double, loss: Double, secondsLeft: Double) {}
+    public func epochFinished(_ line: String) { print(line) }
+    public func message(_ line: String) { print(line) }
+}
+
+/// Reports nothing (tests, benchmarks).
+public final class SilentProgress: ProgressReporter {
+    public init() {}
+    public func step(epoch: Int, epochs: Int, batch: Int, batches: Int, imagesPerSecond: Double, loss: Double, secondsLeft: Double) {}
+    public func epochFinished(_ line: String) {}
+    public func message(_ line: String) {}
+}

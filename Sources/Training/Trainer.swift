@@ -1,0 +1,234 @@
+import Datasets
+import Engine
+import Foundation
+import Models
+
+/// How a call to `Trainer.run` ended.
+public struct TrainingOutcome: Sendable {
+    public var epochsCompleted: Int
+    public var interrupted: Bool
+    /// Mean training throughput over the epochs of this call (images per second).
+    public var imagesPerSecond: Double
+    public var lastTest: MetricsRow?
+}
+
+/// The training loop: seeded shuffles, steps, per-epoch evaluation on the whole test split,
+/// snapshots, checkpoints and metrics, all written atomically into the run directory.
+public final class Trainer {
+    public let config: RunConfig
+    public let dataset: Dataset
+    public let run: RunDirectory
+    public let model: VAE
+    let adam: Adam
+    let progress: ProgressReporter
+    let binarization: Binarization
+    var rng: RandomGenerator
+    var step = 0
+    var completedEpochs = 0
+    var partial: EpochProgress?
+    var metrics: MetricsLog
+
+    /// A fresh model for `config` (its initial weights drawn from the run's seed).
+    public init(config: RunConfig, dataset: Dataset, run: RunDirectory, progress: ProgressReporter) {
+        self.config = config
+        self.dataset = dataset
+        self.run = run
+        self.progress = progress
+        binarization = Binarization(rawValue: config.binarize) ?? .none
+        rng = RandomGenerator(seed: config.seed)
+        model = VAE(spec: config.model, rng: &rng)
+        adam = Adam(parameters: model.namedParameters.map(\.parameter), learningRate: Float(config.learningRate))
+        metrics = MetricsLog(latent: config.model.latent)
+        BLAS.setThreads(config.threads)
+    }
+
+    var conditional: Bool { config.model.conditionClasses > 0 }
+    var deterministic: Bool { config.objective == .deterministic }
+
+    /// Starts a new run: writes config.json, then epoch 0 (the untrained model's metrics, snapshot
+    /// and checkpoint), then trains.
+    public func start() throws(TrainingError) -> TrainingOutcome {
+        try write { () throws(FileError) in try AtomicFile.write(config.encoded(), to: run.config) }
+        let testStart = Timing.now()
+        let test = evaluateTest(epoch: 0)
+        // Epoch 0 has no training steps: its train row evaluates the untrained model on up to
+        // 10,000 training images.
+        var trainRNG = evaluationRNG(epoch: 0, salt: 1)
+        let trainStart = model.evaluate(dataset.train, limit: 10_000, binarization: binarization, deterministic: deterministic,
+                                        conditional: conditional, rng: &trainRNG)
+        metrics.append(evaluationRow(epoch: 0, split: "train", trainStart, seconds: 0))
+        metrics.append(evaluationRow(epoch: 0, split: "test", test, seconds: Timing.now() - testStart))
+        try saveSnapshot(epoch: 0, test: test)
+        try saveCheckpoint(epochFile: true)
+        try write { () throws(FileError) in try metrics.write(to: run.metrics) }
+        progress.epochFinished(summary(epoch: 0))
+        return try train()
+    }
+
+    /// Continues from checkpoints/latest.safetensors (mid-epoch if the run was interrupted).
+    public func resume() throws(TrainingError) -> TrainingOutcome {
+        let state = try Checkpoint.load(path: run.latestCheckpoint, model: model, adam: adam)
+        guard let restored = RandomGenerator(state: state.rngState) else {
+            throw .corruptRun(path: run.latestCheckpoint, reason: "invalid RNG state")
+        }
+        rng = restored
+        step = state.step
+        completedEpochs = state.epoch
+        partial = state.partialEpoch
+        metrics = try MetricsLog.read(path: run.metrics)
+        metrics.truncate(after: completedEpochs)
+        progress.message("resuming \(run.path) after epoch \(completedEpochs), step \(step)"
+                         + (partial.map { ", \($0.batchesDone) batches into epoch \(completedEpochs + 1)" } ?? ""))
+        return try train()
+    }
+
+    private func train() throws(TrainingError) -> TrainingOutcome {
+        let schedule = BatchSchedule(count: dataset.train.count, batchSize: config.batchSize)
+        var trainedImages = 0
+        var trainedSeconds = 0.0
+        for epoch in (completedEpochs + 1)..<(config.epochs + 1) {
+            var progressInEpoch: EpochProgress
+            let batches: [[Int]]
+            if let resumed = partial {
+                guard var epochRNG = RandomGenerator(state: resumed.rngAtEpochStart) else {
+                    throw .corruptRun(path: run.latestCheckpoint, reason: "invalid RNG state")
+                }
+                batches = schedule.epoch(rng: &epochRNG)
+                progressInEpoch = resumed
+                partial = nil
+            } else {
+                progressInEpoch = .start(rng: rng, latent: config.model.latent)
+                batches = schedule.epoch(rng: &rng)
+            }
+            let parameters = model.namedParameters.map(\.parameter)
+            for index in progressInEpoch.batchesDone..<batches.count {
+                let started = Timing.now()
+                let batch = dataset.train.batch(batches[index], binarization: binarization, rng: &rng)
+                Gradients.zero(parameters)
+                let measured = model.trainStep(images: batch.images, labels: conditional ? batch.labels : [],
+                                               objective: config.objective, step: step, rng: &rng)
+                guard measured.loss.isFinite else { throw .nonFinite(epoch: epoch, step: step + 1, what: "the loss") }
+                if let clip = config.clipNorm {
+                    let norm = Gradients.clip(parameters, maxNorm: clip)
+                    guard norm.isFinite else { throw .nonFinite(epoch: epoch, step: step + 1, what: "the gradient") }
+                }
+                adam.update()
+                step += 1
+                let n = Double(batch.positions.count)
+                progressInEpoch.lossSum += measured.loss * n
+                progressInEpoch.reconSum += measured.recon * n
+                progressInEpoch.klSum += measured.kl * n
+                for j in 0..<measured.klPerDimension.count { progressInEpoch.klPerDimensionSum[j] += measured.klPerDimension[j] * n }
+                progressInEpoch.images += batch.positions.count
+                progressInEpoch.batchesDone = index + 1
+                let elapsed = Timing.now() - started
+                progressInEpoch.seconds += elapsed
+                trainedImages += batch.positions.count
+                trainedSeconds += elapsed
+                let rate = Double(progressInEpoch.images) / max(progressInEpoch.seconds, 1e-9)
+                let remaining = Double(batches.count - index - 1) * Double(config.batchSize) + Double(config.epochs - epoch) * Double(dataset.train.count)
+                progress.step(epoch: epoch, epochs: config.epochs, batch: index + 1, batches: batches.count,
+                              imagesPerSecond: rate, loss: progressInEpoch.lossSum / Double(progressInEpoch.images),
+                              secondsLeft: remaining / max(rate, 1))
+                if SignalWatcher.stopRequested && index + 1 < batches.count {
+                    try ensureFiniteParameters(epoch: epoch)
+                    partial = progressInEpoch
+                    try saveCheckpoint(epochFile: false)
+                    progress.epochFinished("interrupted at epoch \(epoch), step \(step); checkpoint saved to \(run.latestCheckpoint)")
+                    return TrainingOutcome(epochsCompleted: completedEpochs, interrupted: true,
+                                           imagesPerSecond: Double(trainedImages) / max(trainedSeconds, 1e-9), lastTest: metrics.rows(split: "test").last)
+                }
+            }
+            try finishEpoch(epoch, progressInEpoch)
+            if SignalWatcher.stopRequested && epoch < config.epochs {
+                progress.epochFinished("interrupted after epoch \(epoch); checkpoint saved to \(run.latestCheckpoint)")
+                return TrainingOutcome(epochsCompleted: completedEpochs, interrupted: true,
+                                       imagesPerSecond: Double(trainedImages) / max(trainedSeconds, 1e-9), lastTest: metrics.rows(split: "test").last)
+            }
+        }
+        return TrainingOutcome(epochsCompleted: completedEpochs, interrupted: false,
+                               imagesPerSecond: Double(trainedImages) / max(trainedSeconds, 1e-9), lastTest: metrics.rows(split: "test").last)
+    }
+
+    private func finishEpoch(_ epoch: Int, _ done: EpochProgress) throws(TrainingError) {
+        try ensureFiniteParameters(epoch: epoch)
+        let n = Double(max(done.images, 1))
+        metrics.append(MetricsRow(epoch: epoch, split: "train", loss: done.lossSum / n, recon: done.reconSum / n, kl: done.klSum / n,
+                                  beta: config.objective.reportedBeta, capacity: config.objective.capacity(atStep: step),
+                                  seconds: done.seconds, klPerDimension: done.klPerDimensionSum.map { $0 / n }))
+        let testStart = Timing.now()
+        let test = evaluateTest(epoch: epoch)
+        metrics.append(evaluationRow(epoch: epoch, split: "test", test, seconds: Timing.now() - testStart))
+        completedEpochs = epoch
+        if epoch % max(config.snapshotEvery, 1) == 0 || epoch == config.epochs {
+            try saveSnapshot(epoch: epoch, test: test)
+        }
+        try saveCheckpoint(epochFile: true)
+        try write { () throws(FileError) in try metrics.write(to: run.metrics) }
+        progress.epochFinished(summary(epoch: epoch))
+    }
+
+    /// The generator for evaluating epoch `epoch`: derived from the seed, independent of training.
+    private func evaluationRNG(epoch: Int, salt: UInt64) -> RandomGenerator {
+        RandomGenerator(seed: config.seed &* 0x9E37_79B9 &+ UInt64(epoch) &* 1_000_003 &+ salt)
+    }
+
+    private func evaluateTest(epoch: Int) -> SplitEvaluation {
+        var evalRNG = evaluationRNG(epoch: epoch, salt: 2)
+        return model.evaluate(dataset.test, binarization: binarization, deterministic: deterministic, conditional: conditional, rng: &evalRNG)
+    }
+
+    private func evaluationRow(epoch: Int, split: String, _ e: SplitEvaluation, seconds: Double) -> MetricsRow {
+        MetricsRow(epoch: epoch, split: split, loss: config.objective.value(recon: e.recon, kl: e.kl, step: step), recon: e.recon,
+                   kl: e.kl, beta: config.objective.reportedBeta, capacity: config.objective.capacity(atStep: step),
+                   seconds: seconds, klPerDimension: e.klPerDimension)
+    }
+
+    private func summary(epoch: Int) -> String {
+        let test = metrics.rows(split: "test").last
+        let train = metrics.rows(split: "train").last
+        let rate = (train?.seconds ?? 0) > 0 ? Double(dataset.train.count) / (train?.seconds ?? 1) : 0
+        return String(format: "epoch %3d/%d  train loss %9.3f  test NELBO %9.3f  recon %9.3f  KL %7.3f  %6.2f s  %7.0f img/s",
+                      epoch, config.epochs, train?.loss ?? .nan, test?.nelbo ?? .nan, test?.recon ?? .nan, test?.kl ?? .nan,
+                      train?.seconds ?? 0, rate)
+    }
+
+    private func saveSnapshot(epoch: Int, test: SplitEvaluation) throws(TrainingError) {
+        let indices = Array(0..<min(16, dataset.test.count))
+        var evalRNG = evaluationRNG(epoch: epoch, salt: 3)
+        let batch = dataset.test.batch(indices, binarization: binarization, rng: &evalRNG)
+        let labels = conditional ? batch.labels : []
+        let (mean, _) = model.encode(batch.images, labels: labels)
+        let reconstructions = model.decodeImages(mean, labels: labels)
+        let snapshot = Snapshot(epoch: epoch, means: test.means, labels: test.labels, validationImages: batch.images,
+                                reconstructions: reconstructions, validationIndices: indices)
+        try write { () throws(FileError) in try snapshot.save(to: run.snapshot(epoch: epoch)) }
+    }
+
+    private func saveCheckpoint(epochFile: Bool) throws(TrainingError) {
+        let state = Checkpoint(epoch: completedEpochs, step: step, rngState: rng.state, partialEpoch: partial)
+        try write { () throws(FileError) in
+            if epochFile { try Checkpoint.save(model: model, adam: adam, state: state, to: run.checkpoint(epoch: completedEpochs)) }
+            try Checkpoint.save(model: model, adam: adam, state: state, to: run.latestCheckpoint)
+        }
+    }
+
+    private func ensureFiniteParameters(epoch: Int) throws(TrainingError) {
+        for item in model.namedParameters where !item.parameter.value.isFinite {
+            throw .nonFinite(epoch: epoch, step: step, what: "parameter \(item.name)")
+        }
+    }
+
+    private func write(_ body: () throws(FileError) -> Void) throws(TrainingError) {
+        do { try body() } catch { throw .io(error.description) }
+    }
+}
+
+/// Monotonic wall-clock seconds.
+enum Timing {
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}

@@ -1,0 +1,23 @@
+/// Errors a user can cause while training or resuming; each names the file or the option.
+public enum TrainingError: Error, Equatable, CustomStringConvertible, Sendable {
+    case runNotFound(path: String)
+    case corruptRun(path: String, reason: String)
+    case runExists(path: String)
+    case runLocked(path: String, pid: Int32)
+    case nonFinite(epoch: Int, step: Int, what: String)
+    case invalidOption(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case let .runNotFound(path): return "\(path): no such run (expected a run directory with config.json)"
+        case let .corruptRun(path, reason): return "\(path): \(reason)"
+        case let .runExists(path): return "\(path) already holds a run; pass --resume \(path) to continue it or --force to overwrite it"
+        case let .runLocked(path, pid): return "\(path) is in use by another betavae process (pid \(pid)); wait for it or stop it"
+        case let .nonFinite(epoch, step, what):
+            return "training diverged: \(what) is not finite at epoch \(epoch), step \(step); the last good checkpoint is kept (try a lower --lr or --clip-norm)"
+        case let .invalidOption(message): return message
+        case let .io(message): return message
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Models
+import Training
+
+/// The options of `train` (and `sweep`): data, model, objective, optimisation.
+struct TrainOptions: ParsableArguments {
+    @Option(help: "Dataset: fashion-mnist, mnist, sprites, idx:DIR, dsprites:PATH, images:DIR (see 'betavae datasets').")
+    var dataset = "fashion-mnist"
+    @Option(help: "Folder with the MNIST files for --dataset mnist (default $BETAVAE_DATA/mnist).")
+    var dataDir: String?
+    @Option(help: "Train on the first N training images only (default: all).")
+    var limit: Int?
+    @Option(help: "Evaluate on the first N test images only (default: all).")
+    var testLimit: Int?
+    @Option(help: "Binarisation of grey levels: none, fixed (x > 0.5) or dynamic (Bernoulli draw per epoch).")
+    var binarize = "none"
+    @Option(help: "Channels for images:DIR: 3 (RGB) or 1 (grey).")
+    var channels = 3
+
+    @Option(help: "Architecture: mlp (pytorch/examples VAE), conv28 (28×28 images), burgess (64×64 images).")
+    var model = "mlp"
+    @Option(help: "Hidden layer sizes of the mlp, comma-separated (e.g. 1200,1200 for Higgins' dSprites MLP).")
+    var hidden = "400"
+    @Option(help: "Latent dimensions Z.")
+    var latent = 20
+    @Flag(help: "Conditional VAE: the one-hot label joins the encoder's and the decoder's input.")
+    var conditional = false
+
+    @Option(help: "Objective: beta (recon + β·KL) or capacity (recon + γ·|KL − C|, Burgess et al. 2018).")
+    var objective = "beta"
+    @Option(help: "β of the beta objective (β = 1 is the VAE; any β ≥ 0).")
+    var beta = 1.0
+    @Flag(help: "A plain autoencoder: z = μ and no KL term.")
+    var deterministic = false
+    @Option(help: "γ of the capacity objective.")
+    var gamma = 1000.0
+    @Option(help: "Capacity C at step 0, in nats.")
+    var capacityStart = 0.0
+    @Option(help: "Capacity C reached after --capacity-steps steps, in nats.")
+    var capacityMax = 25.0
+    @Option(help: "Steps over which C rises linearly.")
+    var capacitySteps = 100_000
+    @Option(help: "Likelihood: bernoulli or gaussian (default: bernoulli, gaussian for RGB images).")
+    var likelihood: String?
+
+    @Option(help: "Epochs to train (default 20; with --resume, the run's own).")
+    var epochs: Int?
+    @Option(help: "Images per step.")
+    var batchSize = 128
+    @Option(help: "Adam learning rate.")
+    var lr = 1e-3
+    @Option(help: "Clip the global gradient norm to this value (default: no clipping).")
+    var clipNorm: Double?
+    @Option(help: "Seed of every random choice (initialisation, shuffling, noise).")
+    var seed: UInt64 = 0
+    @Option(help: "Save a snapshot (test means, reconstructions) every N epochs; epoch 0 and the last always.")
+    var snapshotEvery = 5
+    @Option(help: "OpenBLAS threads (default: the number of cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard beta >= 0 else { throw ValidationError("--beta must be ≥ 0, not \(beta)") }
+        guard latent > 0 else { throw ValidationError("--latent must be positive, not \(latent)") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, not \(batchSize)") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
+        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive, not \(epochs)") }
+        guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        guard gamma >= 0, capacityMax >= 0, capacitySteps >= 0 else { throw ValidationError("--gamma, --capacity-max and --capacity-steps must be ≥ 0") }
+        if let clipNorm, clipNorm <= 0 { throw ValidationError("--clip-norm must be positive") }
+        if let limit, limit <= 0 { throw ValidationError("--limit must be positive, not \(limit)") }
+        if let testLimit, testLimit <= 0 { throw ValidationError("--test-limit must be positive, not \(testLimit)") }
+        guard Architecture(rawValue: model) != nil else { throw ValidationError("--model must be one of mlp, conv28, burgess, not '\(model)'") }
+        guard ["beta", "capacity"].contains(objective) else { throw ValidationError("--objective must be beta or capacity, not '\(objective)'") }
+        guard Binarization(rawValue: binarize) != nil else { throw ValidationError("--binarize must be none, fixed or dynamic, not '\(binarize)'") }
+        if let likelihood, Likelihood(rawValue: likelihood) == nil { throw ValidationError("--likelihood must be bernoulli or gaussian, not '\(likelihood)'") }
+        guard parsedHidden != nil else { throw ValidationError("--hidden must be positive sizes separated by commas, not '\(hidden)'") }
+    }
+
+    var parsedHidden: [Int]? {
+        let sizes = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return sizes.compactMap { $0 }
+    }
+
+    var parsedObjective: Objective {
+        if deterministic { return .deterministic }
+        if objective == "capacity" { return .capacity(gamma: gamma, start: capacityStart, max: capacityMax, steps: capacitySteps) }
+        return .beta(beta)
+    }
+
+    var datasetOptions: DatasetOptions {
+        var options = DatasetOptions(dataDirectory: dataDir, limit: limit, testLimit: testLimit, seed: seed)
+        options.channels = channels
+        return options
+    }
+
+    /// A run name that says what the run is: dataset, model, β (or capacity), seed.
+    var defaultRunName: String {
+        let data = dataset.split(separator: ":").first.map(String.init) ?? dataset
+        let objectivePart: String
+        switch parsedObjective {
+        case .beta(let b): objectivePart = "beta" + Self.compact(b)
+        case .capacity(_, _, let c, _): objectivePart = "capacity" + Self.compact(c)
+        case .deterministic: objectivePart = "ae"
+        }
+        return "\(data)-\(model)-\(objectivePart)" + (conditional ? "-cvae" : "") + "-seed\(seed)"
+    }
+
+    static func compact(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    /// The run's configuration for `dataset` (which fills in sizes and class names).
+    func config(name: String, dataset: Dataset) throws -> RunConfig {
+        let shape = dataset.imageShape
+        if let misfit = Architecture(rawValue: model)?.misfit(imageShape: shape) { throw fail(misfit, code: 64) }
+        guard batchSize <= dataset.train.count else {
+            throw fail("--batch-size \(batchSize) is larger than the \(dataset.train.count) training images", code: 64)
+        }
+        if conditional && dataset.train.classCount < 2 {
+            throw fail("--conditional needs labelled data; \(dataset.name) has no labels", code: 64)
+        }
+        let spec = ModelSpec(architecture: Architecture(rawValue: model) ?? .mlp, imageShape: shape, hidden: parsedHidden ?? [400],
+                             latent: latent, conditionClasses: conditional ? dataset.train.classCount : 0,
+                             likelihood: likelihood.flatMap(Likelihood.init) ?? Likelihood(rawValue: dataset.defaultLikelihood) ?? .bernoulli)
+        return RunConfig(toolVersion: ToolVersion.string, name: name, dataset: dataset.name, dataDirectory: dataDir, limit: limit,
+                         testLimit: testLimit, binarize: binarize, channels: channels, model: spec, objective: parsedObjective,
+                         epochs: epochs ?? 20, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
+                         snapshotEvery: snapshotEvery, threads: threads, trainCount: dataset.train.count,
+                         testCount: dataset.test.count, classNames: dataset.classNames, datasetSource: dataset.source)
+    }
+}
