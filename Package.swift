@@ -37,5 +37,6 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Datasets", "Engine"]),
+        .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Engine"]),
     ]
 )

@@ -13,6 +13,14 @@ public struct Dataset: Sendable {
     /// Where the data came from, for the run's config.
     public let source: String
 
+    public init(name: String, train: any ImageSet, test: any ImageSet, classNames: [String], source: String) {
+        self.name = name
+        self.train = train
+        self.test = test
+        self.classNames = classNames
+        self.source = source
+    }
+
     /// `[C, H, W]` of one image.
     public var imageShape: [Int] { train.imageShape }
 

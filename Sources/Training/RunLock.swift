@@ -21,7 +21,7 @@ public final class RunLock {
             }
             guard errno == EEXIST else { throw .io("\(path): cannot create the lock file (\(String(cString: strerror(errno))))") }
             let owner = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            if let owner, owner != getpid(), kill(owner, 0) == 0 || errno == EPERM {
+            if let owner, kill(owner, 0) == 0 || errno == EPERM {
                 throw .runLocked(path: run.path, pid: owner)
             }
             unlink(path)   // stale: its process has exited

@@ -1,0 +1,125 @@
+import Engine
+import Foundation
+import Testing
+import Training
+
+/// The `betavae` binary as a user runs it: exit codes, error lines, SIGINT, resume.
+@Suite(.serialized) struct CLITests {
+    /// The betavae executable built beside the test bundle.
+    static let binary: String = {
+        let candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+            .flatMap { [$0.appendingPathComponent("betavae"), $0.deletingLastPathComponent().appendingPathComponent("betavae")] }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? "betavae"
+    }()
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let (process, out, err) = try start(arguments)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// An IDX folder of `count` synthetic 28×28 images (a bar whose row is the label) for a quick run.
+    static func idxFolder(count: Int) -> String {
+        let folder = NSTemporaryDirectory() + "betavae-cli-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func be(_ v: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((v >> $0) & 0xFF) } }
+        for (stem, n) in [("train", count), ("t10k", count / 5)] {
+            var pixels = [UInt8](repeating: 0, count: n * 784)
+            var labels = [UInt8]()
+            for i in 0..<n {
+                labels.append(UInt8(i % 10))
+                for x in 4..<24 { pixels[i * 784 + (3 + 2 * (i % 10)) * 28 + x] = UInt8(180 + (i * 7 + x) % 70) }
+            }
+            FileManager.default.createFile(atPath: "\(folder)/\(stem)-images-idx3-ubyte", contents: Data(be(0x803) + be(n) + be(28) + be(28) + pixels))
+            FileManager.default.createFile(atPath: "\(folder)/\(stem)-labels-idx1-ubyte", contents: Data(be(0x801) + be(n) + labels))
+        }
+        return folder
+    }
+
+    @Test func helpListsTheSubcommands() throws {
+        let result = try Self.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("train") && result.stdout.contains("datasets"))
+        let train = try Self.run(["train", "--help"])
+        #expect(train.stdout.contains("--capacity-max") && train.stdout.contains("(default: 25.0)"))
+    }
+
+    @Test(arguments: [
+        (["--beta=-1"], "--beta must be ≥ 0"),
+        (["--latent", "0"], "--latent must be positive"),
+        (["--model", "resnet"], "--model must be one of mlp, conv28, burgess"),
+        (["--model", "burgess"], "model burgess needs 64×64 images"),
+        (["--batch-size", "5000"], "--batch-size 5000 is larger than the 300 training images"),
+    ])
+    func badOptionsExit64WithOneLine(arguments: [String], message: String) throws {
+        let data = Self.idxFolder(count: 300)
+        let result = try Self.run(["train", "--dataset", "idx:" + data, "--out", data + "/run"] + arguments)
+        #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: data + "/run/config.json"))
+    }
+
+    @Test func missingDatasetIsOneClearLine() throws {
+        let result = try Self.run(["train", "--dataset", "mnist", "--data-dir", "/nonexistent", "--out", NSTemporaryDirectory() + "x-\(UUID())"])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("betavae: /nonexistent/train-images-idx3-ubyte[.gz]: not found.") == true)
+    }
+
+    /// SIGINT mid-training saves a checkpoint and exits 130; --resume finishes the run with the same
+    /// weights, bit for bit, as a run that was never stopped. A finished run is not overwritten.
+    @Test func interruptResumeAndRefuseOverwrite() throws {
+        let data = Self.idxFolder(count: 6000)
+        let common = ["train", "--dataset", "idx:" + data, "--epochs", "2", "--batch-size", "16", "--latent", "5", "--seed", "3", "--threads", "1"]
+        let straight = data + "/straight", stopped = data + "/stopped"
+        #expect(try Self.run(common + ["--out", straight]).status == 0)
+
+        let (process, out, _) = try Self.start(common + ["--out", stopped])
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: stopped + "/metrics.csv") && Date() < deadline { usleep(20_000) }
+        usleep(150_000)
+        process.interrupt()
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let saved = try SafetensorsFile.read(path: stopped + "/checkpoints/latest.safetensors")
+        #expect(saved.metadata["epoch"] != "2", "the run should have been stopped before its end")
+        #expect(!FileManager.default.fileExists(atPath: stopped + "/.lock"))
+
+        let resumed = try Self.run(["train", "--resume", stopped])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let a = try SafetensorsFile.read(path: straight + "/checkpoints/latest.safetensors")
+        let b = try SafetensorsFile.read(path: stopped + "/checkpoints/latest.safetensors")
+        for name in a.names { #expect(try a.tensor(name) == b.tensor(name), "\(name) differs after resume") }
+
+        let again = try Self.run(common + ["--out", straight])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already holds a run; pass --resume"))
+    }
+
+    @Test func lockedRunIsRefused() throws {
+        let data = Self.idxFolder(count: 300)
+        try FileManager.default.createDirectory(atPath: data + "/run", withIntermediateDirectories: true)
+        try "1\n".write(toFile: data + "/run/.lock", atomically: true, encoding: .utf8)   // pid 1 is alive
+        let result = try Self.run(["train", "--dataset", "idx:" + data, "--out", data + "/run"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is in use by another betavae process (pid 1)"))
+    }
+}
