@@ -34,3 +34,26 @@ enum EngineBench {
         row("Conv2d(32, 32, 4, stride 2) on 32×32, fwd+bwd, batch 128", String(format: "%7.1f ms", convTime * 1e3))
     }
 }
+
+/// Element-wise pieces of one MLP VAE step, to see what is not sgemm.
+enum ElementwiseBench {
+    static func run() {
+        print("== element-wise (per MLP VAE step, batch 128)")
+        var rng = RandomGenerator(seed: 1)
+        let parameters = [Parameter(rng.normalTensor(shape: [652_824]))]
+        parameters[0].gradient = rng.normalTensor(shape: [652_824])
+        let adam = Adam(parameters: parameters)
+        row("Adam update, 652,824 parameters", String(format: "%7.3f ms", Timing.median(repeats: 50) { adam.update() } * 1e3))
+        row("zero gradients, 652,824 parameters", String(format: "%7.3f ms", Timing.median(repeats: 50) { Gradients.zero(parameters) } * 1e3))
+        let logits = rng.normalTensor(shape: [128, 784])
+        let targets = rng.uniformTensor(shape: [128, 784], low: 0, high: 1)
+        row("BCE-with-logits + gradient, 128×784", String(format: "%7.3f ms", Timing.median(repeats: 50) {
+            _ = Losses.bernoulliNLL(logits: logits, targets: targets, gradientScale: 1)
+        } * 1e3))
+        let relu = ReLU()
+        let h = rng.normalTensor(shape: [128, 400])
+        row("ReLU forward+backward, 128×400", String(format: "%7.3f ms", Timing.median(repeats: 50) {
+            _ = relu.backward(relu.forward(h))
+        } * 1e3))
+    }
+}

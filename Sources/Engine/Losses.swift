@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Reconstruction losses and the Gaussian KL term of the VAE objective, with their analytic
@@ -18,23 +19,13 @@ public enum Losses {
         let n = logits.rows, d = logits.columns
         var perImage = [Float](repeating: 0, count: n)
         let wantsGradient = gradientScale != nil
-        let scale = gradientScale ?? 0
         var gradient = [Float](repeating: 0, count: wantsGradient ? logits.count : 0)
         logits.scalars.withUnsafeBufferPointer { l in
             targets.scalars.withUnsafeBufferPointer { x in
-                gradient.withUnsafeMutableBufferPointer { g in
-                    for row in 0..<n {
-                        var total: Float = 0
-                        for i in (row * d)..<(row * d + d) {
-                            let li = l[i]
-                            let e = Foundation.exp(-abs(li))          // in (0, 1]: never overflows
-                            total += Swift.max(li, 0) - li * x[i] + Foundation.log1p(e)
-                            if wantsGradient {
-                                let sigma = li >= 0 ? 1 / (1 + e) : e / (1 + e)
-                                g[i] = scale * (sigma - x[i])
-                            }
-                        }
-                        perImage[row] = total
+                perImage.withUnsafeMutableBufferPointer { out in
+                    gradient.withUnsafeMutableBufferPointer { g in
+                        bv_bce_with_logits(n, d, l.baseAddress, x.baseAddress, out.baseAddress,
+                                           wantsGradient ? g.baseAddress : nil, gradientScale ?? 0)
                     }
                 }
             }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Adam (Kingma & Ba 2015) with bias correction, as `torch.optim.Adam` with its defaults:
@@ -49,16 +50,14 @@ public final class Adam {
         let stepSize = Float(Double(learningRate) / correction1)
         let rootCorrection2 = Float(correction2.squareRoot())
         for (index, parameter) in parameters.enumerated() {
+            let count = parameter.value.count
             parameter.gradient.scalars.withUnsafeBufferPointer { g in
                 firstMoments[index].scalars.withUnsafeMutableBufferPointer { m in
                     secondMoments[index].scalars.withUnsafeMutableBufferPointer { v in
                         parameter.value.scalars.withUnsafeMutableBufferPointer { theta in
-                            for i in theta.indices {
-                                let gi = g[i]
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                theta[i] -= stepSize * m[i] / (v[i].squareRoot() / rootCorrection2 + eps)
-                            }
+                            guard let g = g.baseAddress, let m = m.baseAddress, let v = v.baseAddress,
+                                  let theta = theta.baseAddress else { return }
+                            bv_adam_update(count, g, m, v, theta, b1, b2, eps, stepSize, rootCorrection2)
                         }
                     }
                 }

@@ -1,0 +1,17 @@
+// Element-wise kernels of the engine's hot loops, written in C so that clang vectorises them
+// (Swift lowers sqrt to an errno-checking libm call and does not vectorise these loops).
+// Only the Engine module imports this header.
+#ifndef BETAVAE_KERNELS_H
+#define BETAVAE_KERNELS_H
+
+/// Adam (Kingma & Ba 2015) for n parameters, PyTorch's form:
+/// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; t -= step * m / (sqrt(v) / root_c2 + eps).
+void bv_adam_update(long n, const float *gradient, float *first, float *second, float *value,
+                    float beta1, float beta2, float epsilon, float step_size, float root_correction2);
+
+/// Bernoulli NLL from logits, rows x cols: per_row[r] = sum_c max(l,0) - l x + log(1 + e^-|l|);
+/// when gradient is not NULL, gradient = scale * (sigmoid(l) - x).
+void bv_bce_with_logits(long rows, long cols, const float *logits, const float *targets,
+                        float *per_row, float *gradient, float scale);
+
+#endif
