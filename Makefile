@@ -23,7 +23,10 @@ build: setup
 test: setup
 	swift test
 
+# The training section also runs ../shared/bench's PyTorch and JAX anchors when they are set up
+# (see ../shared/bench/README.md); BENCH_EPOCHS=3 for a quicker run.
 bench: setup
+	$(RELEASE) --product betavae
 	$(RELEASE) --product bench
 	$(BIN)/bench
 

@@ -2,7 +2,11 @@ import Engine
 import Foundation
 
 // `make bench`: prints measured figures; nothing here is asserted.
-
-let sections = CommandLine.arguments.dropFirst()
-if sections.isEmpty || sections.contains("engine") { EngineBench.run(); ElementwiseBench.run() }
+// Sections: engine, datasets, training (all by default). BENCH_EPOCHS sets the training epochs (10).
+let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""
+print("OpenBLAS kernels: \(BLAS.coreName)\(coreType), threads: \(BLAS.threads)")
+let sections = Set(CommandLine.arguments.dropFirst())
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("betavae").path
+if sections.isEmpty || sections.contains("engine") { EngineBench.run(); ElementwiseBench.run(); StepBench.run() }
 if sections.isEmpty || sections.contains("datasets") { DatasetBench.run() }
+if sections.isEmpty || sections.contains("training") { TrainingBench.run(binary: binary) }

@@ -7,3 +7,6 @@ int openblas_get_num_threads(void);
 /// LAPACK symmetric eigen-decomposition (divide and conquer), Fortran calling convention.
 void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda,
              float *w, float *work, const int *lwork, int *iwork, const int *liwork, int *info);
+
+/// The kernel family OpenBLAS chose at load time (e.g. "Haswell", "SkylakeX").
+char *openblas_get_corename(void);

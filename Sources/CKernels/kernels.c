@@ -74,3 +74,13 @@ void bv_bce_with_logits(long rows, long cols, const float *restrict logits, cons
         per_row[r] = total;
     }
 }
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+void bv_retain_freed_memory(void) {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+#else
+void bv_retain_freed_memory(void) {}
+#endif

@@ -15,7 +15,9 @@ public final class Conv2d: InputGradientOptional {
     public var needsInputGradient = true
     private var geometry: ConvGeometry?
     private var batch = 0
+    /// Scratch column matrix [Cin·k·k, N·Ho·Wo], kept between calls so it is not reallocated.
     private var columns: [Float] = []
+    private var product: [Float] = []
 
     /// A layer with PyTorch's default initialisation (fan_in = Cin·k·k) drawn from `rng`.
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
@@ -51,7 +53,7 @@ public final class Conv2d: InputGradientOptional {
         if columns.count != g.patchSize * n * L {
             columns = [Float](repeating: 0, count: g.patchSize * n * L)
         }
-        var product = [Float](repeating: 0, count: outputChannels * n * L)
+        if product.count != outputChannels * n * L { product = [Float](repeating: 0, count: outputChannels * n * L) }
         var output = Tensor(shape: [n, outputChannels, g.outHeight, g.outWidth])
         input.scalars.withUnsafeBufferPointer { x in
             columns.withUnsafeMutableBufferPointer { cols in
@@ -82,15 +84,14 @@ public final class Conv2d: InputGradientOptional {
         let n = batch, L = g.positions
         precondition(outputGradient.shape == [n, outputChannels, g.outHeight, g.outWidth],
                      "Conv2d backward got \(outputGradient.shape)")
-        var dY = [Float](repeating: 0, count: outputChannels * n * L)
         outputGradient.scalars.withUnsafeBufferPointer { dy in
-            dY.withUnsafeMutableBufferPointer { d in
+            product.withUnsafeMutableBufferPointer { d in
                 ChannelLayout.channelsFirst(dy.baseAddress!, batch: n, channels: outputChannels, length: L,
                                             into: d.baseAddress!)
             }
             accumulateBiasGradient(dy, into: &bias.gradient, batch: n, length: L)
         }
-        dY.withUnsafeBufferPointer { d in
+        product.withUnsafeBufferPointer { d in
             columns.withUnsafeBufferPointer { cols in
                 weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
                     BLAS.sgemm(.none, .transposed, m: outputChannels, n: g.patchSize, k: n * L,
@@ -100,7 +101,7 @@ public final class Conv2d: InputGradientOptional {
         }
         guard needsInputGradient else { return Tensor(shape: [0]) }
         var inputGradient = Tensor(shape: [n, inputChannels, g.height, g.width])
-        dY.withUnsafeBufferPointer { d in
+        product.withUnsafeBufferPointer { d in
             weight.value.scalars.withUnsafeBufferPointer { w in
                 columns.withUnsafeMutableBufferPointer { dcols in
                     BLAS.sgemm(.transposed, .none, m: g.patchSize, n: n * L, k: outputChannels,

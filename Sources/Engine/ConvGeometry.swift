@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The geometry of a 2-D convolution with a square kernel: an image `[channels, height, width]`
 /// seen through a `kernel × kernel` window moved by `stride` over the zero-padded image, giving
 /// `outHeight × outWidth` positions. Shared by Conv2d (forward) and ConvTranspose2d (backward).
@@ -30,31 +32,46 @@ public struct ConvGeometry: Equatable, Sendable {
         self.padding = padding
     }
 
+    /// Output columns ox whose input column ox·s − p + kj lies inside the image, as a range.
+    @inline(__always)
+    func validColumns(kj: Int) -> Range<Int> {
+        // ox·s − p + kj ≥ 0  ⇔  ox ≥ ⌈(p − kj)/s⌉;   ox·s − p + kj ≤ W − 1  ⇔  ox ≤ ⌊(W − 1 + p − kj)/s⌋.
+        let low = max(0, (padding - kj + stride - 1) / stride)
+        let high = min(outWidth, max(0, (width - 1 + padding - kj) / stride + 1))
+        return low..<max(low, high)
+    }
+
     /// Unfolds `batch` images `[N, C, H, W]` into columns `[C·k·k, N·L]` (L = positions):
     /// column n·L + (oy·outW + ox), row (c·k + ki)·k + kj holds x[n, c, oy·s − p + ki, ox·s − p + kj],
-    /// or 0 in the padding.
+    /// or 0 in the padding. The valid range of ox is computed once per kernel column, so the inner
+    /// loop has no bounds tests (and is a plain copy at stride 1).
     public func im2col(_ image: UnsafePointer<Float>, batch: Int, into columns: UnsafeMutablePointer<Float>) {
         let (outH, outW, L) = (outHeight, outWidth, positions)
         let rowLength = batch * L
-        for c in 0..<channels {
+        // Channels write disjoint rows: split them across the cores (the other core is otherwise
+        // spinning in OpenBLAS between sgemm calls).
+        ConvGeometry.parallelFor(channels) { c in
             for ki in 0..<kernel {
                 for kj in 0..<kernel {
+                    let valid = validColumns(kj: kj)
                     let row = columns + ((c * kernel + ki) * kernel + kj) * rowLength
                     for n in 0..<batch {
                         let plane = image + (n * channels + c) * height * width
-                        let dest = row + n * L
                         for oy in 0..<outH {
                             let iy = oy * stride - padding + ki
-                            let line = dest + oy * outW
-                            guard iy >= 0 && iy < height else {
+                            let line = row + n * L + oy * outW
+                            guard iy >= 0 && iy < height, !valid.isEmpty else {
                                 line.update(repeating: 0, count: outW)
                                 continue
                             }
-                            let source = plane + iy * width
-                            for ox in 0..<outW {
-                                let ix = ox * stride - padding + kj
-                                line[ox] = (ix >= 0 && ix < width) ? source[ix] : 0
+                            line.update(repeating: 0, count: valid.lowerBound)
+                            let source = plane + iy * width - padding + kj
+                            if stride == 1 {
+                                (line + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+                            } else {
+                                for ox in valid { line[ox] = source[ox * stride] }
                             }
+                            (line + valid.upperBound).update(repeating: 0, count: outW - valid.upperBound)
                         }
                     }
                 }
@@ -67,25 +84,37 @@ public struct ConvGeometry: Equatable, Sendable {
     public func col2im(_ columns: UnsafePointer<Float>, batch: Int, into image: UnsafeMutablePointer<Float>) {
         let (outH, outW, L) = (outHeight, outWidth, positions)
         let rowLength = batch * L
-        for c in 0..<channels {
+        // Channels add into disjoint image planes: split them across the cores.
+        ConvGeometry.parallelFor(channels) { c in
             for ki in 0..<kernel {
                 for kj in 0..<kernel {
+                    let valid = validColumns(kj: kj)
+                    guard !valid.isEmpty else { continue }
                     let row = columns + ((c * kernel + ki) * kernel + kj) * rowLength
                     for n in 0..<batch {
                         let plane = image + (n * channels + c) * height * width
-                        let source = row + n * L
                         for oy in 0..<outH {
                             let iy = oy * stride - padding + ki
                             guard iy >= 0 && iy < height else { continue }
-                            let line = source + oy * outW
-                            let dest = plane + iy * width
-                            for ox in 0..<outW {
-                                let ix = ox * stride - padding + kj
-                                if ix >= 0 && ix < width { dest[ix] += line[ox] }
-                            }
+                            let line = row + n * L + oy * outW
+                            let dest = plane + iy * width - padding + kj
+                            for ox in valid { dest[ox * stride] += line[ox] }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Runs `body(i)` for i in 0..<count, split into one contiguous chunk per OpenBLAS thread.
+    static func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        let workers = min(max(BLAS.threads, 1), count)
+        guard workers > 1 else { for i in 0..<count { body(i) }; return }
+        withoutActuallyEscaping(body) { body in
+            // The chunks touch disjoint memory, which is what makes sharing `body` safe here.
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for i in (worker * count / workers)..<((worker + 1) * count / workers) { shared.value(i) }
             }
         }
     }
@@ -113,4 +142,10 @@ enum ChannelLayout {
             }
         }
     }
+}
+
+/// A value handed to concurrent workers that only touch disjoint memory through it.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -17,6 +17,8 @@ public final class ConvTranspose2d: InputGradientOptional {
     private var geometry: ConvGeometry?
     private var batch = 0
     private var inputMatrix: [Float] = []
+    /// Scratch column matrix [Cout·k·k, N·H·W], kept between calls so it is not reallocated.
+    private var columns: [Float] = []
 
     /// A layer with PyTorch's default initialisation; PyTorch takes fan_in from weight dim 1,
     /// so here fan_in = Cout·k·k.
@@ -57,8 +59,8 @@ public final class ConvTranspose2d: InputGradientOptional {
         let n = input.shape[0], L = h * w
         geometry = g
         batch = n
-        inputMatrix = [Float](repeating: 0, count: inputChannels * n * L)
-        var columns = [Float](repeating: 0, count: g.patchSize * n * L)
+        if inputMatrix.count != inputChannels * n * L { inputMatrix = [Float](repeating: 0, count: inputChannels * n * L) }
+        if columns.count != g.patchSize * n * L { columns = [Float](repeating: 0, count: g.patchSize * n * L) }
         var output = Tensor(shape: [n, outputChannels, size.height, size.width])
         input.scalars.withUnsafeBufferPointer { x in
             inputMatrix.withUnsafeMutableBufferPointer { xm in
@@ -89,7 +91,6 @@ public final class ConvTranspose2d: InputGradientOptional {
         let n = batch, L = g.positions
         precondition(outputGradient.shape == [n, outputChannels, g.height, g.width],
                      "ConvTranspose2d backward got \(outputGradient.shape)")
-        var columns = [Float](repeating: 0, count: g.patchSize * n * L)
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             columns.withUnsafeMutableBufferPointer { cols in
                 g.im2col(dy.baseAddress!, batch: n, into: cols.baseAddress!)

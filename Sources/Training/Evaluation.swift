@@ -14,7 +14,11 @@ public struct SplitEvaluation: Sendable {
 }
 
 extension VAE {
-    /// Evaluates the first `limit` images of `set` (all by default) in batches of 500.
+    /// Images per evaluation batch: 128 keeps a convolution's column matrix (C·k·k × N·L floats)
+    /// small enough to stay in the heap.
+    public var evaluationBatchSize: Int { 128 }
+
+    /// Evaluates the first `limit` images of `set` (all by default) in batches of 128.
     ///
     /// The noise comes from `rng`, a generator of its own, so evaluating never moves the training
     /// sequence. Binarisation is applied as in training.
@@ -27,7 +31,7 @@ extension VAE {
         var means = Tensor(shape: [count, z])
         var labels: [Int] = []
         labels.reserveCapacity(count)
-        for positions in BatchSchedule(count: count, batchSize: 500).sequential() {
+        for positions in BatchSchedule(count: count, batchSize: evaluationBatchSize).sequential() {
             let batch = set.batch(positions, binarization: binarization, rng: &rng)
             let result = evaluate(images: batch.images, labels: conditional ? batch.labels : [], deterministic: deterministic, rng: &rng)
             reconSum += result.recon.reduce(0.0) { $0 + Double($1) }

@@ -40,6 +40,7 @@ public final class Trainer {
         adam = Adam(parameters: model.namedParameters.map(\.parameter), learningRate: Float(config.learningRate))
         metrics = MetricsLog(latent: config.model.latent)
         BLAS.setThreads(config.threads)
+        MemoryTuning.retainFreedMemory()
     }
 
     var conditional: Bool { config.model.conditionClasses > 0 }

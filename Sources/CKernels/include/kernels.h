@@ -14,4 +14,9 @@ void bv_adam_update(long n, const float *gradient, float *first, float *second, 
 void bv_bce_with_logits(long rows, long cols, const float *logits, const float *targets,
                         float *per_row, float *gradient, float scale);
 
+
+
+/// Keeps freed memory in the heap (glibc mallopt: mmap threshold 32 MiB, trim threshold 1 GiB);
+/// a no-op elsewhere.
+void bv_retain_freed_memory(void);
 #endif

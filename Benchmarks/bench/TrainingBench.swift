@@ -1,0 +1,108 @@
+import Foundation
+import Training
+
+/// Trains the MLP VAE as a user would (`betavae train`) and runs the PyTorch and JAX anchors of
+/// ../shared/bench on the same machine in the same run; then `burgess` on sprites.
+enum TrainingBench {
+    struct EpochFigures { var seconds: Double; var imagesPerSecond: Double; var testNELBO: Double }
+
+    static let epochs = Int(ProcessInfo.processInfo.environment["BENCH_EPOCHS"] ?? "") ?? 10
+
+    static func run(binary: String) {
+        print("== training: mlp 784-400-20, batch 128, Adam 1e-3, β = 1, Fashion-MNIST, \(epochs) epochs")
+        let folder = NSTemporaryDirectory() + "betavae-bench-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ours = runOurs(binary: binary, arguments: ["--epochs", String(epochs), "--out", folder + "/mlp"], run: folder + "/mlp")
+        let shared = sharedBenchFolder()
+        let torch = shared.flatMap { anchor("/usr/bin/python3", [$0 + "/torch_vae.py", "--epochs", String(epochs), "--threads", "2"]) }
+        let jax = shared.flatMap { anchor("/tmp/jaxenv/bin/python", [$0 + "/jax_vae.py", "--epochs", String(epochs)]) }
+        print("engine".padding(toLength: 26, withPad: " ", startingAt: 0) + "steady img/s   s/epoch   NELBO@2   NELBO@\(epochs)")
+        for (name, figures) in [("betavae (this run)", ours?.epochs), ("PyTorch (torch_vae.py)", torch), ("JAX (jax_vae.py)", jax)] {
+            guard let figures, figures.count >= 3 else {
+                print(name.padding(toLength: 26, withPad: " ", startingAt: 0) + "not run (see ../shared/bench/README.md)")
+                continue
+            }
+            // Steady state: epochs 2 and 3 (JAX's first epoch includes compilation).
+            let steady = figures[1...2].map(\.imagesPerSecond).reduce(0, +) / 2
+            let seconds = figures[1...2].map(\.seconds).reduce(0, +) / 2
+            let last = figures.count >= epochs ? String(format: "%9.2f", figures[epochs - 1].testNELBO) : "        –"
+            print(name.padding(toLength: 26, withPad: " ", startingAt: 0)
+                  + String(format: "%12.0f %9.2f %9.2f", steady, seconds, figures[1].testNELBO) + last)
+        }
+        if let ours { row("peak RSS of betavae train (mlp, Fashion-MNIST)", String(format: "%7.0f MB", ours.peakMegabytes)) }
+
+        print("== training: burgess (64×64 conv), sprites, batch 64, Z = 10")
+        let sprites = runOurs(binary: binary, arguments: ["--dataset", "sprites", "--model", "burgess", "--latent", "10", "--batch-size", "64",
+                                                          "--epochs", "2", "--limit", "12800", "--test-limit", "1000",
+                                                          "--out", folder + "/burgess"], run: folder + "/burgess")
+        if let figures = sprites?.epochs, figures.count == 2 {
+            row("betavae burgess, steady state (epoch 2)", String(format: "%7.0f img/s  (%.2f s per 12,800 images)",
+                                                                   figures[1].imagesPerSecond, figures[1].seconds))
+        }
+        // The same model and step in PyTorch (scripts/torch_modules.py), timed over 20 steps.
+        let script = FileManager.default.currentDirectoryPath + "/scripts/torch_modules.py"
+        if let line = pythonLine("/usr/bin/python3", [script, "2"]) { row("PyTorch burgess", line) }
+    }
+
+    /// Runs `betavae train`, then reads per-epoch seconds and test NELBO from metrics.csv and the
+    /// child's peak RSS from getrusage.
+    static func runOurs(binary: String, arguments: [String], run: String) -> (epochs: [EpochFigures], peakMegabytes: Double)? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["train", "--force", "--snapshot-every", "1000"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        guard process.terminationStatus == 0, let log = try? MetricsLog.read(path: run + "/metrics.csv"),
+              let config = try? RunConfig.read(path: run + "/config.json") else { return nil }
+        let train = log.rows(split: "train").filter { $0.epoch > 0 }
+        let test = log.rows(split: "test").filter { $0.epoch > 0 }
+        let figures = zip(train, test).map { EpochFigures(seconds: $0.seconds, imagesPerSecond: Double(config.trainCount) / $0.seconds,
+                                                           testNELBO: $1.nelbo) }
+        return (figures, Double(usage.ru_maxrss) / 1024)
+    }
+
+    /// Runs an anchor script and parses its JSON lines.
+    static func anchor(_ python: String, _ arguments: [String]) -> [EpochFigures]? {
+        guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let figures = String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { line -> EpochFigures? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let seconds = object["seconds"] as? Double, let rate = object["images_per_s"] as? Double,
+                  let nelbo = object["test_nelbo"] as? Double else { return nil }
+            return EpochFigures(seconds: seconds, imagesPerSecond: rate, testNELBO: nelbo)
+        }
+        return figures.isEmpty ? nil : figures
+    }
+
+    /// The last line a Python script prints (nil when it cannot run).
+    static func pythonLine(_ python: String, _ arguments: [String]) -> String? {
+        guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: output, as: UTF8.self).split(separator: "\n").last.map(String.init)
+    }
+
+    static func sharedBenchFolder() -> String? {
+        let path = FileManager.default.currentDirectoryPath + "/../shared/bench"
+        return FileManager.default.fileExists(atPath: path + "/torch_vae.py") ? path : nil
+    }
+}
