@@ -45,7 +45,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Datasets", "Engine"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Datasets", "Engine"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Engine"]),
     ]
 )

@@ -1,0 +1,79 @@
+import Engine
+import Foundation
+import Models
+import Testing
+@testable import Training
+
+/// Checkpoints follow PyTorch's names and layouts (scripts/torch_modules.py holds the modules).
+@Suite struct PyTorchInteropTests {
+    /// Weights made by PyTorch load into the engine's model and give PyTorch's outputs.
+    @Test func pytorchWeightsLoadAndAgree() throws {
+        guard let path = Bundle.module.url(forResource: "Fixtures/torch_cvae.safetensors", withExtension: nil)?.path else {
+            Issue.record("fixture missing"); return
+        }
+        var rng = RandomGenerator(seed: 0)
+        let model = VAE(spec: ModelSpec(architecture: .mlp, imageShape: [1, 28, 28], hidden: [32], latent: 3, conditionClasses: 10),
+                        rng: &rng)
+        try Checkpoint.loadWeights(path: path, into: model)
+        let file = try SafetensorsFile.read(path: path)
+        let labels = try file.tensor("input.labels").scalars.map { Int($0) }
+        let (mean, logVariance) = model.encode(try file.tensor("input.images"), labels: labels)
+        let decoded = model.decode(mean, labels: labels)
+        for (mine, name) in [(mean, "expected.mu"), (logVariance, "expected.logvar"), (decoded, "expected.decoded")] {
+            let theirs = try file.tensor(name)
+            #expect(mine.count == theirs.count)
+            let worst = (0..<theirs.count).reduce(Float(0)) { max($0, abs(mine[$1] - theirs[$1])) }
+            #expect(worst < 1e-4, "\(name) differs by \(worst)")
+        }
+    }
+
+    static let torchAvailable: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import torch, safetensors.torch"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    /// Each architecture's checkpoint loads into its PyTorch module with strict load_state_dict,
+    /// and PyTorch computes the same μ (needs Debian's python3-torch).
+    @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with torch and safetensors"),
+          arguments: [("mlp", [1, 28, 28], 10), ("conv28", [1, 28, 28], 0), ("burgess", [1, 64, 64], 0)])
+    func engineCheckpointsLoadInPyTorch(architecture: String, shape: [Int], classes: Int) throws {
+        var rng = RandomGenerator(seed: 1)
+        let spec = ModelSpec(architecture: Architecture(rawValue: architecture) ?? .mlp, imageShape: shape, hidden: [64],
+                             latent: 4, conditionClasses: classes)
+        let model = VAE(spec: spec, rng: &rng)
+        let adam = Adam(parameters: model.namedParameters.map(\.parameter))
+        let folder = TinyData.folder()
+        try Checkpoint.save(model: model, adam: adam, state: Checkpoint(epoch: 0, step: 0, rngState: rng.state), to: folder + "/c.safetensors")
+        let images = rng.uniformTensor(shape: [2] + shape, low: 0, high: 1)
+        try SafetensorsWriter.write([("x", images)], to: folder + "/x.safetensors")
+        let (mean, _) = model.encode(images, labels: classes > 0 ? [1, 2] : [])
+        let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts").standardized.path
+        let script = """
+        import sys; sys.path.insert(0, '\(scripts)')
+        import torch; from safetensors.torch import load_file; from torch_modules import build
+        state = load_file('\(folder)/c.safetensors')
+        m = build('\(architecture)', (\(shape.map(String.init).joined(separator: ","))), latent=4, hidden=(64,), classes=\(classes))
+        m.load_state_dict({k: v for k, v in state.items() if not k.startswith('adam.')}, strict=True)
+        x = load_file('\(folder)/x.safetensors')['x']
+        y = torch.tensor([1, 2]) if \(classes) else None
+        print(' '.join(repr(float(v)) for v in m.encode(x, y)[0].detach().ravel()))
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", script]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let theirs = output.split(separator: " ").compactMap { Float($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(theirs.count == mean.count)
+        for i in 0..<min(theirs.count, mean.count) { #expect(abs(theirs[i] - mean[i]) < 1e-4) }
+    }
+}
