@@ -4,7 +4,7 @@ APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libopenblas-dev zlib1g-dev f
 RELEASE := swift build -c release
 BIN := .build/release
 
-.PHONY: setup build test bench demo clean
+.PHONY: setup build test bench demo gallery clean
 
 # Installs what is missing (apt-get as root, else sudo); does nothing when everything is present.
 setup:
@@ -29,6 +29,11 @@ bench: setup
 	$(RELEASE) --product betavae
 	$(RELEASE) --product bench
 	$(BIN)/bench
+
+# Every figure kind of the Plot module, drawn from synthetic data into gallery/.
+gallery: setup
+	$(RELEASE) --product gallery
+	$(BIN)/gallery gallery
 
 clean:
 	rm -rf .build

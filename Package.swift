@@ -35,18 +35,21 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Engine", "CCairo", "CZlib"], swiftSettings: optimise),
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: optimise),
         .target(name: "Training", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
+        .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: optimise),
         .executableTarget(name: "betavae", dependencies: [
             "Engine", "Datasets", "Models", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimise),
-        .executableTarget(name: "bench", dependencies: ["Engine", "Datasets", "Models", "Training"],
+        .executableTarget(name: "bench", dependencies: ["Engine", "Datasets", "Models", "Training", "Plot"],
                           path: "Benchmarks/bench", swiftSettings: optimise),
+        .executableTarget(name: "gallery", dependencies: ["Plot"], path: "Tools/gallery"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Datasets", "Engine"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
         .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Engine"]),
     ]
 )

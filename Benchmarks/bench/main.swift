@@ -9,4 +9,5 @@ let sections = Set(CommandLine.arguments.dropFirst())
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("betavae").path
 if sections.isEmpty || sections.contains("engine") { EngineBench.run(); ElementwiseBench.run(); StepBench.run() }
 if sections.isEmpty || sections.contains("datasets") { DatasetBench.run() }
+if sections.isEmpty || sections.contains("plot") { PlotBench.run() }
 if sections.isEmpty || sections.contains("training") { TrainingBench.run(binary: binary) }
