@@ -36,8 +36,9 @@ let package = Package(
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: optimise),
         .target(name: "Training", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
         .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: optimise),
+        .target(name: "Analysis", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
         .executableTarget(name: "betavae", dependencies: [
-            "Engine", "Datasets", "Models", "Training",
+            "Engine", "Datasets", "Models", "Training", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimise),
         .executableTarget(name: "bench", dependencies: ["Engine", "Datasets", "Models", "Training", "Plot"],
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Datasets", "Engine"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Models", "Datasets", "Engine"]),
         .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Engine"]),
     ]
 )

@@ -60,9 +60,7 @@ struct TrainCommand: ParsableCommand {
         let lock = try RunLock(run: run)
         defer { lock.release() }
         if let epochs { config.epochs = epochs }
-        var datasetOptions = DatasetOptions(dataDirectory: config.dataDirectory, limit: config.limit, testLimit: config.testLimit, seed: config.seed)
-        datasetOptions.channels = config.channels
-        let dataset = try DatasetCatalog.load(config.dataset, options: datasetOptions)
+        let dataset = try DatasetCatalog.load(config.dataset, options: config.datasetOptions)
         if epochs != nil { try AtomicFile.write(config.encoded(), to: run.config) }
         SignalWatcher.install()
         let outcome = try Trainer(config: config, dataset: dataset, run: run, progress: progress).resume()

@@ -1,0 +1,41 @@
+import Datasets
+import Engine
+import Foundation
+import Models
+
+/// A saved run brought back: its configuration, its dataset and its model at a checkpoint.
+public struct LoadedRun {
+    public let run: RunDirectory
+    public let config: RunConfig
+    public let dataset: Dataset
+    public let model: VAE
+    /// The epoch of the loaded checkpoint.
+    public let epoch: Int
+
+    /// Loads `path`'s config, rebuilds the dataset and the model, and loads the weights of
+    /// `epoch` (the latest checkpoint when nil).
+    public static func load(_ path: String, epoch: Int? = nil) throws -> LoadedRun {
+        let run = RunDirectory(path)
+        guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
+        let config = try RunConfig.read(path: run.config)
+        let dataset = try DatasetCatalog.load(config.dataset, options: config.datasetOptions)
+        var rng = RandomGenerator(seed: config.seed)
+        let model = VAE(spec: config.model, rng: &rng)
+        let checkpoint = epoch.map { run.checkpoint(epoch: $0) } ?? run.latestCheckpoint
+        guard FileManager.default.fileExists(atPath: checkpoint) else {
+            throw TrainingError.runNotFound(path: checkpoint)
+        }
+        try Checkpoint.loadWeights(path: checkpoint, into: model)
+        let loadedEpoch = epoch ?? (try? SafetensorsFile.read(path: checkpoint).metadata["epoch"].flatMap(Int.init)) ?? nil ?? 0
+        return LoadedRun(run: run, config: config, dataset: dataset, model: model, epoch: loadedEpoch)
+    }
+}
+
+extension RunConfig {
+    /// The dataset options this run was trained with.
+    public var datasetOptions: DatasetOptions {
+        var options = DatasetOptions(dataDirectory: dataDirectory, limit: limit, testLimit: testLimit, seed: seed)
+        options.channels = channels
+        return options
+    }
+}
