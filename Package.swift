@@ -22,6 +22,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
@@ -37,8 +38,12 @@ let package = Package(
         .target(name: "Training", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
         .target(name: "Plot", dependencies: ["CCairo"], swiftSettings: optimise),
         .target(name: "Analysis", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
+        .target(name: "Report", dependencies: [
+            "Training", "Analysis", "Plot", "Engine", "Datasets", "Models",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], swiftSettings: optimise),
         .executableTarget(name: "betavae", dependencies: [
-            "Engine", "Datasets", "Models", "Training", "Analysis",
+            "Engine", "Datasets", "Models", "Training", "Analysis", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimise),
         .executableTarget(name: "bench", dependencies: ["Engine", "Datasets", "Models", "Training", "Plot"],

@@ -30,6 +30,8 @@ public enum Likelihood: String, CaseIterable, Codable, Sendable {
 }
 
 /// The training objective, per image in nats.
+/// In config.json: `{"kind": "beta", "beta": 4}`, `{"kind": "capacity", "gamma": 1000, "start": 0,
+/// "max": 25, "steps": 100000}` or `{"kind": "deterministic"}`.
 public enum Objective: Codable, Equatable, Sendable {
     /// recon + β·KL (Higgins et al. 2017); β = 1 is the VAE (Kingma & Welling 2014).
     case beta(Double)
@@ -72,6 +74,40 @@ public enum Objective: Codable, Equatable, Sendable {
             let gap = kl - capacity(atStep: step)
             return gap > 0 ? gamma : (gap < 0 ? -gamma : 0)
         case .deterministic: return 0
+        }
+    }
+}
+
+extension Objective {
+    private enum CodingKeys: String, CodingKey { case kind, beta, gamma, start, max, steps }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .kind) {
+        case "beta": self = .beta(try container.decode(Double.self, forKey: .beta))
+        case "capacity":
+            self = .capacity(gamma: try container.decode(Double.self, forKey: .gamma), start: try container.decode(Double.self, forKey: .start),
+                             max: try container.decode(Double.self, forKey: .max), steps: try container.decode(Int.self, forKey: .steps))
+        case "deterministic": self = .deterministic
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown objective '\(other)'")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .beta(let beta):
+            try container.encode("beta", forKey: .kind)
+            try container.encode(beta, forKey: .beta)
+        case let .capacity(gamma, start, maximum, steps):
+            try container.encode("capacity", forKey: .kind)
+            try container.encode(gamma, forKey: .gamma)
+            try container.encode(start, forKey: .start)
+            try container.encode(maximum, forKey: .max)
+            try container.encode(steps, forKey: .steps)
+        case .deterministic:
+            try container.encode("deterministic", forKey: .kind)
         }
     }
 }

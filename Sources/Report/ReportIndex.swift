@@ -1,0 +1,26 @@
+import Engine
+import Foundation
+
+/// reports/index.html: every report and comparison under the reports folder.
+public enum ReportIndex {
+    @discardableResult
+    public static func write(reportsFolder folder: String, templates: Templates) throws -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        var comparisons: [[String: Any]] = [], runs: [(PageSummary, String)] = []
+        for name in names {
+            guard let data = FileManager.default.contents(atPath: "\(folder)/\(name)/summary.json"),
+                  let summary = try? JSONDecoder().decode(PageSummary.self, from: data) else { continue }
+            if summary.kind == "comparison" {
+                comparisons.append(["href": "\(name)/index.html", "title": summary.title, "detail": summary.detail])
+            } else {
+                runs.append((summary, name))
+            }
+        }
+        let runEntries: [[String: Any]] = runs.sorted { ($0.0.sortKey, $0.1) < ($1.0.sortKey, $1.1) }
+            .map { ["href": "\($0.1)/index.html", "title": $0.0.title, "detail": $0.0.detail] }
+        let html = try templates.render("index", ["comparisons": comparisons, "hasComparisons": !comparisons.isEmpty, "runs": runEntries])
+        try AtomicFile.write(html, to: folder + "/index.html")
+        try AtomicFile.write(templates.stylesheet(), to: folder + "/style.css")
+        return folder + "/index.html"
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import Report
+import Training
+
+/// `betavae report RUN`: the HTML report of a run, regenerated from the run directory alone.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a run's HTML report and figures (default reports/NAME/index.html).")
+
+    @Argument(help: "The run directory.")
+    var runPath: String
+    @Option(help: "Output folder (default: reports/NAME).")
+    var out: String?
+    @Option(help: "Regenerate only these figures (comma-separated: \(RunReport.figureNames.joined(separator: ","))).")
+    var figures: String?
+    @Option(help: "Importance samples K when evaluation.json has to be computed.")
+    var iwaeSamples = 1000
+
+    func run() throws {
+        try reportingErrors {
+            let folder = out ?? "reports/" + RunDirectory(runPath).name
+            let only = figures.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+            let templates = try Templates()
+            let page = try RunReport.write(run: runPath, to: folder, only: only, iwaeSamples: iwaeSamples, templates: templates)
+            try ReportIndex.write(reportsFolder: URL(fileURLWithPath: folder).deletingLastPathComponent().path, templates: templates)
+            print(page)
+        }
+    }
+}
