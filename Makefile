@@ -30,6 +30,12 @@ bench: setup
 	$(RELEASE) --product bench
 	$(BIN)/bench
 
+# The main job: a β sweep on Fashion-MNIST (mlp, Z = 10, 10 epochs per run, β ∈ {0.1, 1, 4, 10}),
+# a report per run and their comparison; ends with the path of the comparison page.
+DEMO_ARGS ?= --betas 0.1,1,4,10 --dataset fashion-mnist --model mlp --latent 10 --epochs 10 --iwae-samples 200 --out runs/demo
+demo: build
+	$(BIN)/betavae sweep $(DEMO_ARGS)
+
 # Every figure kind of the Plot module, drawn from synthetic data into gallery/.
 gallery: setup
 	$(RELEASE) --product gallery

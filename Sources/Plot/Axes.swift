@@ -25,10 +25,12 @@ public struct Axes: Sendable {
     public var showLegend: Bool
     /// Put the legend to the right of the plot instead of inside it (for dense scatters).
     public var legendOutside: Bool
+    /// Only whole-number x ticks (epochs, steps).
+    public var xIntegerTicks: Bool
 
     public init(title: String = "", xLabel: String = "", yLabel: String = "", xScale: AxisScale = .linear,
                 yScale: AxisScale = .linear, xLimits: ClosedRange<Double>? = nil, yLimits: ClosedRange<Double>? = nil,
-                marks: [Mark] = [], showLegend: Bool = true, legendOutside: Bool = false) {
+                marks: [Mark] = [], showLegend: Bool = true, legendOutside: Bool = false, xIntegerTicks: Bool = false) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -39,6 +41,7 @@ public struct Axes: Sendable {
         self.marks = marks
         self.showLegend = showLegend
         self.legendOutside = legendOutside
+        self.xIntegerTicks = xIntegerTicks
     }
 
     static let tickSize = 9.0, labelSize = 10.0, titleSize = 11.0
@@ -110,7 +113,8 @@ public struct Axes: Sendable {
             xTicks = heatmap.columnLabels.indices.map { Double($0) + 0.5 }
             xTickLabels = heatmap.columnLabels
         } else {
-            xTicks = xScale == .log ? Ticks.log(limits.x.lowerBound, limits.x.upperBound) : Ticks.linear(limits.x.lowerBound, limits.x.upperBound)
+            xTicks = xScale == .log ? Ticks.log(limits.x.lowerBound, limits.x.upperBound)
+                : Ticks.linear(limits.x.lowerBound, limits.x.upperBound, integers: xIntegerTicks)
             xTickLabels = xScale == .log ? Ticks.logLabels(xTicks) : Ticks.labels(xTicks)
         }
         if let heatmap {
@@ -294,6 +298,10 @@ public struct Axes: Sendable {
             for (r, row) in h.values.enumerated() {
                 for (c, value) in row.enumerated() {
                     let x0 = mapX(Double(c)), x1 = mapX(Double(c + 1)), y0 = mapY(Double(r)), y1 = mapY(Double(r + 1))
+                    guard value.isFinite else {
+                        canvas.rectangle(x0, y0, x1 - x0, y1 - y0, fill: Color(hex: 0xEEEEEE))   // no value: light grey
+                        continue
+                    }
                     let t = (value - range.lowerBound) / max(range.upperBound - range.lowerBound, 1e-12)
                     canvas.rectangle(x0, y0, x1 - x0, y1 - y0, fill: Color.viridis(t))
                     if h.annotate {

@@ -9,11 +9,13 @@ public enum AxisScale: Equatable, Sendable {
 /// "Nice" tick positions and their labels.
 public enum Ticks {
     /// Ticks at 1-2-5 steps covering [low, high], about `target` of them.
-    public static func linear(_ low: Double, _ high: Double, target: Int = 6) -> [Double] {
+    /// With `integers`, steps are never below 1 (epochs).
+    public static func linear(_ low: Double, _ high: Double, target: Int = 6, integers: Bool = false) -> [Double] {
         guard low.isFinite, high.isFinite, high > low else { return low.isFinite ? [low] : [] }
         let raw = (high - low) / Double(max(target, 1))
         let magnitude = pow(10, (log10(raw)).rounded(.down))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        var step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        if integers { step = max(step, 1) }
         let first = (low / step).rounded(.up)
         let last = (high / step).rounded(.down)
         guard last >= first else { return [] }

@@ -37,7 +37,7 @@ enum RunFigures {
             Axes(title: title, xLabel: "epoch", yLabel: "nats per image", marks: [
                 .line(LineSeries(x: train.map { Double($0.epoch) }, y: train.map(value), label: "train")),
                 .line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map(value), label: "test", markers: test.count <= 40)),
-            ])
+            ], xIntegerTicks: true)
         }
         var kl = panel("KL", \.kl)
         var caption = "Per-image negative ELBO at β = 1 (reconstruction + KL), reconstruction NLL and KL, in nats. Train rows are the running mean over each epoch's steps; test rows cover the whole test split with one z sample per image. Epoch 0 is the untrained model."
@@ -71,7 +71,7 @@ enum RunFigures {
         return FigureSpec(name: "kl-per-dim", title: "KL per dimension", caption: caption,
                           alt: "Line chart of KL per dimension over epochs and bar chart of final KL per dimension",
                           figure: Figure(width: 960, height: 320, columns: 2, panels: [
-                            .axes(Axes(title: "over epochs", xLabel: "epoch", yLabel: "nats", marks: lines, legendOutside: true)),
+                            .axes(Axes(title: "over epochs", xLabel: "epoch", yLabel: "nats", marks: lines, legendOutside: true, xIntegerTicks: true)),
                             .axes(Axes(title: "at the end", xLabel: "latent dimension", yLabel: "nats", marks: [.bars(bars)], showLegend: false)),
                           ]), vector: true)
     }

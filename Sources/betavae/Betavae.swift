@@ -7,5 +7,5 @@ struct Betavae: ParsableCommand {
         commandName: "betavae",
         abstract: "Train β-VAE models on a built-in CPU engine and report on them.",
         version: ToolVersion.string,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, ReportCommand.self, DatasetsCommand.self])
+        subcommands: [TrainCommand.self, EvaluateCommand.self, ReportCommand.self, CompareCommand.self, SweepCommand.self, DatasetsCommand.self])
 }

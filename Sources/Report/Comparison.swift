@@ -1,0 +1,94 @@
+import Analysis
+import Engine
+import Foundation
+import Plot
+import Training
+
+/// `betavae compare RUN...`: runs side by side, ordered by β (or by the config key that differs).
+public enum Comparison {
+    /// Writes `out/index.html` and its figures; returns the page's path.
+    @discardableResult
+    public static func write(runs paths: [String], to out: String, baseline: String? = nil, iwaeSamples: Int = 1000,
+                             templates: Templates) throws -> String {
+        guard paths.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
+        var runs = try paths.map { try RunData.load($0, iwaeSamples: iwaeSamples) }
+        let first = runs[0].config
+        for run in runs.dropFirst() {
+            guard run.config.dataset == first.dataset, run.config.model.imageShape == first.model.imageShape else {
+                throw ReportError.incompatibleRuns(
+                    "cannot compare \(run.loaded.run.path) (\(run.config.dataset), \(run.config.model.imageShape)) with \(runs[0].loaded.run.path) (\(first.dataset), \(first.model.imageShape)): runs must share a dataset and image size")
+            }
+        }
+        let differing = differingKeys(runs)
+        let byBeta = Set(runs.map { $0.config.objective.reportedBeta }).count > 1
+        runs.sort { a, b in
+            if byBeta, a.config.objective.reportedBeta != b.config.objective.reportedBeta {
+                return a.config.objective.reportedBeta < b.config.objective.reportedBeta
+            }
+            let key = differing.first { $0 != "name" } ?? "name"
+            let (x, y) = (value(a.config, key), value(b.config, key))
+            return x != y ? (Double(x).flatMap { xv in Double(y).map { xv < $0 } } ?? (x < y)) : a.config.name < b.config.name
+        }
+        let labels = runs.map { label($0, byBeta: byBeta, differing: differing) }
+        let base = baseline.flatMap { b in runs.firstIndex { $0.loaded.run.path == RunDirectory(b).path || $0.config.name == RunDirectory(b).name } } ?? 0
+        try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
+        var figures: [WrittenFigure] = []
+        for spec in try ComparisonFigures.specs(runs, labels: labels) { figures.append(try spec.write(into: out)) }
+        let rows = try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0).write(into: out) }
+        let context: [String: Any] = [
+            "title": "Comparison of \(runs.count) runs",
+            "summary": "\(first.dataset), \(first.model.architecture.rawValue), ordered by \(byBeta ? "β" : (differing.first ?? "name")); baseline \(labels[base]) (\(runs[base].config.name))",
+            "figures": figures.map(\.context),
+            "metricsHeader": ["run", "", "test NELBO", "Δ", "IWAE NLL", "Δ", "recon", "Δ", "KL", "Δ", "active", "5-NN"].map { ["text": $0] },
+            "metricsRows": runs.indices.map { metricsRow(runs[$0], label: labels[$0], baseline: runs[base], isBaseline: $0 == base) },
+            "differing": differing.map { key in ["key": key, "values": runs.map { ["value": value($0.config, key)] }] },
+            "runLabels": labels.map { ["label": $0] },
+            "rows": rows.map(\.context),
+        ]
+        try AtomicFile.write(templates.render("compare", context), to: out + "/index.html")
+        try AtomicFile.write(templates.stylesheet(), to: out + "/style.css")
+        try AtomicFile.write(PageSummary(kind: "comparison", title: URL(fileURLWithPath: out).lastPathComponent,
+                                         detail: "\(runs.count) runs: " + labels.joined(separator: ", "), sortKey: 0).encoded(),
+                             to: out + "/summary.json")
+        return out + "/index.html"
+    }
+
+    /// Config keys whose values differ between runs (besides bookkeeping like the name and counts).
+    static func differingKeys(_ runs: [RunData]) -> [String] {
+        let tables = runs.map { Dictionary(ConfigTable.flatten($0.config).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        let keys = Set(tables.flatMap(\.keys)).subtracting(["name", "toolVersion"]).sorted()
+        return keys.filter { key in Set(tables.map { $0[key] ?? "–" }).count > 1 }
+    }
+
+    static func value(_ config: RunConfig, _ key: String) -> String {
+        ConfigTable.flatten(config).first { $0.key == key }?.value ?? "–"
+    }
+
+    static func label(_ run: RunData, byBeta: Bool, differing: [String]) -> String {
+        if byBeta {
+            if case .capacity = run.config.objective { return "capacity, γ = \(RunData.number(run.config.objective.reportedBeta))" }
+            return "β = \(RunData.number(run.config.objective.reportedBeta))"
+        }
+        if let key = differing.first(where: { $0 != "name" && !$0.hasPrefix("objective") }) { return "\(key) = \(value(run.config, key))" }
+        return run.config.name
+    }
+
+    static func metricsRow(_ run: RunData, label: String, baseline: RunData, isBaseline: Bool) -> [String: Any] {
+        let e = run.evaluation, b = baseline.evaluation
+        func delta(_ value: Double, _ reference: Double, lowerIsBetter: Bool = true) -> [String: String] {
+            guard !isBaseline else { return ["text": "baseline", "class": ""] }
+            let d = value - reference
+            let better = lowerIsBetter ? d < 0 : d > 0
+            return ["text": String(format: "%+.2f", d).replacingOccurrences(of: "-", with: "−"), "class": abs(d) < 0.005 ? "" : (better ? "better" : "worse")]
+        }
+        let cells: [[String: String]] = [
+            ["text": String(format: "%.2f", e.test.nelbo), "class": "number"], delta(e.test.nelbo, b.test.nelbo),
+            ["text": String(format: "%.2f", e.test.iwaeNLL), "class": "number"], delta(e.test.iwaeNLL, b.test.iwaeNLL),
+            ["text": String(format: "%.2f", e.test.recon), "class": "number"], delta(e.test.recon, b.test.recon),
+            ["text": String(format: "%.2f", e.test.kl), "class": "number"], delta(e.test.kl, b.test.kl, lowerIsBetter: false),
+            ["text": "\(e.usage.activeUnits.count)/\(run.latent)", "class": "number"],
+            ["text": e.knnAccuracy.map { String(format: "%.3f", $0) } ?? "–", "class": "number"],
+        ]
+        return ["label": label, "name": run.config.name, "href": "../\(run.config.name)/index.html", "cells": cells]
+    }
+}

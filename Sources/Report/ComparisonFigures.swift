@@ -1,0 +1,109 @@
+import Analysis
+import Engine
+import Foundation
+import Plot
+import Training
+
+/// The figures of a comparison page.
+enum ComparisonFigures {
+    static func specs(_ runs: [RunData], labels: [String]) throws -> [FigureSpec] {
+        [curves(runs, labels: labels), rateDistortion(runs, labels: labels), klHeatmap(runs, labels: labels)]
+    }
+
+    static func curves(_ runs: [RunData], labels: [String]) -> FigureSpec {
+        func panel(_ title: String, _ value: (MetricsRow) -> Double) -> Axes {
+            var axes = Axes(title: title, xLabel: "epoch", yLabel: "nats per image", marks: runs.indices.map { i in
+                let test = runs[i].metrics.rows(split: "test").filter { $0.epoch > 0 }
+                return .line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map(value), label: labels[i], markers: test.count <= 30))
+            })
+            axes.xIntegerTicks = true
+            return axes
+        }
+        return FigureSpec(name: "test-curves", title: "Test curves",
+                          caption: "Test NELBO at β = 1, reconstruction and KL per epoch (from epoch 1; epoch 0 is the untrained model), one colour per run.",
+                          alt: "Three line charts of test NELBO, reconstruction and KL per epoch, one line per run",
+                          figure: Figure(width: 1000, height: 310, columns: 3, panels: [.axes(panel("test NELBO (β = 1)", \.nelbo)),
+                                                                                     .axes(panel("reconstruction", \.recon)), .axes(panel("KL", \.kl))]),
+                          vector: true)
+    }
+
+    static func rateDistortion(_ runs: [RunData], labels: [String]) -> FigureSpec {
+        let rates = runs.map { $0.evaluation.test.kl }, distortions = runs.map { $0.evaluation.test.recon }
+        let top = (zip(rates, distortions).map { $0 + $1 }.max() ?? 1)
+        var marks: [Mark] = []
+        // Iso-ELBO lines: recon + KL = c, through each run's NELBO.
+        for (i, run) in runs.enumerated() {
+            let c = run.evaluation.test.nelbo
+            let maxRate = min(c, (rates.max() ?? 1) * 1.15 + 1)
+            marks.append(.line(LineSeries(x: [0, maxRate], y: [c, c - maxRate], label: i == 0 ? "iso-ELBO (recon + KL = const)" : "",
+                                          color: Color(hex: 0xBBBBBB), dashed: true)))
+        }
+        marks.append(.scatter(ScatterSeries(x: rates, y: distortions, label: "", color: Color(hex: 0x0072B2), radius: 4, pointLabels: labels)))
+        _ = top
+        let minDistortion = distortions.min() ?? 0, maxDistortion = distortions.max() ?? 1
+        let span = max(maxDistortion - minDistortion, 1)
+        return FigureSpec(name: "rate-distortion", title: "Rate–distortion plane",
+                          caption: "Each run's final test KL (rate) against its reconstruction NLL (distortion), in nats; dashed lines have constant NELBO = recon + KL through each run (Alemi et al. 2018).",
+                          alt: "Scatter plot of KL against reconstruction, one labelled point per run",
+                          figure: Figure(width: 560, height: 400, .axes(Axes(xLabel: "KL (rate, nats)", yLabel: "reconstruction (distortion, nats)",
+                                                                             xLimits: 0...((rates.max() ?? 1) * 1.15 + 1),
+                                                                             yLimits: (minDistortion - 0.15 * span)...(maxDistortion + 0.15 * span),
+                                                                             marks: marks))),
+                          vector: true)
+    }
+
+    static func klHeatmap(_ runs: [RunData], labels: [String]) -> FigureSpec {
+        let width = runs.map(\.latent).max() ?? 1
+        let values: [[Double]] = runs.map { run in
+            let sorted = run.evaluation.usage.klPerDimension.sorted(by: >)
+            return (0..<width).map { $0 < sorted.count ? sorted[$0] : .nan }
+        }
+        let heatmap = Heatmap(values: values, rowLabels: labels, columnLabels: (1...width).map { "#\($0)" }, colorbarLabel: "KL (nats)",
+                              annotate: width <= 12)
+        return FigureSpec(name: "kl-heatmap", title: "KL per dimension across runs",
+                          caption: "Each run's test KL per latent dimension, dimensions sorted from largest to smallest KL within the run (#1 is the most used): how many dimensions each β keeps.",
+                          alt: "Heatmap of KL per sorted latent dimension, one row per run",
+                          figure: Figure(width: 820, height: max(220, 60 + 34 * Double(runs.count) + 40),
+                                         .axes(Axes(xLabel: "dimension, by KL rank", marks: [.heatmap(heatmap)]))),
+                          vector: true)
+    }
+
+    /// One run's row: reconstructions, samples, the top traversals and its PCA scatter.
+    static func runRow(_ run: RunData, label: String, index: Int) throws -> FigureSpec {
+        let set = run.loaded.dataset.test
+        let count = min(8, set.count)
+        let truth = set.batch(Array(0..<count))
+        let labels = run.config.model.conditionClasses > 0 ? set.labels(Array(0..<count)) : []
+        let (mean, _) = run.model.encode(truth, labels: labels)
+        let reconstructions = run.model.decodeImages(mean, labels: labels)
+        let reconstructionGrid = ImageGrid(cells: [(0..<count).map { RunData.image(truth, $0) }, (0..<count).map { RunData.image(reconstructions, $0) }],
+                                           title: "reconstructions")
+        var rng = RandomGenerator(seed: run.config.seed &+ 0x5A4D)
+        let sampleLabels = run.config.model.conditionClasses > 0 ? (0..<16).map { $0 % run.config.model.conditionClasses } : []
+        let samples = run.decodeImages(LatentWalks.priorSamples(count: 16, latent: run.latent, rng: &rng), labels: sampleLabels)
+        let sampleGrid = ImageGrid(cells: (0..<2).map { r in (0..<8).map { samples[r * 8 + $0] } }, title: "samples")
+        let top = Array(run.evaluation.usage.dimensionsByKL.prefix(3))
+        let base = Array(mean.scalars[0..<run.latent])
+        let (codes, _) = LatentWalks.traversal(base: base, dimensions: top, range: .fixed, steps: 7)
+        let traversed = run.decodeImages(codes, labels: labels.isEmpty ? [] : [Int](repeating: labels[0], count: codes.rows))
+        let traversalGrid = ImageGrid(cells: top.indices.map { r in (0..<7).map { traversed[r * 7 + $0] } },
+                                      rowLabels: top.map { "z\($0)" }, title: "traversals ±3")
+        var panels: [Panel] = [.images(reconstructionGrid), .images(sampleGrid), .images(traversalGrid)]
+        if let last = run.snapshots.last, last.means.rows > 2, run.latent >= 2 {
+            let pca = try PCA(fitting: last.means, components: 2)
+            let points = pca.project(last.means)
+            panels.append(.axes(Axes(title: "PCA of test means",
+                                     xLabel: String(format: "PC1 (%.0f%%)", 100 * pca.explainedVarianceRatio[0]),
+                                     yLabel: String(format: "PC2 (%.0f%%)", 100 * pca.explainedVarianceRatio[1]),
+                                     marks: [.scatter(ScatterSeries(x: (0..<points.rows).map { Double(points[$0 * 2]) },
+                                                                    y: (0..<points.rows).map { Double(points[$0 * 2 + 1]) },
+                                                                    categories: last.labels, categoryNames: run.config.classNames,
+                                                                    alpha: 0.3, radius: 1.1))],
+                                     showLegend: false)))
+        }
+        return FigureSpec(name: "run-\(index)", title: label,
+                          caption: "\(run.config.name): test images 0–7 and their reconstructions, 16 prior samples, traversals of the three dimensions of largest KL around test image 0, and the PCA of the test means (coloured by label).",
+                          alt: "Reconstructions, samples, traversals and latent scatter of \(label)",
+                          figure: Figure(width: 1180, height: 230, columns: panels.count, panels: panels), vector: false)
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Report
+
+/// `betavae compare RUN RUN ...`: one page setting runs side by side.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare runs side by side (curves, rate–distortion, metrics with differences, KL heatmap, samples).")
+
+    @Argument(help: "Two or more run directories (same dataset and image size).")
+    var runs: [String]
+    @Option(help: "Output folder (default: reports/compare-<first run>-<n>).")
+    var out: String?
+    @Option(help: "The run the differences are measured against (default: the first in order).")
+    var baseline: String?
+    @Option(help: "Importance samples K when a run's evaluation.json has to be computed.")
+    var iwaeSamples = 1000
+
+    func validate() throws {
+        guard runs.count >= 2 else { throw ValidationError("compare needs at least two runs") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let folder = out ?? "reports/compare-\(URL(fileURLWithPath: runs[0]).lastPathComponent)-\(runs.count)"
+            let templates = try Templates()
+            let page = try Comparison.write(runs: runs, to: folder, baseline: baseline, iwaeSamples: iwaeSamples, templates: templates)
+            try ReportIndex.write(reportsFolder: URL(fileURLWithPath: folder).deletingLastPathComponent().path, templates: templates)
+            print(page)
+        }
+    }
+}
