@@ -180,10 +180,13 @@ enum RunFigures {
     }
 
     static func manifold(_ data: RunData) -> FigureSpec {
-        let images = data.decodeImages(LatentWalks.manifold(side: 15))
+        // A conditional decoder needs a label: the first class, named in the caption.
+        let conditional = data.config.model.conditionClasses > 0
+        let images = data.decodeImages(LatentWalks.manifold(side: 15), labels: conditional ? [Int](repeating: 0, count: 225) : [])
         let grid = ImageGrid(cells: (0..<15).map { r in (0..<15).map { images[r * 15 + $0] } })
+        let label = conditional ? " with the label \(data.config.classNames.first ?? "0")" : ""
         return FigureSpec(name: "manifold", title: "Decoded latent plane",
-                          caption: "Decodes over a 15 × 15 grid of the 2-D latent plane at the prior's quantiles Φ⁻¹(0.05 … 0.95) (Kingma & Welling 2014, figure 4).",
+                          caption: "Decodes\(label) over a 15 × 15 grid of the 2-D latent plane at the prior's quantiles Φ⁻¹(0.05 … 0.95) (Kingma & Welling 2014, figure 4).",
                           alt: "15 by 15 grid of images decoded across the two-dimensional latent plane", figure: gridFigure(grid, cell: 30), vector: false)
     }
 
