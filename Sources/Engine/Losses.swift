@@ -129,3 +129,33 @@ public enum Losses {
         return (dz, dLogVariance)
     }
 }
+
+extension Losses {
+    /// Softmax cross-entropy from logits: ℓ = −log softmax(l)[y] = logsumexp(l) − l[y], stable
+    /// (the row maximum is subtracted before exponentiating).
+    ///
+    /// - Shapes: `logits` `[N, K]`, `labels` N class indices in 0..<K.
+    /// - Returns: per-row loss `[N]` and, when `gradientScale` is given,
+    ///   ∂ = gradientScale·(softmax(l) − onehot(y)) `[N, K]`.
+    public static func softmaxCrossEntropy(logits: Tensor, labels: [Int], gradientScale: Float? = nil) -> (perRow: [Float], gradient: Tensor?) {
+        let n = logits.rows, k = logits.columns
+        precondition(labels.count == n && labels.allSatisfy { $0 >= 0 && $0 < k }, "labels must be in 0..<\(k), one per row")
+        var perRow = [Float](repeating: 0, count: n)
+        var gradient = gradientScale.map { _ in Tensor(shape: [n, k]) }
+        for row in 0..<n {
+            var top = -Float.infinity
+            for j in 0..<k { top = max(top, logits[row * k + j]) }
+            var total: Float = 0
+            for j in 0..<k { total += Foundation.exp(logits[row * k + j] - top) }
+            let logSum = top + Foundation.log(total)
+            perRow[row] = logSum - logits[row * k + labels[row]]
+            if let scale = gradientScale {
+                for j in 0..<k {
+                    let p = Foundation.exp(logits[row * k + j] - logSum)
+                    gradient?[row * k + j] = scale * (p - (j == labels[row] ? 1 : 0))
+                }
+            }
+        }
+        return (perRow, gradient)
+    }
+}

@@ -107,4 +107,21 @@ import Testing
         #expect(maxRelativeError(dMean, numericGradient(mean) { loss($0, logVariance) }) < 2e-3)
         #expect(maxRelativeError(dLogVariance, numericGradient(logVariance) { loss(mean, $0) }) < 2e-3)
     }
+
+    @Test func softmaxCrossEntropyValueAndGradient() {
+        let logits = normal([4, 5], seed: 11, scale: 2)
+        let labels = [0, 3, 4, 1]
+        let (perRow, gradient) = Losses.softmaxCrossEntropy(logits: logits, labels: labels, gradientScale: 0.25)
+        // Row 0 against its definition, in Double.
+        let row = (0..<5).map { Double(logits[$0]) }
+        let expected = log(row.map(exp).reduce(0, +)) - row[0]
+        #expect(abs(Double(perRow[0]) - expected) < 1e-5)
+        // Stable for huge logits.
+        let huge = Losses.softmaxCrossEntropy(logits: Tensor(shape: [1, 2], scalars: [1000, 0]), labels: [1]).perRow[0]
+        #expect(abs(huge - 1000) < 1e-3)
+        let numeric = numericGradient(logits) { l in
+            0.25 * Losses.softmaxCrossEntropy(logits: l, labels: labels).perRow.reduce(0) { $0 + Double($1) }
+        }
+        #expect(maxRelativeError(gradient!, numeric) < 2e-3)
+    }
 }

@@ -1,0 +1,130 @@
+import Engine
+import Foundation
+
+/// The BetaVAE score (Higgins et al. 2017) and the FactorVAE score (Kim & Mnih 2018), with the
+/// sample sizes of google-research/disentanglement_lib (batches of 64, 10,000 training points,
+/// 5,000 evaluation points).
+public enum SupervisedScores {
+    /// BetaVAE score: for a random factor k, the mean |z₁ − z₂| over 64 pairs that share factor k
+    /// is one training point labelled k; a multinomial logistic regression predicts k; the score is
+    /// its accuracy on the evaluation points.
+    public static func betaVAE(_ data: FactorCodes, factors: [Int], trainPoints: Int = 10_000, evalPoints: Int = 5_000,
+                               batch: Int = 64, seed: UInt64 = 0) -> Double {
+        var rng = RandomGenerator(seed: seed)
+        func points(_ count: Int) -> (Tensor, [Int]) {
+            var features = Tensor(shape: [count, data.latent])
+            var labels: [Int] = []
+            for point in 0..<count {
+                let label = Int(rng.next() % UInt64(factors.count))
+                let k = factors[label]
+                for _ in 0..<batch {
+                    let first = data.randomImage(&rng)
+                    guard let second = data.randomImage(factor: k, value: data.factor(first, k), &rng) else { continue }
+                    let a = data.code(first), b = data.code(second)
+                    for j in 0..<data.latent {
+                        features[point * data.latent + j] += abs(a[a.startIndex + j] - b[b.startIndex + j]) / Float(batch)
+                    }
+                }
+                labels.append(label)
+            }
+            return (features, labels)
+        }
+        let (trainX, trainY) = points(trainPoints)
+        let (evalX, evalY) = points(evalPoints)
+        let classifier = LogisticRegression(features: trainX, labels: trainY, classes: factors.count, seed: seed)
+        return classifier.accuracy(evalX, evalY)
+    }
+
+    /// FactorVAE score: latents are divided by their standard deviation over 10,000 pool images and
+    /// those with std < 0.05 are pruned; for a random factor k, 64 images sharing a random value of k
+    /// vote for the latent of least normalised variance; a majority-vote classifier maps latents to
+    /// factors; the score is its accuracy on the evaluation votes.
+    public static func factorVAE(_ data: FactorCodes, factors: [Int], trainPoints: Int = 10_000, evalPoints: Int = 5_000,
+                                 batch: Int = 64, varianceSamples: Int = 10_000, seed: UInt64 = 0) -> Double {
+        var rng = RandomGenerator(seed: seed &+ 1)
+        let z = data.latent
+        var sums = [Double](repeating: 0, count: z), squares = [Double](repeating: 0, count: z)
+        for _ in 0..<varianceSamples {
+            let code = data.code(data.randomImage(&rng))
+            for j in 0..<z {
+                let v = Double(code[code.startIndex + j])
+                sums[j] += v
+                squares[j] += v * v
+            }
+        }
+        let n = Double(varianceSamples)
+        let scale = (0..<z).map { ((squares[$0] / n - (sums[$0] / n) * (sums[$0] / n)) * n / max(n - 1, 1)).squareRoot() }
+        let active = (0..<z).filter { scale[$0] >= 0.05 }
+        guard !active.isEmpty else { return 0 }
+        func votes(_ count: Int) -> [(latent: Int, factor: Int)] {
+            (0..<count).map { _ in
+                let label = Int(rng.next() % UInt64(factors.count))
+                let k = factors[label]
+                let value = data.randomValue(factor: k, &rng)
+                var batchSums = [Double](repeating: 0, count: z), batchSquares = [Double](repeating: 0, count: z)
+                for _ in 0..<batch {
+                    guard let image = data.randomImage(factor: k, value: value, &rng) else { continue }
+                    let code = data.code(image)
+                    for j in active {
+                        let v = Double(code[code.startIndex + j]) / scale[j]
+                        batchSums[j] += v
+                        batchSquares[j] += v * v
+                    }
+                }
+                let m = Double(batch)
+                let variances = active.map { (batchSquares[$0] - batchSums[$0] * batchSums[$0] / m) / max(m - 1, 1) }
+                let best = variances.indices.min { variances[$0] < variances[$1] } ?? 0
+                return (active[best], label)
+            }
+        }
+        let train = votes(trainPoints)
+        // Majority vote: each latent predicts the factor it was most often chosen for.
+        var table = [[Int]](repeating: [Int](repeating: 0, count: factors.count), count: z)
+        for vote in train { table[vote.latent][vote.factor] += 1 }
+        let prediction = table.map { row in row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0 }
+        let evaluation = votes(evalPoints)
+        return Double(evaluation.filter { prediction[$0.latent] == $0.factor }.count) / Double(max(evalPoints, 1))
+    }
+}
+
+/// Multinomial logistic regression on the engine: a Linear layer with softmax cross-entropy and an
+/// L2 penalty ½‖W‖²/N (scikit-learn's default C = 1), fitted full-batch with Adam until the loss
+/// changes by less than 1e-7 or 3,000 steps.
+public struct LogisticRegression {
+    let layer: Linear
+
+    public init(features: Tensor, labels: [Int], classes: Int, seed: UInt64 = 0) {
+        var rng = RandomGenerator(seed: seed)
+        layer = Linear(features.columns, classes, rng: &rng)
+        let adam = Adam(parameters: [layer.weight, layer.bias], learningRate: 0.05)
+        let n = Float(features.rows)
+        var previous = Double.infinity
+        for _ in 0..<3000 {
+            layer.weight.zeroGradient()
+            layer.bias.zeroGradient()
+            let (perRow, gradient) = Losses.softmaxCrossEntropy(logits: layer.forward(features), labels: labels, gradientScale: 1 / n)
+            _ = layer.backward(gradient ?? Tensor(shape: [0]))
+            var penalty = 0.0
+            for i in 0..<layer.weight.value.count {
+                let w = layer.weight.value[i]
+                layer.weight.gradient[i] += w / n
+                penalty += Double(w * w)
+            }
+            let loss = perRow.reduce(0.0) { $0 + Double($1) } / Double(n) + 0.5 * penalty / Double(n)
+            adam.update()
+            if abs(previous - loss) < 1e-7 { break }
+            previous = loss
+        }
+    }
+
+    /// The predicted class of each row of `features`.
+    public func predict(_ features: Tensor) -> [Int] {
+        let logits = layer.forward(features)
+        let k = logits.columns
+        return (0..<logits.rows).map { row in (0..<k).max { logits[row * k + $0] < logits[row * k + $1] } ?? 0 }
+    }
+
+    public func accuracy(_ features: Tensor, _ labels: [Int]) -> Double {
+        Double(zip(predict(features), labels).filter { $0 == $1 }.count) / Double(max(labels.count, 1))
+    }
+}
