@@ -46,7 +46,7 @@ let package = Package(
             "Engine", "Datasets", "Models", "Training", "Analysis", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimise),
-        .executableTarget(name: "bench", dependencies: ["Engine", "Datasets", "Models", "Training", "Plot"],
+        .executableTarget(name: "bench", dependencies: ["Engine", "Datasets", "Models", "Training", "Plot", "Analysis", "Report"],
                           path: "Benchmarks/bench", swiftSettings: optimise),
         .executableTarget(name: "gallery", dependencies: ["Plot"], path: "Tools/gallery"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"],

@@ -21,6 +21,7 @@ enum EngineBench {
             let seconds = Timing.median(repeats: 50) { BLAS.gemm(ta, a, tb, b, into: &c) }
             row("sgemm " + label, String(format: "%7.1f GFLOPS", 2 * Double(m * n * k) / seconds / 1e9))
         }
+        if let numpy = numpyGFLOPS() { row("numpy's sgemm, [128×784]·[784×400] (same run)", String(format: "%7.1f GFLOPS  (%@)", numpy.0, numpy.1)) }
         let linear = Linear(784, 400, rng: &rng)
         let x = rng.uniformTensor(shape: [128, 784], low: 0, high: 1)
         let dy = rng.normalTensor(shape: [128, 400])
@@ -33,6 +34,31 @@ enum EngineBench {
         let convTime = Timing.median(repeats: 5) { _ = conv.forward(image); _ = conv.backward(convGrad) }
         row("Conv2d(32, 32, 4, stride 2) on 32×32, fwd+bwd, batch 128", String(format: "%7.1f ms", convTime * 1e3))
     }
+}
+
+/// numpy's float32 matmul at the fc1 shape on this machine (its own OpenBLAS), for comparison.
+func numpyGFLOPS() -> (Double, String)? {
+    let script = """
+    import numpy as np, time
+    a = np.random.rand(128, 784).astype(np.float32); b = np.random.rand(784, 400).astype(np.float32)
+    for _ in range(20): a @ b
+    t = time.perf_counter(); n = 200
+    for _ in range(n): a @ b
+    dt = (time.perf_counter() - t) / n
+    print(2 * 128 * 784 * 400 / dt / 1e9, 'numpy ' + np.__version__)
+    """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let parts = output.split(separator: " ", maxSplits: 1)
+    guard parts.count == 2, let value = Double(parts[0]) else { return nil }
+    return (value, parts[1].trimmingCharacters(in: .whitespacesAndNewlines))
 }
 
 /// Element-wise pieces of one MLP VAE step, to see what is not sgemm.

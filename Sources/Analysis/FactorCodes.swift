@@ -30,7 +30,8 @@ public struct FactorCodes: Sendable {
     public var latent: Int { codes.columns }
     public var factorCount: Int { sizes.count }
 
-    func factor(_ image: Int, _ f: Int) -> Int { classes[image * sizes.count + f] }
+    /// The class of factor `f` for pool image `image`.
+    public func factor(_ image: Int, _ f: Int) -> Int { classes[image * sizes.count + f] }
 
     func code(_ image: Int) -> ArraySlice<Float> { codes.scalars[(image * latent)..<((image + 1) * latent)] }
 

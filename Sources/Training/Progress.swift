@@ -1,5 +1,11 @@
 import Foundation
 
+/// Writes a line to standard output at once. `print` is block-buffered when stdout is a pipe or a
+/// file, which would hold back every epoch's line until the program ends.
+public func writeLine(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// Where training reports how it is going.
 public protocol ProgressReporter: AnyObject {
     /// After each step: position in the epoch, throughput, running loss, estimated seconds left.
@@ -30,18 +36,18 @@ public final class TerminalProgress: ProgressReporter {
 
     public func epochFinished(_ line: String) {
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        print(line)
+        writeLine(line)
     }
 
-    public func message(_ line: String) { print(line) }
+    public func message(_ line: String) { writeLine(line) }
 }
 
 /// One plain line per epoch, for logs and pipes.
 public final class PlainProgress: ProgressReporter {
     public init() {}
     public func step(epoch: Int, epochs: Int, batch: Int, batches: Int, imagesPerSecond: Double, loss: Double, secondsLeft: Double) {}
-    public func epochFinished(_ line: String) { print(line) }
-    public func message(_ line: String) { print(line) }
+    public func epochFinished(_ line: String) { writeLine(line) }
+    public func message(_ line: String) { writeLine(line) }
 }
 
 /// Reports nothing (tests, benchmarks).

@@ -48,12 +48,12 @@ struct SweepCommand: ParsableCommand {
             let templates = try Templates()
             for path in paths {
                 let page = try RunReport.write(run: path, to: "\(reports)/\(RunDirectory(path).name)", iwaeSamples: iwaeSamples, templates: templates)
-                print("report: \(page)")
+                writeLine("report: \(page)")
             }
             let comparison = try Comparison.write(runs: paths, to: "\(reports)/\(name)", iwaeSamples: iwaeSamples, templates: templates)
             let index = try ReportIndex.write(reportsFolder: reports, templates: templates)
-            print("index: \(index)")
-            print(comparison)
+            writeLine("index: \(index)")
+            writeLine(comparison)
         }
     }
 
@@ -130,6 +130,6 @@ final class LabelledProgress: ProgressReporter {
     let label: String
     init(label: String) { self.label = label }
     func step(epoch: Int, epochs: Int, batch: Int, batches: Int, imagesPerSecond: Double, loss: Double, secondsLeft: Double) {}
-    func epochFinished(_ line: String) { print("[\(label)] \(line)") }
-    func message(_ line: String) { print("[\(label)] \(line)") }
+    func epochFinished(_ line: String) { writeLine("[\(label)] \(line)") }
+    func message(_ line: String) { writeLine("[\(label)] \(line)") }
 }
