@@ -47,15 +47,7 @@ func numpyGFLOPS() -> (Double, String)? {
     dt = (time.perf_counter() - t) / n
     print(2 * 128 * 784 * 400 / dt / 1e9, 'numpy ' + np.__version__)
     """
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return nil }
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    guard let (_, output) = runProgram("/usr/bin/env", ["python3", "-c", script]) else { return nil }
     let parts = output.split(separator: " ", maxSplits: 1)
     guard parts.count == 2, let value = Double(parts[0]) else { return nil }
     return (value, parts[1].trimmingCharacters(in: .whitespacesAndNewlines))

@@ -8,15 +8,7 @@ enum ReportBench {
         print("== report")
         let folder = NSTemporaryDirectory() + "betavae-report-bench-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        func betavae(_ arguments: [String]) -> Bool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return false }
-            process.waitUntilExit()
-            return process.terminationStatus == 0
-        }
+        func betavae(_ arguments: [String]) -> Bool { runProgram(binary, arguments)?.status == 0 }
         let run = folder + "/runs/mlp20"
         guard betavae(["train", "--epochs", "20", "--out", run]), betavae(["evaluate", run, "--iwae-samples", "100"]),
               let templates = try? Templates() else {

@@ -66,17 +66,8 @@ enum TrainingBench {
 
     /// Runs an anchor script and parses its JSON lines.
     static func anchor(_ python: String, _ arguments: [String]) -> [EpochFigures]? {
-        guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let figures = String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { line -> EpochFigures? in
+        guard let (_, output) = runProgram(python, arguments) else { return nil }
+        let figures = output.split(separator: "\n").compactMap { line -> EpochFigures? in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let seconds = object["seconds"] as? Double, let rate = object["images_per_s"] as? Double,
                   let nelbo = object["test_nelbo"] as? Double else { return nil }
@@ -87,18 +78,8 @@ enum TrainingBench {
 
     /// The last line a Python script prints (nil when it cannot run).
     static func pythonLine(_ python: String, _ arguments: [String]) -> String? {
-        guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: output, as: UTF8.self).split(separator: "\n").last.map(String.init)
+        guard let (status, output) = runProgram(python, arguments), status == 0 else { return nil }
+        return output.split(separator: "\n").last.map(String.init)
     }
 
     static func sharedBenchFolder() -> String? {
