@@ -141,8 +141,18 @@ public struct Axes: Sendable {
         return Layout(plot: plot, mapX: mapX, mapY: mapY, xTicks: xTicks, xTickLabels: xTickLabels, yTicks: yTicks, yTickLabels: yTickLabels)
     }
 
-    /// Draws the axes into `rect`.
+    /// Draws the axes into `rect`. An inside legend that would cover data in every corner moves
+    /// outside the plot instead.
     func draw(on canvas: Canvas, in rect: Rect) {
+        if showLegend && !legendOutside && !legendLabels.isEmpty {
+            let trial = fullLayout(on: canvas, in: rect)
+            if Legend.coverage(labels: legendLabels, canvas: canvas, plot: trial.plot, occupied: occupiedPoints(trial)) > 0 {
+                var outside = self
+                outside.legendOutside = true
+                outside.draw(on: canvas, in: rect)
+                return
+            }
+        }
         let l = fullLayout(on: canvas, in: rect)
         let (plot, mapX, mapY) = (l.plot, l.mapX, l.mapY)
         let (xTicks, xTickLabels, yTicks, yTickLabels) = (l.xTicks, l.xTickLabels, l.yTicks, l.yTickLabels)
@@ -190,6 +200,7 @@ public struct Axes: Sendable {
                       anchor: .middle, baseline: .bottom, vertical: true)
         }
         if let heatmap { drawColorbar(heatmap, canvas: canvas, plot: plot) }
+        occupied += occupiedPoints(l)
         if showLegend && !legend.isEmpty {
             if legendOutside {
                 Legend.draw(legend, canvas: canvas, at: (plot.x + plot.width + 8, plot.y))
@@ -218,6 +229,31 @@ public struct Axes: Sendable {
             default: return []
             }
         }.filter { !$0.isEmpty }
+    }
+
+    /// Canvas positions of the line and scatter points (what a legend must not cover).
+    func occupiedPoints(_ l: Layout) -> [(Double, Double)] {
+        marks.flatMap { mark -> [(Double, Double)] in
+            switch mark {
+            case .line(let s):
+                // Points along each segment too: a legend must not sit on a line between markers.
+                let points: [(Double, Double)] = zip(s.x, s.y).map { (l.mapX($0), l.mapY($1)) }.filter { $0.0.isFinite && $0.1.isFinite }
+                var along: [(Double, Double)] = []
+                for index in points.indices {
+                    let a = points[index]
+                    along.append(a)
+                    guard index + 1 < points.count else { continue }
+                    let b = points[index + 1]
+                    for step in 1..<6 {
+                        let t = Double(step) / 6
+                        along.append((a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t))
+                    }
+                }
+                return along
+            case .scatter(let s): return zip(s.x, s.y).map { (l.mapX($0), l.mapY($1)) }
+            default: return []
+            }
+        }
     }
 
     /// Point labels of scatter series, in canvas coordinates (drawn after clipping ends).

@@ -17,8 +17,17 @@ enum Legend {
         (labels.map { Text.measure(canvas, $0, size: size).width }.max() ?? 0) + 30
     }
 
+    /// The fewest data points any corner's legend box would cover.
+    static func coverage(labels: [String], canvas: Canvas, plot: Rect, occupied: [(Double, Double)]) -> Int {
+        bestCorner(labels: labels, canvas: canvas, plot: plot, occupied: occupied).covered
+    }
+
     static func draw(_ entries: [LegendEntry], canvas: Canvas, plot: Rect, occupied: [(Double, Double)]) {
-        let width = width(of: entries.map(\.label), canvas: canvas), height = Double(entries.count) * rowHeight + 8
+        draw(entries, canvas: canvas, at: bestCorner(labels: entries.map(\.label), canvas: canvas, plot: plot, occupied: occupied).origin)
+    }
+
+    static func bestCorner(labels: [String], canvas: Canvas, plot: Rect, occupied: [(Double, Double)]) -> (origin: (Double, Double), covered: Int) {
+        let width = width(of: labels, canvas: canvas), height = Double(labels.count) * rowHeight + 8
         let corners = [(plot.x + plot.width - width - 6, plot.y + 6), (plot.x + 6, plot.y + 6),
                        (plot.x + plot.width - width - 6, plot.y + plot.height - height - 6), (plot.x + 6, plot.y + plot.height - height - 6)]
         func covered(_ corner: (Double, Double)) -> Int {
@@ -32,7 +41,7 @@ enum Legend {
             let count = covered(corner)
             if count < bestCount { (best, bestCount) = (corner, count) }
         }
-        draw(entries, canvas: canvas, at: best)
+        return (best, bestCount)
     }
 
     /// Draws the legend box with its top-left corner at `origin`.
