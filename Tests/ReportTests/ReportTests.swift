@@ -71,8 +71,9 @@ import Testing
         let page = try RunReport.write(run: run, to: out, iwaeSamples: 20, templates: templates)
         let html = try String(contentsOfFile: page, encoding: .utf8)
         let figures = try FileManager.default.contentsOfDirectory(atPath: out + "/figures").sorted()
-        // Z = 2 and conditional: the manifold and the class grid are there too.
-        let expected = ["class-grid.png", "interpolations.png", "kl-per-dim.png", "kl-per-dim.svg", "latent-pca.png", "latent-pca.svg",
+        // Z = 2 and conditional: the manifold and the class grid are there too; labelled data gets
+        // the latent × label mutual information.
+        let expected = ["class-grid.png", "factor-mi.png", "factor-mi.svg", "interpolations.png", "kl-per-dim.png", "kl-per-dim.svg", "latent-pca.png", "latent-pca.svg",
                         "loss-curves.png", "loss-curves.svg", "manifold.png", "posterior-grid.png", "reconstructions.png", "samples.png",
                         "traversals.png"]
         #expect(figures == expected)
