@@ -13,20 +13,29 @@ enum TrainingBench {
         let folder = NSTemporaryDirectory() + "betavae-bench-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let ours = runOurs(binary: binary, arguments: ["--epochs", String(epochs), "--out", folder + "/mlp"], run: folder + "/mlp")
+        // The environment may pin OpenBLAS's kernels (OPENBLAS_CORETYPE); the same run with
+        // OpenBLAS's own choice shows what the pin costs.
+        let pinned = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+        let unpinned = pinned == nil ? nil
+            : runOurs(binary: binary, arguments: ["--epochs", "3", "--out", folder + "/mlp-unpinned"], run: folder + "/mlp-unpinned",
+                      unsetting: "OPENBLAS_CORETYPE")
         let shared = sharedBenchFolder()
         let torch = shared.flatMap { anchor("/usr/bin/python3", [$0 + "/torch_vae.py", "--epochs", String(epochs), "--threads", "2"]) }
         let jax = shared.flatMap { anchor("/tmp/jaxenv/bin/python", [$0 + "/jax_vae.py", "--epochs", String(epochs)]) }
-        print("engine".padding(toLength: 26, withPad: " ", startingAt: 0) + "steady img/s   s/epoch   NELBO@2   NELBO@\(epochs)")
-        for (name, figures) in [("betavae (this run)", ours?.epochs), ("PyTorch (torch_vae.py)", torch), ("JAX (jax_vae.py)", jax)] {
+        print("engine".padding(toLength: 46, withPad: " ", startingAt: 0) + "steady img/s   s/epoch   NELBO@2   NELBO@\(epochs)")
+        var engines: [(String, [EpochFigures]?)] = [("betavae (this run)", ours?.epochs)]
+        if let pinned { engines.append(("betavae, OPENBLAS_CORETYPE unset (not \(pinned))", unpinned?.epochs)) }
+        engines += [("PyTorch (torch_vae.py)", torch), ("JAX (jax_vae.py)", jax)]
+        for (name, figures) in engines {
             guard let figures, figures.count >= 3 else {
-                print(name.padding(toLength: 26, withPad: " ", startingAt: 0) + "not run (see ../shared/bench/README.md)")
+                print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + "not run (see ../shared/bench/README.md)")
                 continue
             }
             // Steady state: epochs 2 and 3 (JAX's first epoch includes compilation).
             let steady = figures[1...2].map(\.imagesPerSecond).reduce(0, +) / 2
             let seconds = figures[1...2].map(\.seconds).reduce(0, +) / 2
             let last = figures.count >= epochs ? String(format: "%9.2f", figures[epochs - 1].testNELBO) : "        –"
-            print(name.padding(toLength: 26, withPad: " ", startingAt: 0)
+            print(name.padding(toLength: 46, withPad: " ", startingAt: 0)
                   + String(format: "%12.0f %9.2f %9.2f", steady, seconds, figures[1].testNELBO) + last)
         }
         if let ours { row("peak RSS of betavae train (mlp, Fashion-MNIST)", String(format: "%7.0f MB", ours.peakMegabytes)) }
@@ -46,10 +55,15 @@ enum TrainingBench {
 
     /// Runs `betavae train`, then reads per-epoch seconds and test NELBO from metrics.csv and the
     /// child's peak RSS from getrusage.
-    static func runOurs(binary: String, arguments: [String], run: String) -> (epochs: [EpochFigures], peakMegabytes: Double)? {
+    static func runOurs(binary: String, arguments: [String], run: String, unsetting variable: String? = nil) -> (epochs: [EpochFigures], peakMegabytes: Double)? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["train", "--force", "--snapshot-every", "1000"] + arguments
+        if let variable {
+            var environment = ProcessInfo.processInfo.environment
+            environment.removeValue(forKey: variable)
+            process.environment = environment
+        }
         process.standardOutput = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
         process.waitUntilExit()
