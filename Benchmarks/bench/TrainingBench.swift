@@ -53,12 +53,14 @@ enum TrainingBench {
         if let line = pythonLine("/usr/bin/python3", [script, "2"]) { row("PyTorch burgess", line) }
     }
 
-    /// Runs `betavae train`, then reads per-epoch seconds and test NELBO from metrics.csv and the
-    /// child's peak RSS from getrusage.
+    /// Runs `betavae train` under GNU time (for that process's own peak RSS), then reads per-epoch
+    /// seconds and test NELBO from metrics.csv.
     static func runOurs(binary: String, arguments: [String], run: String, unsetting variable: String? = nil) -> (epochs: [EpochFigures], peakMegabytes: Double)? {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["train", "--force", "--snapshot-every", "1000"] + arguments
+        let rssFile = run + ".rss"
+        try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: run).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
+        process.arguments = ["-f", "%M", "-o", rssFile, binary, "train", "--force", "--snapshot-every", "1000"] + arguments
         if let variable {
             var environment = ProcessInfo.processInfo.environment
             environment.removeValue(forKey: variable)
@@ -67,15 +69,14 @@ enum TrainingBench {
         process.standardOutput = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
         process.waitUntilExit()
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        let kilobytes = (try? String(contentsOfFile: rssFile, encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? .nan
         guard process.terminationStatus == 0, let log = try? MetricsLog.read(path: run + "/metrics.csv"),
               let config = try? RunConfig.read(path: run + "/config.json") else { return nil }
         let train = log.rows(split: "train").filter { $0.epoch > 0 }
         let test = log.rows(split: "test").filter { $0.epoch > 0 }
         let figures = zip(train, test).map { EpochFigures(seconds: $0.seconds, imagesPerSecond: Double(config.trainCount) / $0.seconds,
                                                            testNELBO: $1.nelbo) }
-        return (figures, Double(usage.ru_maxrss) / 1024)
+        return (figures, kilobytes / 1024)
     }
 
     /// Runs an anchor script and parses its JSON lines.

@@ -13,7 +13,7 @@ enum RunFigures {
     /// The figures that apply to this run, in page order.
     static func specs(_ data: RunData, only: Set<String>? = nil) throws -> [FigureSpec] {
         var specs: [FigureSpec] = []
-        func add(_ name: String, _ make: () throws -> FigureSpec?) rethrows {
+        func add(_ name: String, _ make: () throws -> FigureSpec?) throws {
             guard only == nil || only?.contains(name) == true else { return }
             if let spec = try make() { specs.append(spec) }
         }
