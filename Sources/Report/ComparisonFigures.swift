@@ -29,7 +29,6 @@ enum ComparisonFigures {
 
     static func rateDistortion(_ runs: [RunData], labels: [String]) -> FigureSpec {
         let rates = runs.map { $0.evaluation.test.kl }, distortions = runs.map { $0.evaluation.test.recon }
-        let top = (zip(rates, distortions).map { $0 + $1 }.max() ?? 1)
         var marks: [Mark] = []
         // Iso-ELBO lines: recon + KL = c, through each run's NELBO.
         for (i, run) in runs.enumerated() {
@@ -39,7 +38,6 @@ enum ComparisonFigures {
                                           color: Color(hex: 0xBBBBBB), dashed: true)))
         }
         marks.append(.scatter(ScatterSeries(x: rates, y: distortions, label: "", color: Color(hex: 0x0072B2), radius: 4, pointLabels: labels)))
-        _ = top
         let minDistortion = distortions.min() ?? 0, maxDistortion = distortions.max() ?? 1
         let span = max(maxDistortion - minDistortion, 1)
         return FigureSpec(name: "rate-distortion", title: "Rate–distortion plane",

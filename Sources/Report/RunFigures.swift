@@ -151,13 +151,12 @@ enum RunFigures {
         let dimensions = Array(usage.dimensionsByKL.prefix(12))
         let encoded = data.model.encodeAll(data.loaded.dataset.test, limit: 1)
         let base = Array(encoded.means.scalars[0..<data.latent])
-        let (codes, values) = LatentWalks.traversal(base: base, dimensions: dimensions, range: .fixed, steps: 11)
+        let (codes, _) = LatentWalks.traversal(base: base, dimensions: dimensions, range: .fixed, steps: 11)
         let labels = data.config.model.conditionClasses > 0 ? [Int](repeating: encoded.labels[0], count: codes.rows) : []
         let images = data.decodeImages(codes, labels: labels)
         let grid = ImageGrid(cells: dimensions.indices.map { r in (0..<11).map { images[r * 11 + $0] } },
                              rowLabels: dimensions.map { String(format: "z%d  KL %.2f", $0, usage.klPerDimension[$0]) },
                              columnLabels: ["−3", "", "", "", "", "μ", "", "", "", "", "+3"])
-        _ = values
         return FigureSpec(name: "traversals", title: "Latent traversals",
                           caption: "Each row sweeps one latent dimension from −3 to +3 around the posterior mean of test image 0, the others held at that mean; rows are ordered by the dimension's test KL (shown), the \(dimensions.count) largest of \(data.latent).",
                           alt: "Grid of decoded images: one row per latent dimension swept from −3 to +3", figure: gridFigure(grid, cell: 40),
@@ -209,7 +208,9 @@ enum RunFigures {
                               columnLabels: d.factorNames, colorbarLabel: "nats", annotate: d.factorNames.count <= 8)
         let height = max(260, Double(d.mutualInformation.count) * 18 + 90)
         return FigureSpec(name: "factor-mi", title: "Mutual information between latents and factors",
-                          caption: "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 bins, and each known factor (or the class label), on the test split (disentanglement_lib's estimator).",
+                          caption: data.loaded.dataset.train.factors != nil
+                            ? "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and each known factor, on 10,000 training images (the pool of the supervised metrics; disentanglement_lib's estimator). MIG is the mean over factors of the gap between a column's two largest values, divided by the factor's entropy."
+                            : "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and the class label, on the test split (disentanglement_lib's estimator).",
                           alt: "Heatmap of mutual information between latent dimensions and factors",
                           figure: Figure(width: 560, height: height, .axes(Axes(xLabel: "factor", yLabel: "latent dimension", marks: [.heatmap(heatmap)]))),
                           vector: true)

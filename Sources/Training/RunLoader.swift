@@ -26,7 +26,8 @@ public struct LoadedRun {
             throw TrainingError.runNotFound(path: checkpoint)
         }
         try Checkpoint.loadWeights(path: checkpoint, into: model)
-        let loadedEpoch = epoch ?? (try? SafetensorsFile.read(path: checkpoint).metadata["epoch"].flatMap(Int.init)) ?? nil ?? 0
+        let savedEpoch = (try? SafetensorsFile.read(path: checkpoint))?.metadata["epoch"].flatMap(Int.init)
+        let loadedEpoch = epoch ?? savedEpoch ?? 0
         return LoadedRun(run: run, config: config, dataset: dataset, model: model, epoch: loadedEpoch)
     }
 }
