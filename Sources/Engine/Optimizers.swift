@@ -15,7 +15,8 @@ public final class Adam {
     public private(set) var firstMoments: [Tensor]
     /// Second moments, one per parameter.
     public private(set) var secondMoments: [Tensor]
-    private let parameters: [Parameter]
+    /// The parameters this optimiser updates, in order.
+    public let parameters: [Parameter]
 
     public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
                 beta2: Float = 0.999, epsilon: Float = 1e-8) {

@@ -85,70 +85,82 @@ public final class Trainer {
 
     private func train() throws(TrainingError) -> TrainingOutcome {
         let schedule = BatchSchedule(count: dataset.train.count, batchSize: config.batchSize)
-        var trainedImages = 0
-        var trainedSeconds = 0.0
+        var throughput = (images: 0, seconds: 0.0)
+        func outcome(interrupted: Bool) -> TrainingOutcome {
+            TrainingOutcome(epochsCompleted: completedEpochs, interrupted: interrupted,
+                            imagesPerSecond: Double(throughput.images) / max(throughput.seconds, 1e-9),
+                            lastTest: metrics.rows(split: "test").last)
+        }
         for epoch in (completedEpochs + 1)..<(config.epochs + 1) {
-            var progressInEpoch: EpochProgress
+            var done: EpochProgress
             let batches: [[Int]]
             if let resumed = partial {
+                // Mid-epoch resume: the epoch's shuffle comes again from the generator state at its start.
                 guard var epochRNG = RandomGenerator(state: resumed.rngAtEpochStart) else {
                     throw .corruptRun(path: run.latestCheckpoint, reason: "invalid RNG state")
                 }
                 batches = schedule.epoch(rng: &epochRNG)
-                progressInEpoch = resumed
+                done = resumed
                 partial = nil
             } else {
-                progressInEpoch = .start(rng: rng, latent: config.model.latent)
+                done = .start(rng: rng, latent: config.model.latent)
                 batches = schedule.epoch(rng: &rng)
             }
-            let parameters = model.namedParameters.map(\.parameter)
-            for index in progressInEpoch.batchesDone..<batches.count {
-                let started = Timing.now()
-                let batch = dataset.train.batch(batches[index], binarization: binarization, rng: &rng)
-                Gradients.zero(parameters)
-                let measured = model.trainStep(images: batch.images, labels: conditional ? batch.labels : [],
-                                               objective: config.objective, step: step, rng: &rng)
-                guard measured.loss.isFinite else { throw .nonFinite(epoch: epoch, step: step + 1, what: "the loss") }
-                if let clip = config.clipNorm {
-                    let norm = Gradients.clip(parameters, maxNorm: clip)
-                    guard norm.isFinite else { throw .nonFinite(epoch: epoch, step: step + 1, what: "the gradient") }
-                }
-                adam.update()
-                step += 1
-                let n = Double(batch.positions.count)
-                progressInEpoch.lossSum += measured.loss * n
-                progressInEpoch.reconSum += measured.recon * n
-                progressInEpoch.klSum += measured.kl * n
-                for j in 0..<measured.klPerDimension.count { progressInEpoch.klPerDimensionSum[j] += measured.klPerDimension[j] * n }
-                progressInEpoch.images += batch.positions.count
-                progressInEpoch.batchesDone = index + 1
-                let elapsed = Timing.now() - started
-                progressInEpoch.seconds += elapsed
-                trainedImages += batch.positions.count
-                trainedSeconds += elapsed
-                let rate = Double(progressInEpoch.images) / max(progressInEpoch.seconds, 1e-9)
-                let remaining = Double(batches.count - index - 1) * Double(config.batchSize) + Double(config.epochs - epoch) * Double(dataset.train.count)
-                progress.step(epoch: epoch, epochs: config.epochs, batch: index + 1, batches: batches.count,
-                              imagesPerSecond: rate, loss: progressInEpoch.lossSum / Double(progressInEpoch.images),
-                              secondsLeft: remaining / max(rate, 1))
+            for index in done.batchesDone..<batches.count {
+                let seconds = try trainOnBatch(batches[index], epoch: epoch, into: &done)
+                done.batchesDone = index + 1
+                throughput.images += batches[index].count
+                throughput.seconds += seconds
+                reportProgress(done, epoch: epoch, batch: index + 1, of: batches.count)
                 if SignalWatcher.stopRequested && index + 1 < batches.count {
                     try ensureFiniteParameters(epoch: epoch)
-                    partial = progressInEpoch
+                    partial = done
                     try saveCheckpoint(epochFile: false)
                     progress.epochFinished("interrupted at epoch \(epoch), step \(step); checkpoint saved to \(run.latestCheckpoint)")
-                    return TrainingOutcome(epochsCompleted: completedEpochs, interrupted: true,
-                                           imagesPerSecond: Double(trainedImages) / max(trainedSeconds, 1e-9), lastTest: metrics.rows(split: "test").last)
+                    return outcome(interrupted: true)
                 }
             }
-            try finishEpoch(epoch, progressInEpoch)
+            try finishEpoch(epoch, done)
             if SignalWatcher.stopRequested && epoch < config.epochs {
                 progress.epochFinished("interrupted after epoch \(epoch); checkpoint saved to \(run.latestCheckpoint)")
-                return TrainingOutcome(epochsCompleted: completedEpochs, interrupted: true,
-                                       imagesPerSecond: Double(trainedImages) / max(trainedSeconds, 1e-9), lastTest: metrics.rows(split: "test").last)
+                return outcome(interrupted: true)
             }
         }
-        return TrainingOutcome(epochsCompleted: completedEpochs, interrupted: false,
-                               imagesPerSecond: Double(trainedImages) / max(trainedSeconds, 1e-9), lastTest: metrics.rows(split: "test").last)
+        return outcome(interrupted: false)
+    }
+
+    /// One optimiser step on the batch at `positions`; adds its measurements to `done` and returns
+    /// the seconds it took (data, forward, backward, update).
+    private func trainOnBatch(_ positions: [Int], epoch: Int, into done: inout EpochProgress) throws(TrainingError) -> Double {
+        let started = Timing.now()
+        let parameters = adam.parameters
+        let batch = dataset.train.batch(positions, binarization: binarization, rng: &rng)
+        Gradients.zero(parameters)
+        let measured = model.trainStep(images: batch.images, labels: conditional ? batch.labels : [],
+                                       objective: config.objective, step: step, rng: &rng)
+        guard measured.loss.isFinite else { throw .nonFinite(epoch: epoch, step: step + 1, what: "the loss") }
+        if let clip = config.clipNorm {
+            let norm = Gradients.clip(parameters, maxNorm: clip)
+            guard norm.isFinite else { throw .nonFinite(epoch: epoch, step: step + 1, what: "the gradient") }
+        }
+        adam.update()
+        step += 1
+        let n = Double(positions.count)
+        done.lossSum += measured.loss * n
+        done.reconSum += measured.recon * n
+        done.klSum += measured.kl * n
+        for j in 0..<measured.klPerDimension.count { done.klPerDimensionSum[j] += measured.klPerDimension[j] * n }
+        done.images += positions.count
+        let seconds = Timing.now() - started
+        done.seconds += seconds
+        return seconds
+    }
+
+    private func reportProgress(_ done: EpochProgress, epoch: Int, batch: Int, of batches: Int) {
+        let rate = Double(done.images) / max(done.seconds, 1e-9)
+        let remaining = Double(batches - batch) * Double(config.batchSize) + Double(config.epochs - epoch) * Double(dataset.train.count)
+        progress.step(epoch: epoch, epochs: config.epochs, batch: batch, batches: batches, imagesPerSecond: rate,
+                      loss: done.lossSum / Double(max(done.images, 1)), secondsLeft: remaining / max(rate, 1))
     }
 
     private func finishEpoch(_ epoch: Int, _ done: EpochProgress) throws(TrainingError) {
