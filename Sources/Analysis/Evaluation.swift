@@ -62,6 +62,8 @@ public enum Evaluator {
         public var binarization: Binarization = .none
         public var seed: UInt64 = 0
         public var disentanglement = true
+        /// Called as the IWAE estimate progresses (images done, images in all).
+        public var progress: (@Sendable (Int, Int) -> Void)?
         public init() {}
     }
 
@@ -77,7 +79,7 @@ public enum Evaluator {
         }
         let test = timed("iwae") {
             HeldOutLikelihood.estimate(model: model, set: dataset.test, samples: options.iwaeSamples, limit: options.testLimit,
-                                       binarization: options.binarization, seed: options.seed)
+                                       binarization: options.binarization, seed: options.seed, progress: options.progress)
         }
         let encodedTest = timed("encode_test") { model.encodeAll(dataset.test, limit: options.testLimit) }
         let usage = LatentUsage(means: encodedTest.means, logVariances: encodedTest.logVariances)

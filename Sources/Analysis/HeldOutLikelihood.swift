@@ -23,8 +23,10 @@ public struct LikelihoodEstimate: Codable, Equatable, Sendable {
 public enum HeldOutLikelihood {
     /// Estimates over the first `limit` images of `set` (all by default) with `samples` = K per image.
     /// Decoder batches hold about 2,048 codes; every draw comes from `seed`.
+    /// `progress(done, total)` is called after each chunk of images (for a progress display).
     public static func estimate(model: VAE, set: any ImageSet, samples: Int, limit: Int? = nil,
-                                binarization: Binarization = .none, seed: UInt64 = 0) -> LikelihoodEstimate {
+                                binarization: Binarization = .none, seed: UInt64 = 0,
+                                progress: ((Int, Int) -> Void)? = nil) -> LikelihoodEstimate {
         precondition(samples > 0, "IWAE needs at least one sample")
         let count = min(limit ?? set.count, set.count)
         let z = model.spec.latent
@@ -84,6 +86,7 @@ public enum HeldOutLikelihood {
                 perImageNLL.append(-logMeanExp(logWeights[image]))
                 reconTotal += reconSums[image] / Double(samples)
             }
+            progress?(perImageNLL.count, count)
         }
         let n = Double(max(count, 1))
         let meanNLL = perImageNLL.reduce(0, +) / n

@@ -38,6 +38,13 @@ struct EvaluateCommand: ParsableCommand {
             options.testLimit = testLimit
             options.binarization = Binarization(rawValue: loaded.config.binarize) ?? .none
             options.seed = loaded.config.seed
+            if isatty(STDERR_FILENO) == 1 {
+                let samples = iwaeSamples
+                options.progress = { done, total in
+                    let line = done < total ? "\rIWAE (K = \(samples)): \(100 * done / max(total, 1))% of \(total) test images " : "\r\u{1B}[K"
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+            }
             let result = Self.evaluate(loaded, options: options)
             try AtomicFile.write(result.encoded(), to: loaded.run.evaluation)
             if let exportLatents { try Self.export(loaded, limit: testLimit, to: exportLatents) }
