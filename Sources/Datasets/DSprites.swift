@@ -14,10 +14,14 @@ public enum DSprites {
         let factorCount = classes.shape[1]
         let classValues: [Int32] = classes.floats.map { Int32($0) }
         let valueFloats = values.floats
-        // Per factor, the value of each class, read off the first image that has that class.
-        var sizes = [Int](repeating: 0, count: factorCount)
+        // The official grid's sizes and values for a 6-factor archive (so a partial archive keeps the
+        // full grid); per factor, the value of each class present is read off the data.
+        let official = factorCount == SpriteGrid.sizes.count
+        var sizes = official ? SpriteGrid.sizes : [Int](repeating: 0, count: factorCount)
         for i in 0..<classValues.count { sizes[i % factorCount] = max(sizes[i % factorCount], Int(classValues[i]) + 1) }
-        var table = sizes.map { [Float](repeating: 0, count: $0) }
+        var table = sizes.indices.map { f in
+            (0..<sizes[f]).map { c in official && c < SpriteGrid.table.values[f].count ? SpriteGrid.table.values[f][c] : 0 }
+        }
         for i in 0..<classValues.count { table[i % factorCount][Int(classValues[i])] = valueFloats[i] }
         let names = factorCount == SpriteGrid.names.count ? SpriteGrid.names : (0..<factorCount).map { "factor\($0)" }
         let all = ByteImageSet(imageShape: [1, images.shape[1], images.shape[2]], pixels: pixels,
