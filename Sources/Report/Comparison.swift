@@ -9,9 +9,9 @@ public enum Comparison {
     /// Writes `out/index.html` and its figures; returns the page's path.
     @discardableResult
     public static func write(runs paths: [String], to out: String, baseline: String? = nil, iwaeSamples: Int = 1000,
-                             templates: Templates) throws -> String {
+                             templates: Templates, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> String {
         guard paths.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
-        var runs = try paths.map { try RunData.load($0, iwaeSamples: iwaeSamples) }
+        var runs = try paths.map { try RunData.load($0, iwaeSamples: iwaeSamples, progress: progress) }
         let first = runs[0].config
         for run in runs.dropFirst() {
             guard run.config.dataset == first.dataset, run.config.model.imageShape == first.model.imageShape else {

@@ -19,7 +19,7 @@ struct RunData {
     var imageShape: [Int] { config.model.imageShape }
 
     /// Loads the run; computes and saves evaluation.json when it is missing or for another epoch.
-    static func load(_ path: String, iwaeSamples: Int) throws -> RunData {
+    static func load(_ path: String, iwaeSamples: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> RunData {
         let loaded = try LoadedRun.load(path)
         let metrics = try MetricsLog.read(path: loaded.run.metrics)
         let snapshots = try loaded.run.snapshotEpochs().map { try Snapshot.load(path: loaded.run.snapshot(epoch: $0)) }
@@ -30,6 +30,7 @@ struct RunData {
         } else {
             var options = Evaluator.Options()
             options.iwaeSamples = iwaeSamples
+            options.progress = progress
             options.seed = loaded.config.seed
             options.binarization = .init(rawValue: loaded.config.binarize) ?? .none
             let steps = loaded.epoch * ((loaded.config.trainCount + loaded.config.batchSize - 1) / loaded.config.batchSize)

@@ -11,12 +11,13 @@ public enum RunReport {
     /// Writes `out/index.html`, `out/style.css` and `out/figures/*`; `only` regenerates just those
     /// figures (the page is always rewritten). Returns the page's path.
     @discardableResult
+    /// `progress` follows the IWAE estimate when evaluation.json has to be computed.
     public static func write(run path: String, to out: String, only: Set<String>? = nil, iwaeSamples: Int = 1000,
-                             templates: Templates) throws -> String {
+                             templates: Templates, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> String {
         if let only {
             for name in only where !RunFigures.all.contains(name) { throw ReportError.unknownFigure(name, known: RunFigures.all) }
         }
-        let data = try RunData.load(path, iwaeSamples: iwaeSamples)
+        let data = try RunData.load(path, iwaeSamples: iwaeSamples, progress: progress)
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
         var figures: [WrittenFigure] = []
         for spec in try RunFigures.specs(data) {

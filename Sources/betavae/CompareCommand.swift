@@ -25,7 +25,8 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             let folder = out ?? "reports/compare-\(URL(fileURLWithPath: runs[0]).lastPathComponent)-\(runs.count)"
             let templates = try Templates()
-            let page = try Comparison.write(runs: runs, to: folder, baseline: baseline, iwaeSamples: iwaeSamples, templates: templates)
+            let page = try Comparison.write(runs: runs, to: folder, baseline: baseline, iwaeSamples: iwaeSamples, templates: templates,
+                                            progress: iwaeProgress(samples: iwaeSamples))
             try ReportIndex.write(reportsFolder: URL(fileURLWithPath: folder).deletingLastPathComponent().path, templates: templates)
             print(page)
         }

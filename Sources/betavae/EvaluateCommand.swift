@@ -38,13 +38,7 @@ struct EvaluateCommand: ParsableCommand {
             options.testLimit = testLimit
             options.binarization = Binarization(rawValue: loaded.config.binarize) ?? .none
             options.seed = loaded.config.seed
-            if isatty(STDERR_FILENO) == 1 {
-                let samples = iwaeSamples
-                options.progress = { done, total in
-                    let line = done < total ? "\rIWAE (K = \(samples)): \(100 * done / max(total, 1))% of \(total) test images " : "\r\u{1B}[K"
-                    FileHandle.standardError.write(Data(line.utf8))
-                }
-            }
+            options.progress = iwaeProgress(samples: iwaeSamples)
             let result = Self.evaluate(loaded, options: options)
             try AtomicFile.write(result.encoded(), to: loaded.run.evaluation)
             if let exportLatents { try Self.export(loaded, limit: testLimit, to: exportLatents) }
@@ -102,5 +96,14 @@ struct EvaluateCommand: ParsableCommand {
             if let v = d.gaussianTotalCorrelation { lines.append(String(format: "Gaussian TC             %.4f nats", v)) }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// A progress line for the IWAE estimate on a terminal (stderr), nil when stderr is not a terminal.
+func iwaeProgress(samples: Int) -> (@Sendable (Int, Int) -> Void)? {
+    guard isatty(STDERR_FILENO) == 1 else { return nil }
+    return { done, total in
+        let line = done < total ? "\rIWAE (K = \(samples)): \(100 * done / max(total, 1))% of \(total) test images " : "\r\u{1B}[K"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }

@@ -23,7 +23,8 @@ struct ReportCommand: ParsableCommand {
             let folder = out ?? "reports/" + RunDirectory(runPath).name
             let only = figures.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
             let templates = try Templates()
-            let page = try RunReport.write(run: runPath, to: folder, only: only, iwaeSamples: iwaeSamples, templates: templates)
+            let page = try RunReport.write(run: runPath, to: folder, only: only, iwaeSamples: iwaeSamples, templates: templates,
+                                           progress: iwaeProgress(samples: iwaeSamples))
             try ReportIndex.write(reportsFolder: URL(fileURLWithPath: folder).deletingLastPathComponent().path, templates: templates)
             print(page)
         }

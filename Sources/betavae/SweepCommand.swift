@@ -47,7 +47,8 @@ struct SweepCommand: ParsableCommand {
             if SignalWatcher.stopRequested { throw ExitCode(130) }
             let templates = try Templates()
             for path in paths {
-                let page = try RunReport.write(run: path, to: "\(reports)/\(RunDirectory(path).name)", iwaeSamples: iwaeSamples, templates: templates)
+                let page = try RunReport.write(run: path, to: "\(reports)/\(RunDirectory(path).name)", iwaeSamples: iwaeSamples, templates: templates,
+                                               progress: iwaeProgress(samples: iwaeSamples))
                 writeLine("report: \(page)")
             }
             let comparison = try Comparison.write(runs: paths, to: "\(reports)/\(name)", iwaeSamples: iwaeSamples, templates: templates)
