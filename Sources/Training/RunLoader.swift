@@ -13,7 +13,8 @@ public struct LoadedRun {
     public let epoch: Int
 
     /// Loads `path`'s config, rebuilds the dataset and the model, and loads the weights of
-    /// `epoch` (the latest checkpoint when nil).
+    /// `epoch` (when nil, the latest completed epoch: a run interrupted mid-epoch has a newer
+    /// latest.safetensors, but its weights belong to no epoch's metrics or snapshot).
     public static func load(_ path: String, epoch: Int? = nil) throws -> LoadedRun {
         let run = RunDirectory(path)
         guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
@@ -21,7 +22,11 @@ public struct LoadedRun {
         let dataset = try DatasetCatalog.load(config.dataset, options: config.datasetOptions)
         var rng = RandomGenerator(seed: config.seed)
         let model = VAE(spec: config.model, rng: &rng)
-        let checkpoint = epoch.map { run.checkpoint(epoch: $0) } ?? run.latestCheckpoint
+        var checkpoint = epoch.map { run.checkpoint(epoch: $0) } ?? run.latestCheckpoint
+        if epoch == nil, let latest = try? SafetensorsFile.read(path: run.latestCheckpoint),
+           latest.metadata["partial_batches_done"] != nil, let completed = latest.metadata["epoch"].flatMap(Int.init) {
+            checkpoint = run.checkpoint(epoch: completed)
+        }
         guard FileManager.default.fileExists(atPath: checkpoint) else {
             throw TrainingError.runNotFound(path: checkpoint)
         }

@@ -102,6 +102,13 @@ import Training
         let saved = try SafetensorsFile.read(path: stopped + "/checkpoints/latest.safetensors")
         #expect(saved.metadata["epoch"] != "2", "the run should have been stopped before its end")
         #expect(!FileManager.default.fileExists(atPath: stopped + "/.lock"))
+        // Reports of the interrupted run use the last completed epoch's weights, not the mid-epoch ones.
+        if saved.metadata["partial_batches_done"] != nil, let completed = saved.metadata["epoch"].flatMap(Int.init) {
+            let loaded = try LoadedRun.load(stopped)
+            #expect(loaded.epoch == completed)
+            let epochFile = try SafetensorsFile.read(path: stopped + String(format: "/checkpoints/epoch-%04d.safetensors", completed))
+            #expect(loaded.model.namedParameters.first?.parameter.value == (try epochFile.tensor("encoder.0.weight")))
+        }
 
         let resumed = try Self.run(["train", "--resume", stopped])
         #expect(resumed.status == 0, "\(resumed.stderr)")
