@@ -16,7 +16,8 @@ public enum ReportIndex {
                 runs.append((summary, name))
             }
         }
-        let runEntries: [[String: Any]] = runs.sorted { ($0.0.sortKey, $0.1) < ($1.0.sortKey, $1.1) }
+        // Grouped by dataset and model, then by β, then by name.
+        let runEntries: [[String: Any]] = runs.sorted { ($0.0.group ?? "", $0.0.sortKey, $0.1) < ($1.0.group ?? "", $1.0.sortKey, $1.1) }
             .map { ["href": "\($0.1)/index.html", "title": $0.0.title, "detail": $0.0.detail] }
         let html = try templates.render("index", ["comparisons": comparisons, "hasComparisons": !comparisons.isEmpty, "runs": runEntries])
         try AtomicFile.write(html, to: folder + "/index.html")

@@ -30,8 +30,9 @@ public enum RunReport {
         let html = try templates.render("report", context(data, figures: figures))
         try AtomicFile.write(html, to: out + "/index.html")
         try AtomicFile.write(templates.stylesheet(), to: out + "/style.css")
-        try AtomicFile.write(PageSummary(kind: "run", title: data.config.name, detail: summary(data), sortKey: data.config.objective.reportedBeta)
-                                .encoded(), to: out + "/summary.json")
+        try AtomicFile.write(PageSummary(kind: "run", title: data.config.name, detail: summary(data), sortKey: data.config.objective.reportedBeta,
+                                         group: "\(data.config.dataset) \(data.config.model.architecture.rawValue)").encoded(),
+                             to: out + "/summary.json")
         return out + "/index.html"
     }
 
@@ -81,6 +82,8 @@ struct PageSummary: Codable {
     var title: String
     var detail: String
     var sortKey: Double
+    /// Pages of the same group (dataset and model) are listed together.
+    var group: String? = nil
 
     func encoded() -> String {
         let encoder = JSONEncoder()
