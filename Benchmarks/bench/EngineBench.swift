@@ -105,3 +105,17 @@ enum StepBench {
         row("MLP VAE forward only, batch 128", String(format: "%7.3f ms", forward * 1e3))
     }
 }
+
+/// The smaller pieces of an MLP step.
+enum StepPiecesBench {
+    static func run() {
+        var rng = RandomGenerator(seed: 2)
+        row("2,560 standard normals (z noise of a step)", String(format: "%7.3f ms", Timing.median(repeats: 200) { _ = rng.normalTensor(shape: [128, 20]) } * 1e3))
+        let mean = rng.normalTensor(shape: [128, 20]), logVariance = rng.normalTensor(shape: [128, 20])
+        row("KL per element and its gradient (128×20)", String(format: "%7.3f ms", Timing.median(repeats: 200) {
+            _ = Losses.gaussianKL(mean: mean, logVariance: logVariance)
+            _ = Losses.gaussianKLGradient(mean: mean, logVariance: logVariance, scale: 1)
+        } * 1e3))
+        row("allocate and zero 128×784 floats", String(format: "%7.3f ms", Timing.median(repeats: 200) { _ = Tensor(shape: [128, 784]) } * 1e3))
+    }
+}

@@ -7,7 +7,7 @@ let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " 
 print("OpenBLAS kernels: \(BLAS.coreName)\(coreType), threads: \(BLAS.threads)")
 let sections = Set(CommandLine.arguments.dropFirst())
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("betavae").path
-if sections.isEmpty || sections.contains("engine") { EngineBench.run(); ElementwiseBench.run(); StepBench.run() }
+if sections.isEmpty || sections.contains("engine") { EngineBench.run(); ElementwiseBench.run(); StepBench.run(); StepPiecesBench.run() }
 if sections.isEmpty || sections.contains("datasets") { DatasetBench.run() }
 if sections.isEmpty || sections.contains("plot") { PlotBench.run() }
 if sections.isEmpty || sections.contains("analysis") { AnalysisBench.run() }
