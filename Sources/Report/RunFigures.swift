@@ -5,13 +5,24 @@ import Models
 import Plot
 import Training
 
+/// How the report's traversal figure sweeps the code (issue 5's ranges and bases).
+public struct TraversalOptions: Sendable {
+    public var range: TraversalRange = .fixed
+    /// Sweep around the zero code instead of test image 0's posterior mean.
+    public var fromZero = false
+    public init(range: TraversalRange = .fixed, fromZero: Bool = false) {
+        self.range = range
+        self.fromZero = fromZero
+    }
+}
+
 /// The figures of one run's report, each named by what it shows.
 enum RunFigures {
     static let all = ["loss-curves", "kl-per-dim", "reconstructions", "samples", "interpolations", "latent-pca",
                       "traversals", "posterior-grid", "manifold", "class-grid", "factor-mi"]
 
     /// The figures that apply to this run, in page order.
-    static func specs(_ data: RunData, only: Set<String>? = nil) throws -> [FigureSpec] {
+    static func specs(_ data: RunData, only: Set<String>? = nil, traversal: TraversalOptions = TraversalOptions()) throws -> [FigureSpec] {
         var specs: [FigureSpec] = []
         func add(_ name: String, _ make: () throws -> FigureSpec?) throws {
             guard only == nil || only?.contains(name) == true else { return }
@@ -23,7 +34,7 @@ enum RunFigures {
         try add("samples") { samples(data) }
         try add("interpolations") { interpolations(data) }
         try add("latent-pca") { try latentPCA(data) }
-        try add("traversals") { traversals(data) }
+        try add("traversals") { traversals(data, options: traversal) }
         try add("posterior-grid") { posteriorGrid(data) }
         try add("manifold") { data.latent == 2 ? manifold(data) : nil }
         try add("class-grid") { data.config.model.conditionClasses > 0 ? classGrid(data) : nil }
@@ -146,21 +157,44 @@ enum RunFigures {
                           vector: true)
     }
 
-    static func traversals(_ data: RunData) -> FigureSpec {
+    static func traversals(_ data: RunData, options: TraversalOptions) -> FigureSpec {
         let usage = data.evaluation.usage
         let dimensions = Array(usage.dimensionsByKL.prefix(12))
         let encoded = data.model.encodeAll(data.loaded.dataset.test, limit: 1)
-        let base = Array(encoded.means.scalars[0..<data.latent])
-        let (codes, _) = LatentWalks.traversal(base: base, dimensions: dimensions, range: .fixed, steps: 11)
+        let base = options.fromZero ? [Float](repeating: 0, count: data.latent) : Array(encoded.means.scalars[0..<data.latent])
+        // The aggregate-posterior and min–max ranges need the test means (from the last snapshot).
+        let means = data.snapshots.last?.means
+        let (codes, values) = LatentWalks.traversal(base: base, dimensions: dimensions, range: options.range, steps: 11, means: means)
         let labels = data.config.model.conditionClasses > 0 ? [Int](repeating: encoded.labels[0], count: codes.rows) : []
         let images = data.decodeImages(codes, labels: labels)
+        let perRow = options.range == .aggregatePosterior || options.range == .minMax
+        let columnLabels: [String] = perRow ? ["low"] + Array(repeating: "", count: 9) + ["high"]
+            : (0..<11).map { $0 % 5 == 0 ? signed(values.first?[$0] ?? 0) : "" }
         let grid = ImageGrid(cells: dimensions.indices.map { r in (0..<11).map { images[r * 11 + $0] } },
-                             rowLabels: dimensions.map { String(format: "z%d  KL %.2f", $0, usage.klPerDimension[$0]) },
-                             columnLabels: ["−3", "", "", "", "", "μ", "", "", "", "", "+3"])
+                             rowLabels: dimensions.indices.map { r in
+                                 let j = dimensions[r]
+                                 let range = perRow ? "  [\(signed(values[r].first ?? 0)), \(signed(values[r].last ?? 0))]" : ""
+                                 return String(format: "z%d  KL %.2f", j, usage.klPerDimension[j]) + range
+                             },
+                             columnLabels: columnLabels)
+        let sweep: String
+        switch options.range {
+        case .fixed: sweep = "from −3 to +3 around the base value"
+        case .priorQuantiles: sweep = "over the prior's 5% to 95% quantiles"
+        case .aggregatePosterior: sweep = "over ±2 standard deviations of the test means (the aggregate posterior), its range shown per row"
+        case .minMax: sweep = "from the smallest to the largest test mean, its range shown per row"
+        }
+        let baseText = options.fromZero ? "the zero code" : "the posterior mean of test image 0"
         return FigureSpec(name: "traversals", title: "Latent traversals",
-                          caption: "Each row sweeps one latent dimension from −3 to +3 around the posterior mean of test image 0, the others held at that mean; rows are ordered by the dimension's test KL (shown), the \(dimensions.count) largest of \(data.latent).",
-                          alt: "Grid of decoded images: one row per latent dimension swept from −3 to +3", figure: gridFigure(grid, cell: 40),
+                          caption: "Each row sweeps one latent dimension \(sweep), the others held at \(baseText); rows are ordered by the dimension's test KL (shown), the \(dimensions.count) largest of \(data.latent).",
+                          alt: "Grid of decoded images: one row per latent dimension swept across its range", figure: gridFigure(grid, cell: 40),
                           vector: false)
+    }
+
+    /// One decimal with a true minus sign, and no "−0.0".
+    static func signed(_ value: Float) -> String {
+        let text = String(format: "%.1f", value)
+        return text == "-0.0" ? "0.0" : text.replacingOccurrences(of: "-", with: "−")
     }
 
     static func posteriorGrid(_ data: RunData) -> FigureSpec? {

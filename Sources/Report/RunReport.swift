@@ -13,14 +13,15 @@ public enum RunReport {
     @discardableResult
     /// `progress` follows the IWAE estimate when evaluation.json has to be computed.
     public static func write(run path: String, to out: String, only: Set<String>? = nil, iwaeSamples: Int = 1000,
-                             templates: Templates, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> String {
+                             templates: Templates, progress: (@Sendable (Int, Int) -> Void)? = nil,
+                             traversal: TraversalOptions = TraversalOptions()) throws -> String {
         if let only {
             for name in only where !RunFigures.all.contains(name) { throw ReportError.unknownFigure(name, known: RunFigures.all) }
         }
         let data = try RunData.load(path, iwaeSamples: iwaeSamples, progress: progress)
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
         var figures: [WrittenFigure] = []
-        for spec in try RunFigures.specs(data) {
+        for spec in try RunFigures.specs(data, traversal: traversal) {
             if only == nil || only?.contains(spec.name) == true {
                 figures.append(try spec.write(into: out))
             } else {

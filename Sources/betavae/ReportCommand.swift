@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Analysis
 import Report
 import Training
 
@@ -17,6 +18,16 @@ struct ReportCommand: ParsableCommand {
     var figures: String?
     @Option(help: "Importance samples K when evaluation.json has to be computed.")
     var iwaeSamples = 1000
+    @Option(help: "Traversal range: fixed (±3), prior (5%–95% quantiles), posterior (±2σ of the test means), minmax.")
+    var traversalRange = "fixed"
+    @Flag(help: "Traverse around the zero code instead of test image 0's posterior mean.")
+    var traversalFromZero = false
+
+    func validate() throws {
+        guard TraversalRange(rawValue: traversalRange) != nil else {
+            throw ValidationError("--traversal-range must be fixed, prior, posterior or minmax, not '\(traversalRange)'")
+        }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -24,7 +35,9 @@ struct ReportCommand: ParsableCommand {
             let only = figures.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
             let templates = try Templates()
             let page = try RunReport.write(run: runPath, to: folder, only: only, iwaeSamples: iwaeSamples, templates: templates,
-                                           progress: iwaeProgress(samples: iwaeSamples))
+                                           progress: iwaeProgress(samples: iwaeSamples),
+                                           traversal: TraversalOptions(range: TraversalRange(rawValue: traversalRange) ?? .fixed,
+                                                                       fromZero: traversalFromZero))
             try ReportIndex.write(reportsFolder: URL(fileURLWithPath: folder).deletingLastPathComponent().path, templates: templates)
             print(page)
         }

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Models
 import Testing
+import Analysis
 @testable import Report
 @testable import Training
 
@@ -119,6 +120,17 @@ import Testing
         #expect(throws: ReportError.unknownFigure("bogus", known: RunReport.figureNames)) {
             try RunReport.write(run: run, to: only, only: ["bogus"], templates: templates)
         }
+    }
+
+    @Test func traversalRangeAndBaseReachTheFigure() throws {
+        let folder = Self.folder()
+        let run = try Self.tinyRun(name: "trav", beta: 1, folder: folder)
+        let templates = try Templates(folder: Self.templatesFolder)
+        let page = try RunReport.write(run: run, to: folder + "/t", only: ["traversals"], iwaeSamples: 5, templates: templates,
+                                       traversal: TraversalOptions(range: .minMax, fromZero: true))
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("from the smallest to the largest test mean") && html.contains("the zero code"))
+        #expect(RunFigures.signed(-0.04) == "0.0" && RunFigures.signed(-1.25) == "−1.2" && RunFigures.signed(3) == "3.0")
     }
 
     @Test func runNameWithMarkupIsEscaped() throws {
