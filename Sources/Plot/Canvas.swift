@@ -77,9 +77,13 @@ final class Canvas {
         }
         cairo_surface_flush(surface)
         if case .png = format, let path {
-            let written = cairo_surface_write_to_png(surface, path)
-            guard written == CAIRO_STATUS_SUCCESS else {
-                throw .write(path: path, reason: String(cString: cairo_status_to_string(written)))
+            guard let data = cairo_image_surface_get_data(surface),
+                  let bytes = PNGWriter.encode(width: Int(cairo_image_surface_get_width(surface)), height: Int(cairo_image_surface_get_height(surface)),
+                                               stride: Int(cairo_image_surface_get_stride(surface)), pixels: data) else {
+                throw .write(path: path, reason: "PNG encoding failed")
+            }
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+                throw .write(path: path, reason: "cannot create the file")
             }
         }
         cairo_surface_finish(surface)
