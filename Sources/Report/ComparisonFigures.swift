@@ -76,9 +76,7 @@ enum ComparisonFigures {
         let reconstructions = run.model.decodeImages(mean, labels: labels)
         let reconstructionGrid = ImageGrid(cells: [(0..<count).map { RunData.image(truth, $0) }, (0..<count).map { RunData.image(reconstructions, $0) }],
                                            title: "reconstructions")
-        var rng = RandomGenerator(seed: run.config.seed &+ 0x5A4D)
-        let sampleLabels = run.config.model.conditionClasses > 0 ? (0..<16).map { $0 % run.config.model.conditionClasses } : []
-        let samples = run.decodeImages(LatentWalks.priorSamples(count: 16, latent: run.latent, rng: &rng), labels: sampleLabels)
+        let samples = run.priorSampleImages(count: 16)
         let sampleGrid = ImageGrid(cells: (0..<2).map { r in (0..<8).map { samples[r * 8 + $0] } }, title: "samples")
         let top = Array(run.evaluation.usage.dimensionsByKL.prefix(3))
         let base = Array(mean.scalars[0..<run.latent])

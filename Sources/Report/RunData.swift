@@ -62,6 +62,15 @@ struct RunData {
         return images
     }
 
+    /// `count` decodes of prior draws z ~ N(0, I) from the run's seed (a conditional model cycles
+    /// through the labels), the same draws in the run's report and in comparisons.
+    func priorSampleImages(count: Int) -> [GridImage] {
+        var rng = RandomGenerator(seed: config.seed &+ 0x5A4D)
+        let classes = config.model.conditionClasses
+        let labels = classes > 0 ? (0..<count).map { $0 % classes } : []
+        return decodeImages(LatentWalks.priorSamples(count: count, latent: latent, rng: &rng), labels: labels)
+    }
+
     /// A short description of the objective ("β = 4", "capacity C → 25 nats, γ = 1000", "autoencoder").
     var objectiveSummary: String {
         switch config.objective {

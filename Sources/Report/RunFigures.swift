@@ -108,10 +108,7 @@ enum RunFigures {
     }
 
     static func samples(_ data: RunData) -> FigureSpec {
-        var rng = RandomGenerator(seed: data.config.seed &+ 0x5A4D)
-        let codes = LatentWalks.priorSamples(count: 64, latent: data.latent, rng: &rng)
-        let labels = data.config.model.conditionClasses > 0 ? (0..<64).map { $0 % data.config.model.conditionClasses } : []
-        let images = data.decodeImages(codes, labels: labels)
+        let images = data.priorSampleImages(count: 64)
         let grid = ImageGrid(cells: (0..<8).map { r in (0..<8).map { images[r * 8 + $0] } })
         return FigureSpec(name: "samples", title: "Samples", caption: "64 decodes of z ~ N(0, I) drawn from the run's seed.",
                           alt: "8 by 8 grid of images decoded from prior samples", figure: gridFigure(grid, cell: 44), vector: false)
