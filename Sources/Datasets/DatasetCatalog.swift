@@ -82,7 +82,7 @@ public enum DatasetCatalog {
             dataset = try loadIDX(folder: mnistFolder(options), name: name, classNames: (0..<10).map(String.init), options: options,
                                   hint: "Put the four MNIST IDX files there, or pass --data-dir DIR or set BETAVAE_DATA.")
         case "sprites":
-            dataset = sprites(options: options)
+            dataset = try sprites(options: options)
         case _ where name.hasPrefix("idx:"):
             dataset = try loadIDX(folder: String(name.dropFirst(4)), name: name, classNames: [], options: options,
                                   hint: "Give a folder with train-/t10k- images and labels in IDX format (raw or .gz).")
@@ -116,16 +116,29 @@ public enum DatasetCatalog {
     }
 
     /// The four MNIST-format files of `folder`; with only the t10k pair, a seeded 80/20 split of it.
+    /// With named classes every label must be below their number; without (`idx:DIR`), both
+    /// splits get one class count, the largest label of either plus one, so a test label can
+    /// never index past a conditional model's one-hot built from the training split.
     static func loadIDX(folder: String, name: String, classNames: [String], options: DatasetOptions,
                         hint: String) throws(DatasetError) -> Dataset {
         let files = idxStems.map { idxFile(folder, $0) }
+        let named = classNames.isEmpty ? nil : classNames.count
         if let trainImages = files[0], let trainLabels = files[1], let testImages = files[2], let testLabels = files[3] {
-            let train = try labelledImages(trainImages, trainLabels)
-            let test = try labelledImages(testImages, testLabels)
+            var train = try labelledImages(trainImages, trainLabels, classCount: named)
+            var test = try labelledImages(testImages, testLabels, classCount: named)
+            if named == nil {
+                let common = max(train.classCount, test.classCount)
+                train = train.withClassCount(common)
+                test = test.withClassCount(common)
+            }
+            guard train.imageShape == test.imageShape else {
+                throw .invalidHeader(path: testImages, reason: "images are \(test.imageShape[1])×\(test.imageShape[2]) but "
+                                     + "\(trainImages) holds \(train.imageShape[1])×\(train.imageShape[2])")
+            }
             return Dataset(name: name, train: train, test: test, classNames: classNames.isEmpty ? names(train) : classNames, source: folder)
         }
         if files[0] == nil, files[1] == nil, let testImages = files[2], let testLabels = files[3] {
-            let all = try labelledImages(testImages, testLabels)
+            let all = try labelledImages(testImages, testLabels, classCount: named)
             let (train, test) = split(all, testFraction: 0.2, seed: options.seed)
             return Dataset(name: name, train: train, test: test, classNames: classNames.isEmpty ? names(all) : classNames,
                            source: folder + " (t10k only, seeded 80/20 split)")
@@ -136,20 +149,29 @@ public enum DatasetCatalog {
 
     static func names(_ set: ByteImageSet) -> [String] { (0..<set.classCount).map(String.init) }
 
-    /// Reads an images file and a labels file and checks that they agree.
-    public static func labelledImages(_ imagesPath: String, _ labelsPath: String) throws(DatasetError) -> ByteImageSet {
+    /// Reads an images file and a labels file and checks that they agree: as many labels as
+    /// images, and every label below `classCount` (when given; otherwise the class count is the
+    /// largest label plus one).
+    public static func labelledImages(_ imagesPath: String, _ labelsPath: String,
+                                      classCount: Int? = nil) throws(DatasetError) -> ByteImageSet {
         let images = try IDX.read(path: imagesPath, expectedRank: 3)
         let labels = try IDX.read(path: labelsPath, expectedRank: 1)
         guard images.dimensions[0] == labels.dimensions[0] else {
             throw .countMismatch(images: imagesPath, labels: labelsPath, imageCount: images.dimensions[0], labelCount: labels.dimensions[0])
         }
-        let classCount = Int(labels.bytes.max() ?? 0) + 1
+        let largest = Int(labels.bytes.max() ?? 0)
+        if let classCount, largest >= classCount {
+            let index = labels.bytes.firstIndex { Int($0) >= classCount } ?? 0
+            throw .labelOutOfRange(path: labelsPath, index: index, label: Int(labels.bytes[index]), classCount: classCount)
+        }
         return ByteImageSet(imageShape: [1, images.dimensions[1], images.dimensions[2]], pixels: images.bytes,
-                            labels: labels.bytes, classCount: classCount)
+                            labels: labels.bytes, classCount: classCount ?? largest + 1)
     }
 
     /// A seeded train/test split: a permutation from `seed`, the last `testFraction` for testing.
+    /// Loaders guarantee at least one image (IDX counts ≥ 1, non-empty folders and archives).
     static func split(_ set: ByteImageSet, testFraction: Double, seed: UInt64) -> (ByteImageSet, ByteImageSet) {
+        precondition(set.count >= 1, "split of an empty set")
         var rng = RandomGenerator(seed: seed ^ 0x5E1177)
         let order = rng.permutation(set.count)
         let testCount = max(1, Int((Double(set.count) * testFraction).rounded()))
@@ -158,7 +180,10 @@ public enum DatasetCatalog {
     }
 
     /// Disjoint seeded subsets of the sprite grid for training and testing.
-    static func sprites(options: DatasetOptions) -> Dataset {
+    static func sprites(options: DatasetOptions) throws(DatasetError) -> Dataset {
+        guard options.spriteTrainCount >= 1, options.spriteTestCount >= 1 else {
+            throw .invalidOption("sprite train and test counts must be positive, not \(options.spriteTrainCount) and \(options.spriteTestCount)")
+        }
         var rng = RandomGenerator(seed: options.seed ^ 0x5971_7E5)
         let trainCount = min(options.limit ?? options.spriteTrainCount, SpriteGrid.count - 1)
         let testCount = min(options.testLimit ?? options.spriteTestCount, SpriteGrid.count - trainCount)

@@ -16,6 +16,20 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
     case notPNG(path: String)
     case unknownDataset(name: String)
     case invalidOption(String)
+    /// A header field that no valid file holds (a zero dimension, an unknown PNG colour type, a
+    /// zip64 size of 2^63 or more): caught before the field is used to allocate or index.
+    case invalidHeader(path: String, reason: String)
+    /// The data a header declares exceeds `limit` bytes (or overflows Int): refused before
+    /// anything is allocated, so a corrupt 16-byte header cannot ask for exabytes.
+    case tooLarge(path: String, declared: String, limit: Int)
+    /// A label outside `0..<classCount`: it would index past the end of a one-hot vector.
+    case labelOutOfRange(path: String, index: Int, label: Int, classCount: Int)
+    /// A value in the data that the format does not allow (a non-integer or negative factor
+    /// class, a NaN, a pixel that is not 0 or 1 in a mask).
+    case invalidValue(path: String, reason: String)
+    /// A PNG whose chunk structure is broken (truncated, bad CRC, no IHDR/IDAT/IEND): refused
+    /// before libpng, which would otherwise decode what it can and hide the damage.
+    case corruptPNG(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -34,6 +48,32 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .notPNG(path): return "\(path): not a PNG image"
         case let .unknownDataset(name): return "unknown dataset '\(name)'; run 'betavae datasets' to list the datasets"
         case let .invalidOption(message): return message
+        case let .invalidHeader(path, reason):
+            return "\(path): invalid header (\(reason)); the file is corrupt or not in this format, download or export it again"
+        case let .tooLarge(path, declared, limit):
+            return "\(path): declares \(declared), more than the limit of \(limit) bytes (\(limit >> 30) GiB); the header is corrupt or the data too large, check the file or split it"
+        case let .labelOutOfRange(path, index, label, classCount):
+            return "\(path): label \(label) of item \(index) is outside 0..<\(classCount) (\(classCount) classes); the labels file is corrupt or belongs to another dataset"
+        case let .invalidValue(path, reason):
+            return "\(path): invalid data (\(reason)); the file is corrupt or not the expected dataset, download it again"
+        case let .corruptPNG(path, reason):
+            return "\(path): corrupt or truncated PNG (\(reason)); export the image again or remove it from the folder"
         }
     }
+}
+
+/// Limits on what a file may declare, checked before anything is allocated. They sit far above
+/// every real dataset betavae reads (dSprites' images are 2.8 GiB) and far below what would
+/// exhaust memory on a lying header.
+public enum DatasetLimits {
+    /// Largest payload any one array, member or decompressed stream may declare: 4 GiB.
+    public static let maximumBytes = 1 << 32
+    /// Largest PNG width or height.
+    public static let maximumImageSide = 16_384
+    /// Most classes one dSprites-style factor may have.
+    public static let maximumFactorClasses = 4096
+    /// Most factors a dSprites-style archive may have.
+    public static let maximumFactors = 64
+    /// Largest `.npy` header (numpy itself refuses headers above 10,000 bytes by default).
+    public static let maximumNPYHeader = 1 << 20
 }

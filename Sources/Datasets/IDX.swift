@@ -12,16 +12,44 @@ public enum IDX {
 
     /// Reads an IDX file (raw or gzip), checking the magic for `expectedRank` dimensions of u8.
     public static func read(path: String, expectedRank: Int) throws(DatasetError) -> Array {
-        var bytes: [UInt8]
-        do { bytes = try readFile(path) }
-        if bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
-            bytes = try Zlib.gunzip(bytes, path: path)
+        try decode(try readFile(path), path: path, expectedRank: expectedRank)
+    }
+
+    /// Decodes the bytes of an IDX file, raw or gzip (detected by its magic), naming `path` in
+    /// errors. A gzip stream is inflated in two bounded steps: first only the header's bytes,
+    /// which are validated, then exactly header + payload bytes, so a small file that inflates to
+    /// gigabytes costs no more memory than its header declares (and that is at most
+    /// `DatasetLimits.maximumBytes`). Bytes past the declared payload are ignored, as in raw files.
+    public static func decode(_ bytes: [UInt8], path: String, expectedRank: Int) throws(DatasetError) -> Array {
+        guard bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b else {
+            return try parse(bytes, path: path, expectedRank: expectedRank)
         }
-        return try parse(bytes, path: path, expectedRank: expectedRank)
+        let headerSize = 4 + 4 * expectedRank
+        let head = try Zlib.gunzipPrefix(bytes, path: path, count: headerSize).bytes
+        let (dimensions, payload) = try header(head, path: path, expectedRank: expectedRank)
+        let whole = try Zlib.gunzipPrefix(bytes, path: path, count: headerSize + payload).bytes
+        guard whole.count == headerSize + payload else {
+            throw .truncated(path: path, expectedBytes: headerSize + payload, actualBytes: whole.count)
+        }
+        return Array(dimensions: dimensions, bytes: [UInt8](whole[headerSize...]))
     }
 
     /// Parses IDX bytes, naming `path` in errors.
     public static func parse(_ bytes: [UInt8], path: String, expectedRank: Int) throws(DatasetError) -> Array {
+        let (dimensions, payload) = try header(bytes, path: path, expectedRank: expectedRank)
+        let headerSize = 4 + 4 * expectedRank
+        guard bytes.count - headerSize >= payload else {
+            throw .truncated(path: path, expectedBytes: headerSize + payload, actualBytes: bytes.count)
+        }
+        return Array(dimensions: dimensions, bytes: [UInt8](bytes[headerSize..<(headerSize + payload)]))
+    }
+
+    /// Validates the magic and the dimensions at the start of `bytes` and returns them with the
+    /// payload size: every dimension at least 1 (a zero count or side divides by zero or
+    /// indexes an empty array later), the product computed with overflow checks and at most
+    /// `DatasetLimits.maximumBytes`.
+    static func header(_ bytes: [UInt8], path: String, expectedRank: Int) throws(DatasetError) -> (dimensions: [Int], payload: Int) {
+        precondition(expectedRank >= 1 && expectedRank <= 255, "IDX rank \(expectedRank)")
         let expectedMagic = String(format: "0x%08X", 0x0800 + expectedRank)
         guard bytes.count >= 4 else { throw .truncated(path: path, expectedBytes: 4, actualBytes: bytes.count) }
         let magic = bigEndian(bytes, at: 0)
@@ -33,11 +61,20 @@ public enum IDX {
             throw .truncated(path: path, expectedBytes: headerSize, actualBytes: bytes.count)
         }
         let dimensions = (0..<expectedRank).map { Int(bigEndian(bytes, at: 4 + 4 * $0)) }
-        let payload = dimensions.reduce(1, *)
-        guard bytes.count >= headerSize + payload else {
-            throw .truncated(path: path, expectedBytes: headerSize + payload, actualBytes: bytes.count)
+        let names = expectedRank == 3 ? ["count", "rows", "columns"] : expectedRank == 1 ? ["count"] : (0..<expectedRank).map { "dimension \($0)" }
+        for (name, size) in zip(names, dimensions) where size == 0 {
+            throw .invalidHeader(path: path, reason: "\(name) is 0")
         }
-        return Array(dimensions: dimensions, bytes: [UInt8](bytes[headerSize..<(headerSize + payload)]))
+        var payload = 1
+        for size in dimensions {
+            let (product, overflow) = payload.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= DatasetLimits.maximumBytes else {
+                throw .tooLarge(path: path, declared: dimensions.map(String.init).joined(separator: " × ") + " bytes",
+                                limit: DatasetLimits.maximumBytes)
+            }
+            payload = product
+        }
+        return (dimensions, payload)
     }
 
     private static func bigEndian(_ bytes: [UInt8], at offset: Int) -> UInt32 {
@@ -46,10 +83,15 @@ public enum IDX {
 }
 
 /// Reads a whole file into memory, with a `DatasetError` naming it when missing or unreadable.
+/// Files above `DatasetLimits.maximumBytes` are refused before they are read.
 func readFile(_ path: String, hint: String = "Check the path.") throws(DatasetError) -> [UInt8] {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
         throw .missing(path: path, hint: hint)
+    }
+    if !isFolder.boolValue, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+       size.int64Value > Int64(DatasetLimits.maximumBytes) {
+        throw .tooLarge(path: path, declared: "a file of \(size.int64Value) bytes", limit: DatasetLimits.maximumBytes)
     }
     guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
         throw .unreadable(path: path, reason: isFolder.boolValue ? "it is a folder" : "permission denied")

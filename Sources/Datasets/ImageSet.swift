@@ -84,7 +84,13 @@ public struct ByteImageSet: ImageSet {
         self.scale = scale
         self.factors = factors
         self.factorValues = factorValues
+        // Programmer errors: loaders validate shapes, labels and factors from files before this.
+        precondition(imageShape.count == 3 && imageShape.allSatisfy { $0 > 0 }, "image shape \(imageShape)")
         precondition(pixels.count % imageShape.reduce(1, *) == 0, "pixel count is not a whole number of images")
+        precondition(labels.isEmpty || labels.count == pixels.count / imageShape.reduce(1, *), "one label per image")
+        precondition(labels.allSatisfy { Int($0) < classCount }, "label outside 0..<\(classCount)")
+        precondition(factors == nil || factorValues.count == (pixels.count / imageShape.reduce(1, *)) * factors!.names.count,
+                     "factor classes per image")
     }
 
     public var count: Int { pixels.count / imageSize }
@@ -104,6 +110,12 @@ public struct ByteImageSet: ImageSet {
             let base = index * size
             for i in 0..<size { output[i] = Float(source[base + i]) * scale }
         }
+    }
+
+    /// The same images with `classCount` classes (to give a train and a test split one count).
+    public func withClassCount(_ classCount: Int) -> ByteImageSet {
+        ByteImageSet(imageShape: imageShape, pixels: pixels, labels: labelValues, classCount: classCount,
+                     scale: scale, factors: factors, factorValues: factorValues)
     }
 
     /// The images at `positions` as a new set (for seeded splits and `--limit`).

@@ -54,7 +54,10 @@ public struct NPYArray: Equatable, Sendable {
 public enum NPY {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
-    /// Parses a `.npy` file's bytes, naming `path` in errors.
+    /// Parses a `.npy` file's bytes, naming `path` in errors. The header is untrusted: its length
+    /// is capped (`DatasetLimits.maximumNPYHeader`), the shape's element count and byte size are
+    /// multiplied with overflow checks and capped (`DatasetLimits.maximumBytes`), and the data must
+    /// be present in `bytes` before anything is allocated, so `NPYArray.init`'s precondition holds.
     public static func parse(_ bytes: [UInt8], path: String) throws(DatasetError) -> NPYArray {
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw .badMagic(path: path, found: bytes.prefix(6).map { String(format: "%02x", $0) }.joined(), expected: "\\x93NUMPY")
@@ -68,6 +71,9 @@ public enum NPY {
             (lengthSize, headerLength) = (4, (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) })
         default: throw .malformedNPY(path: path, reason: "unknown format version \(major)")
         }
+        guard headerLength <= DatasetLimits.maximumNPYHeader else {
+            throw .malformedNPY(path: path, reason: "header length \(headerLength) exceeds \(DatasetLimits.maximumNPYHeader) bytes")
+        }
         let dataStart = 8 + lengthSize + headerLength
         guard bytes.count >= dataStart else { throw .truncated(path: path, expectedBytes: dataStart, actualBytes: bytes.count) }
         let header = String(decoding: bytes[(8 + lengthSize)..<dataStart], as: UTF8.self)
@@ -79,7 +85,6 @@ public enum NPY {
         guard let shapeText = field("shape", in: header), let shape = tuple(shapeText) else {
             throw .malformedNPY(path: path, reason: "header has no valid 'shape'")
         }
-        let count = shape.reduce(1, *)
         let elementSize: Int
         switch descr {
         case "|u1", "<u1": elementSize = 1
@@ -88,10 +93,20 @@ public enum NPY {
         case "<f8": elementSize = 8
         default: throw .unsupportedDType(path: path, descr: descr)
         }
-        guard bytes.count - dataStart >= count * elementSize else {
-            throw .truncated(path: path, expectedBytes: dataStart + count * elementSize, actualBytes: bytes.count)
+        var byteCount = elementSize
+        for size in shape {
+            let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= DatasetLimits.maximumBytes else {
+                throw .tooLarge(path: path, declared: "shape (\(shape.map(String.init).joined(separator: ", "))) of \(descr)",
+                                limit: DatasetLimits.maximumBytes)
+            }
+            byteCount = product
         }
-        let data = bytes[dataStart..<(dataStart + count * elementSize)]
+        let count = byteCount / elementSize
+        guard bytes.count - dataStart >= byteCount else {
+            throw .truncated(path: path, expectedBytes: dataStart + byteCount, actualBytes: bytes.count)
+        }
+        let data = bytes[dataStart..<(dataStart + byteCount)]
         let storage: NPYArray.Storage
         switch elementSize {
         case 1: storage = .uint8(Array(data))
@@ -156,6 +171,7 @@ public enum NPY {
         guard text.hasPrefix("("), text.hasSuffix(")") else { return nil }
         let parts = text.dropFirst().dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let values = parts.compactMap { Int($0) }
-        return values.count == parts.count && values.allSatisfy({ $0 >= 0 }) ? values : nil
+        // At most 32 dimensions, as numpy allows.
+        return values.count == parts.count && values.count <= 32 && values.allSatisfy({ $0 >= 0 }) ? values : nil
     }
 }

@@ -16,6 +16,14 @@ struct ZipArchive {
     let bytes: [UInt8]
     let entries: [String: Entry]
 
+    /// Deflate's largest compression ratio (a 258-byte match in about two bits): a member that
+    /// claims more is lying, and its size must not be believed when allocating.
+    static let maximumDeflateRatio = 1032
+
+    /// Parses the central directory. Every size and offset is untrusted: 64-bit values are
+    /// converted with `Int(exactly:)` (a zip64 size of 2^63 or more would trap `Int(_:)`), sums
+    /// are compared by subtraction so they cannot overflow, and the entry count must fit in the
+    /// directory (each entry takes at least 46 bytes).
     init(bytes: [UInt8], path: String) throws(DatasetError) {
         self.path = path
         self.bytes = bytes
@@ -23,19 +31,33 @@ struct ZipArchive {
         guard let end = ZipArchive.findEndOfCentralDirectory(bytes) else {
             throw .corruptZip(path: path, reason: "no end-of-central-directory record")
         }
+        func int(_ value: UInt64, _ what: String) throws(DatasetError) -> Int {
+            guard let converted = Int(exactly: value) else {
+                throw .corruptZip(path: path, reason: "\(what) \(value) is out of range")
+            }
+            guard converted <= bytes.count || what == "size" else {
+                throw .corruptZip(path: path, reason: "\(what) \(value) is larger than the file")
+            }
+            return converted
+        }
         var count = Int(try reader.u16(end + 10))
         var directorySize = Int(try reader.u32(end + 12))
         var directoryOffset = Int(try reader.u32(end + 16))
         if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
             // zip64: the locator sits just before the end record and points at the zip64 end record.
             guard end >= 20, try reader.u32(end - 20) == 0x0706_4b50 else { throw .corruptZip(path: path, reason: "zip64 locator missing") }
-            let record = Int(try reader.u64(end - 20 + 8))
+            let record = try int(try reader.u64(end - 20 + 8), "zip64 end record offset")
             guard try reader.u32(record) == 0x0606_4b50 else { throw .corruptZip(path: path, reason: "zip64 end record missing") }
-            count = Int(try reader.u64(record + 32))
-            directorySize = Int(try reader.u64(record + 40))
-            directoryOffset = Int(try reader.u64(record + 48))
+            count = try int(try reader.u64(record + 32), "entry count")
+            directorySize = try int(try reader.u64(record + 40), "central directory size")
+            directoryOffset = try int(try reader.u64(record + 48), "central directory offset")
         }
-        guard directoryOffset + directorySize <= bytes.count else { throw .corruptZip(path: path, reason: "central directory past the end") }
+        guard directoryOffset <= bytes.count, directorySize <= bytes.count - directoryOffset else {
+            throw .corruptZip(path: path, reason: "central directory past the end")
+        }
+        guard count <= directorySize / 46 else {
+            throw .corruptZip(path: path, reason: "\(count) entries cannot fit in a central directory of \(directorySize) bytes")
+        }
         var entries: [String: Entry] = [:]
         var position = directoryOffset
         for _ in 0..<count {
@@ -56,9 +78,16 @@ struct ZipArchive {
                 let id = try reader.u16(extra), length = Int(try reader.u16(extra + 2))
                 if id == 0x0001 {
                     var field = extra + 4
-                    if size == 0xFFFF_FFFF { size = Int(try reader.u64(field)); field += 8 }
-                    if compressed == 0xFFFF_FFFF { compressed = Int(try reader.u64(field)); field += 8 }
-                    if local == 0xFFFF_FFFF { local = Int(try reader.u64(field)) }
+                    func next(_ what: String) throws(DatasetError) -> Int {
+                        guard field + 8 <= extra + 4 + length else {
+                            throw .corruptZip(path: path, reason: "member '\(name)' has a short zip64 field")
+                        }
+                        defer { field += 8 }
+                        return try int(try reader.u64(field), what)
+                    }
+                    if size == 0xFFFF_FFFF { size = try next("size") }
+                    if compressed == 0xFFFF_FFFF { compressed = try next("compressed size") }
+                    if local == 0xFFFF_FFFF { local = try next("local header offset") }
                 }
                 extra += 4 + length
             }
@@ -68,7 +97,9 @@ struct ZipArchive {
         self.entries = entries
     }
 
-    /// The uncompressed bytes of member `name`.
+    /// The uncompressed bytes of member `name`. Its declared size is checked before anything is
+    /// allocated: at most `DatasetLimits.maximumBytes`, equal to the stored size for method 0,
+    /// and at most `maximumDeflateRatio` times the compressed size for method 8.
     func data(_ name: String) throws(DatasetError) -> [UInt8] {
         guard let entry = entries[name] else { throw .zipMemberMissing(path: path, member: name) }
         var reader = ByteReader(bytes: bytes, path: path)
@@ -77,14 +108,26 @@ struct ZipArchive {
         }
         let start = entry.localHeaderOffset + 30 + Int(try reader.u16(entry.localHeaderOffset + 26))
             + Int(try reader.u16(entry.localHeaderOffset + 28))
-        guard start + entry.compressedSize <= bytes.count else {
+        guard start <= bytes.count, entry.compressedSize <= bytes.count - start else {
             throw .corruptZip(path: path, reason: "member '\(name)' runs past the end of the file")
+        }
+        guard entry.size <= DatasetLimits.maximumBytes else {
+            throw .tooLarge(path: path, declared: "member '\(name)' of \(entry.size) bytes", limit: DatasetLimits.maximumBytes)
         }
         let raw = bytes[start..<(start + entry.compressedSize)]
         let data: [UInt8]
         switch entry.method {
-        case 0: data = Array(raw)
-        case 8: data = try Zlib.inflateRaw(raw, expectedSize: entry.size, path: "\(path) (member \(name))")
+        case 0:
+            guard entry.size == entry.compressedSize else {
+                throw .corruptZip(path: path, reason: "stored member '\(name)' declares \(entry.size) bytes but holds \(entry.compressedSize)")
+            }
+            data = Array(raw)
+        case 8:
+            guard entry.size <= entry.compressedSize * ZipArchive.maximumDeflateRatio else {
+                throw .corruptZip(path: path, reason: "member '\(name)' declares \(entry.size) bytes from \(entry.compressedSize) "
+                                  + "compressed bytes, more than deflate can produce")
+            }
+            data = try Zlib.inflateRaw(raw, expectedSize: entry.size, path: "\(path) (member \(name))")
         default: throw .corruptZip(path: path, reason: "member '\(name)' uses unsupported compression method \(entry.method)")
         }
         guard data.count == entry.size, Zlib.crc32(data) == entry.crc else {
@@ -138,7 +181,8 @@ struct ByteReader {
     let path: String
 
     func check(_ offset: Int, _ length: Int) throws(DatasetError) {
-        guard offset >= 0, length >= 0, offset + length <= bytes.count else {
+        // `length <= count - offset`, not `offset + length <= count`: the sum could overflow.
+        guard offset >= 0, length >= 0, offset <= bytes.count, length <= bytes.count - offset else {
             throw .corruptZip(path: path, reason: "truncated at byte \(offset)")
         }
     }
@@ -164,7 +208,13 @@ struct ByteReader {
 public enum NPZ {
     /// Reads the named arrays (`name` without `.npy`) from the archive at `path`.
     public static func read(path: String, arrays names: [String]) throws(DatasetError) -> [String: NPYArray] {
-        let archive = try ZipArchive(bytes: try readFile(path), path: path)
+        try parse(try readFile(path), path: path, arrays: names)
+    }
+
+    /// Parses the named arrays out of the bytes of an `.npz`, naming `path` (and the member) in
+    /// errors; every size in the archive and in each `.npy` header is validated before use.
+    public static func parse(_ bytes: [UInt8], path: String, arrays names: [String]) throws(DatasetError) -> [String: NPYArray] {
+        let archive = try ZipArchive(bytes: bytes, path: path)
         var arrays: [String: NPYArray] = [:]
         for name in names {
             arrays[name] = try NPY.parse(try archive.data(name + ".npy"), path: "\(path) (member \(name).npy)")
