@@ -36,15 +36,36 @@ final class CairoRaster {
     }
 }
 
-/// A PNG decoded by Cairo (libpng underneath), owned and destroyed by Swift.
+/// A PNG decoded by Cairo (libpng underneath) from bytes in memory, owned and destroyed by Swift.
 final class DecodedPNG {
     let surface: OpaquePointer
     let width: Int
     let height: Int
 
-    /// Decodes the PNG at `path`; nil when Cairo cannot read it as a PNG.
-    init?(path: String) {
-        guard let surface = cairo_image_surface_create_from_png(path) else { return nil }
+    /// The bytes Cairo's read callback hands out, in order; a read past the end fails the decode.
+    private final class Source {
+        let bytes: [UInt8]
+        var offset = 0
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+    }
+
+    /// Decodes PNG `bytes` with cairo_image_surface_create_from_png_stream (no temporary file);
+    /// nil when Cairo cannot read them as a PNG.
+    init?(bytes: [UInt8]) {
+        let source = Source(bytes)
+        let read: cairo_read_func_t = { closure, data, length in
+            guard let closure, let data else { return CAIRO_STATUS_READ_ERROR }
+            let source = Unmanaged<Source>.fromOpaque(closure).takeUnretainedValue()
+            let count = Int(length)
+            guard count <= source.bytes.count - source.offset else { return CAIRO_STATUS_READ_ERROR }
+            source.bytes.withUnsafeBufferPointer { data.update(from: $0.baseAddress! + source.offset, count: count) }
+            source.offset += count
+            return CAIRO_STATUS_SUCCESS
+        }
+        let surface = withExtendedLifetime(source) {
+            cairo_image_surface_create_from_png_stream(read, Unmanaged.passUnretained(source).toOpaque())
+        }
+        guard let surface else { return nil }
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             cairo_surface_destroy(surface)
             return nil

@@ -5,11 +5,10 @@ import Foundation
 /// square, resized to `side × side` with Cairo's bilinear filter over a white background, and kept
 /// as bytes, RGB (3 channels) or grey (1 channel, ITU-R BT.601 luma).
 public enum ImageFolder {
-    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-
     /// Loads every `*.png` in `folder` (sorted by name, so the order is the same everywhere).
     public static func load(folder: String, channels: Int, side: Int = 64, limit: Int? = nil) throws(DatasetError) -> ByteImageSet {
-        guard channels == 1 || channels == 3 else { throw .invalidOption("--channels must be 1 or 3, not \(channels)") }
+        try checkOptions(channels: channels, side: side)
+        if let limit, limit < 1 { throw .invalidOption("--limit must be positive, not \(limit)") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw .missing(path: folder, hint: "Give a folder of PNG images as images:DIR.")
@@ -21,16 +20,31 @@ public enum ImageFolder {
         var pixels = [UInt8]()
         pixels.reserveCapacity(chosen.count * channels * side * side)
         for name in chosen {
-            pixels += try decode(path: folder + "/" + name, channels: channels, side: side)
+            let path = folder + "/" + name
+            pixels += try decode(bytes: try readFile(path), path: path, channels: channels, side: side)
         }
         return ByteImageSet(imageShape: [channels, side, side], pixels: pixels)
     }
 
-    /// One image as C·side·side bytes (channel planes, PyTorch's layout).
-    static func decode(path: String, channels: Int, side: Int) throws(DatasetError) -> [UInt8] {
-        let head = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 8)) ?? nil
-        guard let head, [UInt8](head) == signature, let png = DecodedPNG(path: path), png.width > 0, png.height > 0 else {
-            throw .notPNG(path: path)
+    /// The largest `side` an image may be resized to.
+    public static let maximumSide = 4096
+
+    static func checkOptions(channels: Int, side: Int) throws(DatasetError) {
+        guard channels == 1 || channels == 3 else { throw .invalidOption("--channels must be 1 or 3, not \(channels)") }
+        guard (1...maximumSide).contains(side) else { throw .invalidOption("image side must be 1…\(maximumSide), not \(side)") }
+    }
+
+    /// One PNG file's `bytes` as C·side·side bytes (channel planes, PyTorch's layout), naming
+    /// `path` in errors. The bytes are validated by `PNGFile.validate` first (libpng alone
+    /// accepts truncated files), then decoded from memory.
+    public static func decode(bytes: [UInt8], path: String, channels: Int, side: Int) throws(DatasetError) -> [UInt8] {
+        try checkOptions(channels: channels, side: side)
+        let size = try PNGFile.validate(bytes, path: path)
+        guard let png = DecodedPNG(bytes: bytes) else {
+            throw .corruptPNG(path: path, reason: "libpng could not decode it")
+        }
+        guard png.width == size.width, png.height == size.height else {
+            throw .corruptPNG(path: path, reason: "decoded as \(png.width)×\(png.height), not \(size.width)×\(size.height)")
         }
         guard let raster = CairoRaster(width: side, height: side, format: CAIRO_FORMAT_RGB24) else {
             throw .unreadable(path: path, reason: "Cairo could not allocate an image")

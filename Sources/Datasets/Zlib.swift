@@ -50,6 +50,30 @@ enum Zlib {
         try inflate(bytes, windowBits: 15, limit: limit, path: path, multiMember: false, keep: false)
     }
 
+    /// Compresses `bytes` at level 9 as gzip (`windowBits` 31), zlib (15) or raw deflate (-15):
+    /// for tests and fixtures, which build malformed files in memory.
+    static func deflate(_ bytes: [UInt8], windowBits: Int32) -> [UInt8] {
+        precondition(bytes.count < Int(UInt32.max), "deflate helper takes less than 4 GiB")
+        var stream = z_stream()
+        guard deflateInit2_(&stream, 9, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else { preconditionFailure("zlib could not start") }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 32)
+        var input = bytes
+        let status = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                return CZlib.deflate(&stream, Z_FINISH)
+            }
+        }
+        precondition(status == Z_STREAM_END, "deflate did not finish")
+        output.removeSubrange(Int(stream.total_out)...)
+        return output
+    }
+
     /// CRC-32 as used by zip, gzip and PNG (in pieces, as zlib takes 32-bit lengths).
     static func crc32(_ bytes: [UInt8]) -> UInt32 { crc32(bytes[...]) }
 
