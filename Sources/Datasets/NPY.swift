@@ -97,7 +97,7 @@ public enum NPY {
         for size in shape {
             let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
             guard !overflow, product <= DatasetLimits.maximumBytes else {
-                throw .tooLarge(path: path, declared: "shape (\(shape.map(String.init).joined(separator: ", "))) of \(descr)",
+                throw .tooLarge(path: path, declared: "shape \(NPY.shapeText(shape)) of \(descr)",
                                 limit: DatasetLimits.maximumBytes)
             }
             byteCount = product
@@ -120,8 +120,7 @@ public enum NPY {
 
     /// Serialises `array` as `.npy` version 1.0 (2.0 when the header needs more than 65,535 bytes).
     public static func serialize(_ array: NPYArray) -> [UInt8] {
-        let shapeText = array.shape.count == 1 ? "(\(array.shape[0]),)" : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(array.storage.descr)', 'fortran_order': False, 'shape': \(shapeText), }"
+        var header = "{'descr': '\(array.storage.descr)', 'fortran_order': False, 'shape': \(shapeText(array.shape)), }"
         let version: UInt8 = header.utf8.count + 11 > 65_535 ? 2 : 1
         let prefix = version == 1 ? 10 : 12
         while (prefix + header.utf8.count + 1) % 64 != 0 { header += " " }
@@ -138,6 +137,11 @@ public enum NPY {
         case .float64(let a): a.withUnsafeBytes { bytes += $0 }
         }
         return bytes
+    }
+
+    /// A shape as Python writes the tuple: `(3,)`, `(2, 3)`, `()`.
+    static func shapeText(_ shape: [Int]) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     }
 
     private static func load<T: FixedWidthInteger>(_ data: ArraySlice<UInt8>, _ count: Int, as: T.Type) -> [T] {
