@@ -129,6 +129,28 @@ import Testing
         }
     }
 
+    /// Files over the limit are refused from their size, before they are read (a sparse file).
+    @Test func oversizedFilesAreNotRead() throws {
+        let file = Fixture.temporaryFolder() + "/huge-idx3-ubyte"
+        Fixture.write([], file)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        try handle.truncate(atOffset: UInt64(limit) + 1)
+        try handle.close()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        #expect(throws: DatasetError.tooLarge(path: file, declared: "a file of \(limit + 1) bytes", limit: limit)) {
+            try IDX.read(path: file, expectedRank: 3)
+        }
+    }
+
+    /// Sprite counts come from options, not files, but must not reach an empty range either.
+    @Test func spriteCountsMustBePositive() {
+        var options = DatasetOptions()
+        options.spriteTrainCount = -5
+        #expect(throws: DatasetError.invalidOption("sprite train and test counts must be positive, not -5 and 5000")) {
+            try DatasetCatalog.load("sprites", options: options)
+        }
+    }
+
     @Test func messagesNameTheFileAndWhatToDo() {
         #expect(DatasetError.tooLarge(path: "a.idx", declared: "1 × 2 bytes", limit: 1 << 32).description
                 == "a.idx: declares 1 × 2 bytes, more than the limit of 4294967296 bytes (4 GiB); the header is corrupt or the data too large, check the file or split it")
