@@ -12,6 +12,12 @@ enum TrainingBench {
         print("== training: mlp 784-400-20, batch 128, Adam 1e-3, β = 1, Fashion-MNIST, \(epochs) epochs")
         let folder = NSTemporaryDirectory() + "betavae-bench-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: folder) }
+        // BENCH_BASELINE_BINARY: another build of betavae (say, the last release) trained first in
+        // the same run, so a change's cost is read from one machine state, not two runs.
+        let baselineBinary = ProcessInfo.processInfo.environment["BENCH_BASELINE_BINARY"]
+        let baseline = baselineBinary.flatMap {
+            runOurs(binary: $0, arguments: ["--epochs", String(epochs), "--out", folder + "/mlp-baseline"], run: folder + "/mlp-baseline")
+        }
         let ours = runOurs(binary: binary, arguments: ["--epochs", String(epochs), "--out", folder + "/mlp"], run: folder + "/mlp")
         // The environment may pin OpenBLAS's kernels (OPENBLAS_CORETYPE); the same run with
         // OpenBLAS's own choice shows what the pin costs.
@@ -24,6 +30,7 @@ enum TrainingBench {
         let jax = shared.flatMap { anchor("/tmp/jaxenv/bin/python", [$0 + "/jax_vae.py", "--epochs", String(epochs)]) }
         print("engine".padding(toLength: 46, withPad: " ", startingAt: 0) + "steady img/s   s/epoch   NELBO@2   NELBO@\(epochs)")
         var engines: [(String, [EpochFigures]?)] = [("betavae (this run)", ours?.epochs)]
+        if baselineBinary != nil { engines.append(("betavae, BENCH_BASELINE_BINARY", baseline?.epochs)) }
         if let pinned { engines.append(("betavae, OPENBLAS_CORETYPE unset (not \(pinned))", unpinned?.epochs)) }
         engines += [("PyTorch (torch_vae.py)", torch), ("JAX (jax_vae.py)", jax)]
         for (name, figures) in engines {

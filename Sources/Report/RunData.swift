@@ -21,11 +21,13 @@ struct RunData {
     /// Loads the run; computes and saves evaluation.json when it is missing or for another epoch.
     static func load(_ path: String, iwaeSamples: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> RunData {
         let loaded = try LoadedRun.load(path)
-        let metrics = try MetricsLog.read(path: loaded.run.metrics)
-        let snapshots = try loaded.run.snapshotEpochs().map { try Snapshot.load(path: loaded.run.snapshot(epoch: $0)) }
+        let spec = loaded.config.model
+        let metrics = try MetricsLog.read(path: loaded.run.metrics, latent: spec.latent)
+        let snapshots = try loaded.run.snapshotEpochs().map { try Snapshot.load(path: loaded.run.snapshot(epoch: $0), spec: spec) }
         let evaluation: EvaluationResult
         if let data = FileManager.default.contents(atPath: loaded.run.evaluation),
-           let saved = try? JSONDecoder().decode(EvaluationResult.self, from: data), saved.epoch == loaded.epoch {
+           case let saved = try EvaluationResult.decode(Array(data), path: loaded.run.evaluation, latent: spec.latent),
+           saved.epoch == loaded.epoch {
             evaluation = saved
         } else {
             var options = Evaluator.Options()
@@ -80,7 +82,5 @@ struct RunData {
         }
     }
 
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(value)
-    }
+    static func number(_ value: Double) -> String { compactNumber(value) }
 }

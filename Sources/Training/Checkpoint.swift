@@ -56,18 +56,22 @@ public struct Checkpoint: Sendable {
             var values: [Tensor] = []
             for item in named {
                 let shape = item.parameter.value.shape
-                values.append(try file.tensor(item.name, shape: shape))
-                first.append(try file.tensor("adam.exp_avg." + item.name, shape: shape))
-                second.append(try file.tensor("adam.exp_avg_sq." + item.name, shape: shape))
+                values.append(try finite(file.tensor(item.name, shape: shape), item.name, path))
+                first.append(try finite(file.tensor("adam.exp_avg." + item.name, shape: shape), "adam.exp_avg." + item.name, path))
+                second.append(try finite(file.tensor("adam.exp_avg_sq." + item.name, shape: shape), "adam.exp_avg_sq." + item.name, path))
             }
             guard let epoch = file.metadata["epoch"].flatMap(Int.init), let step = file.metadata["step"].flatMap(Int.init),
-                  let rng = file.metadata["rng_state"].flatMap(words), rng.count == 4 else {
-                throw TrainingError.corruptRun(path: path, reason: "checkpoint metadata lacks epoch, step or rng_state")
+                  let rng = file.metadata["rng_state"].flatMap(words), rng.count == 4,
+                  (0...RunConfig.epochLimit).contains(epoch), step >= 0 else {
+                throw TrainingError.corruptRun(path: path, reason: "checkpoint metadata lacks a valid epoch, step or rng_state")
             }
             var partial: EpochProgress?
             if let start = file.metadata["partial_rng_at_epoch_start"].flatMap(words),
                let done = file.metadata["partial_batches_done"].flatMap(Int.init),
                let sums = file.metadata["partial_sums"]?.split(separator: ",").compactMap({ Double($0) }), sums.count == 5 + model.spec.latent {
+                guard start.count == 4, done >= 0, sums.allSatisfy(\.isFinite), sums[3] >= 0, sums[3] <= Double(Int32.max) else {
+                    throw TrainingError.corruptRun(path: path, reason: "checkpoint's progress inside the epoch is not valid")
+                }
                 partial = EpochProgress(rngAtEpochStart: start, batchesDone: done, lossSum: sums[0], reconSum: sums[1], klSum: sums[2],
                                         images: Int(sums[3]), seconds: sums[4], klPerDimensionSum: Array(sums[5...]))
             }
@@ -83,16 +87,40 @@ public struct Checkpoint: Sendable {
         }
     }
 
+    /// Where the checkpoint at `path` stands: its completed epoch and whether it was saved inside
+    /// the next one. Reads the metadata only, so a resume can check `--epochs` before loading.
+    public static func position(path: String) throws(TrainingError) -> (epoch: Int, midEpoch: Bool) {
+        guard FileManager.default.fileExists(atPath: path) else { throw .runNotFound(path: path) }
+        let file: SafetensorsFile
+        do { file = try SafetensorsFile.read(path: path) } catch { throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)") }
+        guard let epoch = file.metadata["epoch"].flatMap(Int.init), (0...RunConfig.epochLimit).contains(epoch) else {
+            throw .corruptRun(path: path, reason: "checkpoint metadata lacks a valid epoch")
+        }
+        return (epoch, file.metadata["partial_batches_done"] != nil)
+    }
+
     /// Loads only the model's parameters (for reporting and evaluation).
     public static func loadWeights(path: String, into model: VAE) throws(TrainingError) {
         do {
             let file = try SafetensorsFile.read(path: path)
             for item in model.namedParameters {
-                item.parameter.value = try file.tensor(item.name, shape: item.parameter.value.shape)
+                item.parameter.value = try finite(file.tensor(item.name, shape: item.parameter.value.shape), item.name, path)
             }
+        } catch let error as TrainingError {
+            throw error
         } catch {
             throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)")
         }
+    }
+
+    /// `tensor` unchanged when every value is finite: a NaN weight would give a report full of
+    /// `nan` or a run that diverges at once, so such a checkpoint is refused by name.
+    private static func finite(_ tensor: Tensor, _ name: String, _ path: String) throws(TrainingError) -> Tensor {
+        guard tensor.scalars.allSatisfy(\.isFinite) else {
+            throw .corruptRun(path: path, reason: "'\(name)' holds values that are not finite (the run diverged or the file is damaged); "
+                              + "use an earlier checkpoints/epoch-NNNN.safetensors or train again")
+        }
+        return tensor
     }
 
     private static func words(_ text: String) -> [UInt64]? {

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Models
 
 /// One row of metrics.csv: one epoch on one split, per-image means in nats.
 public struct MetricsRow: Equatable, Sendable {
@@ -73,22 +74,40 @@ public struct MetricsLog: Sendable {
         try AtomicFile.write(csv, to: path)
     }
 
-    /// Parses metrics.csv, naming the file and line when it is malformed.
-    public static func read(path: String) throws(TrainingError) -> MetricsLog {
+    /// Reads metrics.csv; with `latent`, its KL columns must be exactly kl_0 … kl_{Z-1}.
+    public static func read(path: String, latent: Int? = nil) throws(TrainingError) -> MetricsLog {
         guard let data = FileManager.default.contents(atPath: path) else { throw .runNotFound(path: path) }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-        guard let header = lines.first, header.hasPrefix("epoch,split,loss,recon,kl,nelbo,beta,capacity,seconds") else {
+        return try parse(Array(data), path: path, latent: latent)
+    }
+
+    /// Parses metrics.csv's bytes, naming the file and line when they are malformed: the header
+    /// must be the one `header(latent:)` writes, every row has every column, epochs are whole
+    /// numbers 0…RunConfig.epochLimit, splits train or test, and every number is finite (a run
+    /// stops before writing a non-finite row, so one here means the file was damaged).
+    public static func parse(_ bytes: [UInt8], path: String, latent expected: Int?) throws(TrainingError) -> MetricsLog {
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        guard let header = lines.first.map(String.init), header.hasPrefix("epoch,split,loss,recon,kl,nelbo,beta,capacity,seconds") else {
             throw .corruptRun(path: path, reason: "missing the metrics.csv header row")
         }
-        let latent = header.split(separator: ",").count - 9
+        let latent = header.split(separator: ",", omittingEmptySubsequences: false).count - 9
+        guard latent >= 0, latent <= ModelSpec.latentLimit, header == MetricsLog.header(latent: latent) else {
+            throw .corruptRun(path: path, reason: "the header row's KL columns are not kl_0,kl_1,…")
+        }
+        if let expected, expected != latent {
+            throw .corruptRun(path: path, reason: "has \(latent) KL columns but the run's model has \(expected) latent dimensions")
+        }
         var log = MetricsLog(latent: latent)
         for (number, line) in lines.dropFirst().enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            let values = fields.dropFirst(2).compactMap(Double.init)
-            guard fields.count == 9 + latent, let epoch = Int(fields[0]), values.count == 7 + latent else {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            let values = fields.dropFirst(2).compactMap { Double($0) }
+            guard fields.count == 9 + latent, let epoch = Int(fields[0]), (0...RunConfig.epochLimit).contains(epoch),
+                  fields[1] == "train" || fields[1] == "test", values.count == 7 + latent else {
                 throw .corruptRun(path: path, reason: "line \(number + 2) is not a metrics row")
             }
-            var row = MetricsRow(epoch: epoch, split: fields[1], loss: values[0], recon: values[1], kl: values[2],
+            guard values.allSatisfy(\.isFinite) else {
+                throw .corruptRun(path: path, reason: "line \(number + 2) holds a number that is not finite")
+            }
+            var row = MetricsRow(epoch: epoch, split: String(fields[1]), loss: values[0], recon: values[1], kl: values[2],
                                  beta: values[4], capacity: values[5], seconds: values[6], klPerDimension: Array(values[7...]))
             row.nelbo = values[3]
             log.append(row)

@@ -62,17 +62,41 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding a struct of plain values cannot fail.
-        return Array((try? encoder.encode(self)) ?? Data()) + [0x0A]
+        // Encoding fails only on a non-finite number, which `problem` refuses before a config is
+        // written; writing an empty file instead would leave a run nothing can read.
+        guard let data = try? encoder.encode(self) else { preconditionFailure("config \(name) has a non-finite setting: \(problem ?? "")") }
+        return Array(data) + [0x0A]
     }
 
-    /// Reads `config.json`, naming the file when it is missing or not a config.
+    /// Reads `config.json`, naming the file when it is missing, not a config, or holds a setting
+    /// no run can have.
     public static func read(path: String) throws(TrainingError) -> RunConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .runNotFound(path: path)
         }
-        do { return try JSONDecoder().decode(RunConfig.self, from: data) } catch {
-            throw .corruptRun(path: path, reason: "not a betavae config.json (\(error))")
+        return try decode(Array(data), path: path)
+    }
+
+    /// Decodes and validates config.json's bytes (`path` names the file in errors): the one
+    /// place a run's settings enter from disk.
+    public static func decode(_ bytes: [UInt8], path: String) throws(TrainingError) -> RunConfig {
+        let config: RunConfig
+        do { config = try JSONDecoder().decode(RunConfig.self, from: Data(bytes)) } catch {
+            throw .corruptRun(path: path, reason: "not a betavae config.json (\(Self.describe(error)))")
+        }
+        if let problem = config.problem {
+            throw .corruptRun(path: path, reason: "\(problem); fix the file or train the run again")
+        }
+        return config
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _)?: return "no '\(key.stringValue)'"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?, .dataCorrupted(let context)?:
+            let where_ = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return (where_.isEmpty ? "" : "'\(where_)': ") + context.debugDescription
+        default: return "\(error)"
         }
     }
 }

@@ -20,9 +20,13 @@ public struct LoadedRun {
         guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
         let config = try RunConfig.read(path: run.config)
         let dataset = try DatasetCatalog.load(config.dataset, options: config.datasetOptions)
+        try config.checkFits(dataset)
         var rng = RandomGenerator(seed: config.seed)
         let model = VAE(spec: config.model, rng: &rng)
         var checkpoint = epoch.map { run.checkpoint(epoch: $0) } ?? run.latestCheckpoint
+        if let epoch, !FileManager.default.fileExists(atPath: run.checkpoint(epoch: epoch)) {
+            throw TrainingError.invalidOption("--epoch \(epoch): \(run.path) has no checkpoint of that epoch (see \(run.checkpoints))")
+        }
         if epoch == nil, let latest = try? SafetensorsFile.read(path: run.latestCheckpoint),
            latest.metadata["partial_batches_done"] != nil, let completed = latest.metadata["epoch"].flatMap(Int.init) {
             checkpoint = run.checkpoint(epoch: completed)

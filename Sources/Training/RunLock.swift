@@ -1,38 +1,49 @@
 import Foundation
 
-/// An exclusive lock on a run directory: a `.lock` file created with O_EXCL holding the owner's
-/// pid. A lock whose process is gone is stale and taken over.
+/// An exclusive lock on a run directory: `flock(2)` on RUN/.lock, which holds the owner's pid for
+/// the message a second process prints. The kernel drops the lock when its process dies, however
+/// it dies, so a stale lock never blocks a run and a live unrelated pid in the file means nothing.
 public final class RunLock {
     public let path: String
-    private var held = false
+    private var descriptor: Int32 = -1
 
-    /// Takes the lock or throws `runLocked` naming the process that holds it.
+    /// Takes the lock or throws `runLocked` naming the process that holds it. Creates the run
+    /// folder when it does not exist yet.
     public init(run: RunDirectory) throws(TrainingError) {
         path = run.lock
-        try? FileManager.default.createDirectory(atPath: run.path, withIntermediateDirectories: true)
-        for _ in 0..<2 {
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-            if descriptor >= 0 {
-                let text = "\(getpid())\n"
-                _ = text.withCString { write(descriptor, $0, strlen($0)) }
-                close(descriptor)
-                held = true
-                return
-            }
-            guard errno == EEXIST else { throw .io("\(path): cannot create the lock file (\(String(cString: strerror(errno))))") }
-            let owner = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            if let owner, kill(owner, 0) == 0 || errno == EPERM {
-                throw .runLocked(path: run.path, pid: owner)
-            }
-            unlink(path)   // stale: its process has exited
+        do {
+            try FileManager.default.createDirectory(atPath: run.path, withIntermediateDirectories: true)
+        } catch {
+            throw .io("\(run.path): cannot create the run folder (\(error.localizedDescription))")
         }
-        throw .io("\(path): cannot take the lock")
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io("\(path): cannot open the lock file (\(String(cString: strerror(errno))))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = errno
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let count = pread(fd, &buffer, buffer.count, 0)
+            close(fd)
+            guard reason == EWOULDBLOCK else {
+                throw .io("\(path): cannot lock the run (\(String(cString: strerror(reason))))")
+            }
+            let owner = Int32(String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            throw .runLocked(path: run.path, pid: owner ?? 0)
+        }
+        let text = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, text, text.count, 0)
+        descriptor = fd
     }
 
-    /// Releases the lock (also done on deinit).
+    /// Releases the lock (also done on deinit and by the kernel when the process ends). The file
+    /// stays: unlinking it would let a process that opened it just before take a lock on a file
+    /// no one else can see.
     public func release() {
-        if held { unlink(path) }
-        held = false
+        guard descriptor >= 0 else { return }
+        _ = ftruncate(descriptor, 0)
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = -1
     }
 
     deinit { release() }

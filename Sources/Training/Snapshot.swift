@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Models
 
 /// What the reports need from one epoch without rerunning the model: the test set's posterior
 /// means with labels (for PCA over time) and the reconstructions of a fixed validation batch.
@@ -33,16 +34,28 @@ public struct Snapshot: Sendable {
         ], metadata: ["epoch": String(epoch)], to: path)
     }
 
-    public static func load(path: String) throws(TrainingError) -> Snapshot {
+    /// Loads a snapshot and checks it against the run's model: means `[N, Z]` and finite, one
+    /// whole-number label per mean, validation images `[B, C, H, W]` of the model's image shape,
+    /// one test-set position per image.
+    public static func load(path: String, spec: ModelSpec) throws(TrainingError) -> Snapshot {
         do {
             let file = try SafetensorsFile.read(path: path)
             let means = try file.tensor("test.means")
-            let labels = try file.tensor("test.labels").scalars.map { Int($0) }
+            let labelValues = try file.tensor("test.labels").scalars
             let images = try file.tensor("validation.images")
             let reconstructions = try file.tensor("validation.reconstructions", shape: images.shape)
-            let indices = try file.tensor("validation.indices").scalars.map { Int($0) }
-            guard labels.count == means.rows, let epoch = file.metadata["epoch"].flatMap(Int.init) else {
-                throw TrainingError.corruptRun(path: path, reason: "snapshot labels and means disagree, or no epoch")
+            let indexValues = try file.tensor("validation.indices").scalars
+            func wholeNumbers(_ values: [Float]) -> [Int]? {
+                values.allSatisfy({ $0 >= 0 && $0 <= 1e9 && $0 == $0.rounded() }) ? values.map { Int($0) } : nil
+            }
+            guard means.shape.count == 2, means.columns == spec.latent, means.scalars.allSatisfy(\.isFinite),
+                  let labels = wholeNumbers(labelValues), labels.count == means.rows,
+                  images.shape.count == 4, Array(images.shape.dropFirst()) == spec.imageShape,
+                  let indices = wholeNumbers(indexValues), indices.count == images.shape[0],
+                  (images.scalars + reconstructions.scalars).allSatisfy(\.isFinite),
+                  let epoch = file.metadata["epoch"].flatMap(Int.init), epoch >= 0 else {
+                throw TrainingError.corruptRun(path: path, reason: "snapshot does not fit the run's model (latent \(spec.latent), "
+                                               + "images \(spec.imageShape)) or holds invalid values; delete it and train again")
             }
             return Snapshot(epoch: epoch, means: means, labels: labels, validationImages: images,
                             reconstructions: reconstructions, validationIndices: indices)

@@ -76,8 +76,15 @@ public final class Trainer {
         step = state.step
         completedEpochs = state.epoch
         partial = state.partialEpoch
-        metrics = try MetricsLog.read(path: run.metrics)
+        metrics = try MetricsLog.read(path: run.metrics, latent: config.model.latent)
         metrics.truncate(after: completedEpochs)
+        guard config.epochs >= completedEpochs + (partial == nil ? 0 : 1) else {
+            throw .invalidOption("the run has completed \(completedEpochs) epochs; give it \(completedEpochs + 1) or more to train on")
+        }
+        // Settings the caller changed (the number of epochs) are recorded only now that the run loaded.
+        if (try? RunConfig.read(path: run.config)) != config {
+            try write { () throws(FileError) in try AtomicFile.write(config.encoded(), to: run.config) }
+        }
         progress.message("resuming \(run.path) after epoch \(completedEpochs), step \(step)"
                          + (partial.map { ", \($0.batchesDone) batches into epoch \(completedEpochs + 1)" } ?? ""))
         return try train()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Report
+import Training
 
 /// `betavae compare RUN RUN ...`: one page setting runs side by side.
 struct CompareCommand: ParsableCommand {
@@ -19,6 +20,12 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         guard runs.count >= 2 else { throw ValidationError("compare needs at least two runs") }
+        try OptionChecks.iwaeSamples(iwaeSamples)
+        let paths = runs.map { RunDirectory($0).path }
+        guard Set(paths).count == paths.count else { throw ValidationError("compare: each run may be named once") }
+        if let baseline, !paths.contains(RunDirectory(baseline).path) {
+            throw ValidationError("--baseline \(baseline) is not one of the runs being compared")
+        }
     }
 
     func run() throws {
@@ -27,7 +34,7 @@ struct CompareCommand: ParsableCommand {
             let templates = try Templates()
             let page = try Comparison.write(runs: runs, to: folder, baseline: baseline, iwaeSamples: iwaeSamples, templates: templates,
                                             progress: iwaeProgress(samples: iwaeSamples))
-            try ReportIndex.write(reportsFolder: URL(fileURLWithPath: folder).deletingLastPathComponent().path, templates: templates)
+            if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             print(page)
         }
     }

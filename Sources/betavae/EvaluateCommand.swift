@@ -26,8 +26,9 @@ struct EvaluateCommand: ParsableCommand {
     var exportLatents: String?
 
     func validate() throws {
-        guard iwaeSamples > 0 else { throw ValidationError("--iwae-samples must be positive") }
-        if let testLimit, testLimit <= 0 { throw ValidationError("--test-limit must be positive") }
+        try OptionChecks.iwaeSamples(iwaeSamples)
+        if let testLimit, testLimit <= 0 { throw ValidationError("--test-limit must be positive, not \(testLimit)") }
+        if let epoch, epoch < 0 { throw ValidationError("--epoch must be ≥ 0, not \(epoch)") }
     }
 
     func run() throws {

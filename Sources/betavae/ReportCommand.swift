@@ -24,6 +24,13 @@ struct ReportCommand: ParsableCommand {
     var traversalFromZero = false
 
     func validate() throws {
+        try OptionChecks.iwaeSamples(iwaeSamples)
+        if let figures {
+            let unknown = try OptionChecks.list(figures, option: "--figures").filter { !RunReport.figureNames.contains($0) }
+            guard unknown.isEmpty else {
+                throw ValidationError("--figures: unknown figure '\(unknown[0])'; the figures are \(RunReport.figureNames.joined(separator: ","))")
+            }
+        }
         guard TraversalRange(rawValue: traversalRange) != nil else {
             throw ValidationError("--traversal-range must be fixed, prior, posterior or minmax, not '\(traversalRange)'")
         }
@@ -38,7 +45,7 @@ struct ReportCommand: ParsableCommand {
                                            progress: iwaeProgress(samples: iwaeSamples),
                                            traversal: TraversalOptions(range: TraversalRange(rawValue: traversalRange) ?? .fixed,
                                                                        fromZero: traversalFromZero))
-            try ReportIndex.write(reportsFolder: URL(fileURLWithPath: folder).deletingLastPathComponent().path, templates: templates)
+            if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             print(page)
         }
     }

@@ -26,22 +26,31 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Retrain runs that already exist.")
     var force = false
 
-    var parsedBetas: [Double]? {
-        let values = betas.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
-        return values.compactMap { $0 }
+    /// The β values: finite, ≥ 0, each naming its own run (0.1 and 0.10 are the same β).
+    func parsedBetas() throws -> [Double] {
+        let values = try OptionChecks.list(betas, option: "--betas").map { item -> Double in
+            guard let value = Double(item), value.isFinite, value >= 0 else {
+                throw ValidationError("--betas must be finite β ≥ 0 separated by commas; '\(item)' is not")
+            }
+            return value
+        }
+        var seen = Set<String>()
+        for value in values where !seen.insert(TrainOptions.compact(value)).inserted {
+            throw ValidationError("--betas names β = \(TrainOptions.compact(value)) twice; give each β once")
+        }
+        return values
     }
 
     func validate() throws {
-        guard parsedBetas != nil else { throw ValidationError("--betas must be β ≥ 0 values separated by commas, not '\(betas)'") }
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
-        guard iwaeSamples > 0 else { throw ValidationError("--iwae-samples must be positive") }
+        _ = try parsedBetas()
+        guard (1...RunConfig.threadLimit).contains(jobs) else { throw ValidationError("--jobs must be 1…\(RunConfig.threadLimit), not \(jobs)") }
+        try OptionChecks.iwaeSamples(iwaeSamples)
     }
 
     func run() throws {
         try reportingErrors {
             let name = URL(fileURLWithPath: out).lastPathComponent
-            let betaValues = parsedBetas ?? []
+            let betaValues = try parsedBetas()
             let paths = betaValues.map { "\(out)/\(name)-beta\(TrainOptions.compact($0))" }
             try trainAll(betaValues, paths: paths)
             if SignalWatcher.stopRequested { throw ExitCode(130) }
@@ -67,7 +76,7 @@ struct SweepCommand: ParsableCommand {
             do {
                 var runOptions = options
                 runOptions.beta = betaValues[index]
-                runOptions.objective = "beta"
+                runOptions.objective = .beta
                 runOptions.threads = threadsEach
                 if runOptions.epochs == nil { runOptions.epochs = 20 }
                 let progress = LabelledProgress(label: RunDirectory(paths[index]).name)

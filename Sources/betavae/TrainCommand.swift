@@ -30,20 +30,25 @@ struct TrainCommand: ParsableCommand {
         if outcome.interrupted { throw ExitCode(130) }
     }
 
-    /// Trains a new run into `out` and prints its path.
+    /// Trains a new run into `out` and prints its path. Everything is checked before the run
+    /// folder is touched: the options, the dataset, and that `out` is free (or a run, with --force).
     static func train(_ options: TrainOptions, out: String, force: Bool,
                       progress: ProgressReporter = defaultProgress()) throws -> TrainingOutcome {
         let run = RunDirectory(out)
+        if run.exists && !force { throw TrainingError.runExists(path: run.path) }
+        if !run.exists, let contents = try? FileManager.default.contentsOfDirectory(atPath: run.path),
+           !contents.filter({ $0 != ".lock" }).isEmpty {
+            throw fail("\(run.path) is a folder that is not a betavae run; choose another --out (nothing was written)", code: 64)
+        }
+        let dataset = try DatasetCatalog.load(options.dataset, options: options.datasetOptions)
+        let config = try options.config(name: run.name, dataset: dataset)
         let lock = try RunLock(run: run)
         defer { lock.release() }
         if run.exists {
-            guard force else { throw TrainingError.runExists(path: run.path) }
             for item in [run.config, run.metrics, run.checkpoints, run.snapshots, run.evaluation] {
                 try? FileManager.default.removeItem(atPath: item)
             }
         }
-        let dataset = try DatasetCatalog.load(options.dataset, options: options.datasetOptions)
-        let config = try options.config(name: run.name, dataset: dataset)
         SignalWatcher.install()
         let trainer = Trainer(config: config, dataset: dataset, run: run, progress: progress)
         progress.message("training \(config.model.architecture.rawValue) (\(trainer.model.parameterCount) parameters) on \(dataset.name): "
@@ -53,15 +58,28 @@ struct TrainCommand: ParsableCommand {
         return outcome
     }
 
-    /// Continues the run in `path` (optionally to a new number of epochs).
+    /// Continues the run in `path` (optionally to a new number of epochs, which must go past the
+    /// epochs it has completed). config.json is rewritten only once the checkpoint and metrics
+    /// have loaded, so a resume that fails leaves the run as it was.
     static func resume(_ path: String, epochs: Int?, progress: ProgressReporter = defaultProgress()) throws -> TrainingOutcome {
         let run = RunDirectory(path)
+        guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
         var config = try RunConfig.read(path: run.config)
+        let saved = try Checkpoint.position(path: run.latestCheckpoint)
+        let needed = saved.epoch + (saved.midEpoch ? 1 : 0)
+        if let epochs {
+            guard epochs > saved.epoch || (saved.midEpoch && epochs == needed) else {
+                throw fail("--epochs \(epochs): \(run.path) has already completed \(saved.epoch) epochs; pass --epochs \(saved.epoch + 1) or more to train on", code: 64)
+            }
+            config.epochs = epochs
+        }
+        guard config.epochs >= needed else {
+            throw TrainingError.corruptRun(path: run.config, reason: "epochs is \(config.epochs) but the checkpoint is at epoch \(saved.epoch); pass --epochs \(needed) or more")
+        }
+        let dataset = try DatasetCatalog.load(config.dataset, options: config.datasetOptions)
+        try config.checkFits(dataset)
         let lock = try RunLock(run: run)
         defer { lock.release() }
-        if let epochs { config.epochs = epochs }
-        let dataset = try DatasetCatalog.load(config.dataset, options: config.datasetOptions)
-        if epochs != nil { try AtomicFile.write(config.encoded(), to: run.config) }
         SignalWatcher.install()
         let outcome = try Trainer(config: config, dataset: dataset, run: run, progress: progress).resume()
         if !outcome.interrupted { progress.message("run saved to \(run.path)") }

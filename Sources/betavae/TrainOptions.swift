@@ -15,22 +15,22 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Evaluate on the first N test images only (default: all).")
     var testLimit: Int?
     @Option(help: "Binarisation of grey levels: none, fixed (x > 0.5) or dynamic (Bernoulli draw per epoch).")
-    var binarize = "none"
+    var binarize = Binarization.none
     @Option(help: "Channels for images:DIR: 3 (RGB) or 1 (grey).")
     var channels = 3
 
     @Option(help: "Architecture: mlp (pytorch/examples VAE), conv28 (28×28 images), burgess (64×64 images).")
-    var model = "mlp"
+    var model = Architecture.mlp
     @Option(help: "Hidden layer sizes of the mlp, comma-separated (e.g. 1200,1200 for Higgins' dSprites MLP).")
     var hidden = "400"
-    @Option(help: "Latent dimensions Z.")
+    @Option(help: "Latent dimensions Z (1…\(ModelSpec.latentLimit)).")
     var latent = 20
     @Flag(help: "Conditional VAE: the one-hot label joins the encoder's and the decoder's input.")
     var conditional = false
 
     @Option(help: "Objective: beta (recon + β·KL) or capacity (recon + γ·|KL − C|, Burgess et al. 2018).")
-    var objective = "beta"
-    @Option(help: "β of the beta objective (β = 1 is the VAE; any β ≥ 0).")
+    var objective = ObjectiveKind.beta
+    @Option(help: "β of the beta objective (β = 1 is the VAE; any finite β ≥ 0).")
     var beta = 1.0
     @Flag(help: "A plain autoencoder: z = μ and no KL term.")
     var deterministic = false
@@ -43,9 +43,9 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Steps over which C rises linearly.")
     var capacitySteps = 100_000
     @Option(help: "Likelihood: bernoulli or gaussian (default: bernoulli, gaussian for RGB images).")
-    var likelihood: String?
+    var likelihood: Likelihood?
 
-    @Option(help: "Epochs to train (default 20; with --resume, the run's own).")
+    @Option(help: "Epochs to train (default 20; with --resume, the run's own; at most \(RunConfig.epochLimit)).")
     var epochs: Int?
     @Option(help: "Images per step.")
     var batchSize = 128
@@ -57,37 +57,54 @@ struct TrainOptions: ParsableArguments {
     var seed: UInt64 = 0
     @Option(help: "Save a snapshot (test means, reconstructions) every N epochs; epoch 0 and the last always.")
     var snapshotEvery = 5
-    @Option(help: "OpenBLAS threads (default: the number of cores).")
+    @Option(help: "OpenBLAS threads (default: the number of cores; at most \(RunConfig.threadLimit)).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    /// Every option checked on its own, before anything is read or written; what depends on the
+    /// data (the image size, the number of images and labels) is checked in `config(name:dataset:)`.
     func validate() throws {
+        for (name, value) in [("--beta", beta), ("--lr", lr), ("--gamma", gamma), ("--capacity-start", capacityStart),
+                              ("--capacity-max", capacityMax), ("--clip-norm", clipNorm ?? 1)] where !value.isFinite {
+            throw ValidationError("\(name) must be a finite number, not \(value)")
+        }
         guard beta >= 0 else { throw ValidationError("--beta must be ≥ 0, not \(beta)") }
-        guard latent > 0 else { throw ValidationError("--latent must be positive, not \(latent)") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, not \(batchSize)") }
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive, not \(lr)") }
-        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive, not \(epochs)") }
-        guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive") }
-        guard threads > 0 else { throw ValidationError("--threads must be positive") }
-        guard gamma >= 0, capacityMax >= 0, capacitySteps >= 0 else { throw ValidationError("--gamma, --capacity-max and --capacity-steps must be ≥ 0") }
-        if let clipNorm, clipNorm <= 0 { throw ValidationError("--clip-norm must be positive") }
+        guard (1...ModelSpec.latentLimit).contains(latent) else {
+            throw ValidationError("--latent must be 1…\(ModelSpec.latentLimit), not \(latent)")
+        }
+        guard (1...RunConfig.batchLimit).contains(batchSize) else {
+            throw ValidationError("--batch-size must be 1…\(RunConfig.batchLimit), not \(batchSize)")
+        }
+        guard lr > 0 else { throw ValidationError("--lr must be positive, not \(lr)") }
+        if let epochs, !(1...RunConfig.epochLimit).contains(epochs) {
+            throw ValidationError("--epochs must be 1…\(RunConfig.epochLimit), not \(epochs)")
+        }
+        guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive, not \(snapshotEvery)") }
+        guard (1...RunConfig.threadLimit).contains(threads) else {
+            throw ValidationError("--threads must be 1…\(RunConfig.threadLimit), not \(threads)")
+        }
+        guard gamma >= 0, capacityStart >= 0, capacityMax >= 0, capacitySteps >= 0 else {
+            throw ValidationError("--gamma, --capacity-start, --capacity-max and --capacity-steps must be ≥ 0")
+        }
+        if let clipNorm, clipNorm <= 0 { throw ValidationError("--clip-norm must be positive, not \(clipNorm)") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive, not \(limit)") }
         if let testLimit, testLimit <= 0 { throw ValidationError("--test-limit must be positive, not \(testLimit)") }
-        guard Architecture(rawValue: model) != nil else { throw ValidationError("--model must be one of mlp, conv28, burgess, not '\(model)'") }
-        guard ["beta", "capacity"].contains(objective) else { throw ValidationError("--objective must be beta or capacity, not '\(objective)'") }
-        guard Binarization(rawValue: binarize) != nil else { throw ValidationError("--binarize must be none, fixed or dynamic, not '\(binarize)'") }
-        if let likelihood, Likelihood(rawValue: likelihood) == nil { throw ValidationError("--likelihood must be bernoulli or gaussian, not '\(likelihood)'") }
-        guard parsedHidden != nil else { throw ValidationError("--hidden must be positive sizes separated by commas, not '\(hidden)'") }
+        guard channels == 1 || channels == 3 else { throw ValidationError("--channels must be 1 or 3, not \(channels)") }
+        guard parsedHidden != nil else {
+            throw ValidationError("--hidden must be sizes 1…\(ModelSpec.hiddenLimit) separated by commas, not '\(hidden)'")
+        }
     }
 
+    /// The hidden sizes, or nil when any item is empty, not a whole number or out of range.
     var parsedHidden: [Int]? {
-        let sizes = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !sizes.isEmpty, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        let sizes = hidden.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard sizes.allSatisfy({ (1...ModelSpec.hiddenLimit).contains($0 ?? 0) }) else { return nil }
         return sizes.compactMap { $0 }
     }
 
     var parsedObjective: Objective {
         if deterministic { return .deterministic }
-        if objective == "capacity" { return .capacity(gamma: gamma, start: capacityStart, max: capacityMax, steps: capacitySteps) }
+        if objective == .capacity { return .capacity(gamma: gamma, start: capacityStart, max: capacityMax, steps: capacitySteps) }
         return .beta(beta)
     }
 
@@ -106,30 +123,38 @@ struct TrainOptions: ParsableArguments {
         case .capacity(_, _, let c, _): objectivePart = "capacity" + Self.compact(c)
         case .deterministic: objectivePart = "ae"
         }
-        return "\(data)-\(model)-\(objectivePart)" + (conditional ? "-cvae" : "") + "-seed\(seed)"
+        return "\(data)-\(model.rawValue)-\(objectivePart)" + (conditional ? "-cvae" : "") + "-seed\(seed)"
     }
 
-    static func compact(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
-    }
+    static func compact(_ value: Double) -> String { compactNumber(value) }
 
-    /// The run's configuration for `dataset` (which fills in sizes and class names).
+    /// The run's configuration for `dataset` (which fills in sizes and class names), refused with
+    /// exit code 64 when the options do not fit the data.
     func config(name: String, dataset: Dataset) throws -> RunConfig {
-        let shape = dataset.imageShape
-        if let misfit = Architecture(rawValue: model)?.misfit(imageShape: shape) { throw fail(misfit, code: 64) }
         guard batchSize <= dataset.train.count else {
             throw fail("--batch-size \(batchSize) is larger than the \(dataset.train.count) training images", code: 64)
         }
         if conditional && dataset.train.classCount < 2 {
             throw fail("--conditional needs labelled data; \(dataset.name) has no labels", code: 64)
         }
-        let spec = ModelSpec(architecture: Architecture(rawValue: model) ?? .mlp, imageShape: shape, hidden: parsedHidden ?? [400],
+        let spec = ModelSpec(architecture: model, imageShape: dataset.imageShape, hidden: parsedHidden ?? [400],
                              latent: latent, conditionClasses: conditional ? dataset.train.classCount : 0,
-                             likelihood: likelihood.flatMap(Likelihood.init) ?? Likelihood(rawValue: dataset.defaultLikelihood) ?? .bernoulli)
-        return RunConfig(toolVersion: ToolVersion.string, name: name, dataset: dataset.name, dataDirectory: dataDir, limit: limit,
-                         testLimit: testLimit, binarize: binarize, channels: channels, model: spec, objective: parsedObjective,
-                         epochs: epochs ?? 20, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
-                         snapshotEvery: snapshotEvery, threads: threads, trainCount: dataset.train.count,
-                         testCount: dataset.test.count, classNames: dataset.classNames, datasetSource: dataset.source)
+                             likelihood: likelihood ?? Likelihood(rawValue: dataset.defaultLikelihood) ?? .bernoulli)
+        let config = RunConfig(toolVersion: ToolVersion.string, name: name, dataset: dataset.name, dataDirectory: dataDir, limit: limit,
+                               testLimit: testLimit, binarize: binarize.rawValue, channels: channels, model: spec, objective: parsedObjective,
+                               epochs: epochs ?? 20, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
+                               snapshotEvery: snapshotEvery, threads: threads, trainCount: dataset.train.count,
+                               testCount: dataset.test.count, classNames: dataset.classNames, datasetSource: dataset.source)
+        if let problem = spec.problem ?? config.problem { throw fail(problem, code: 64) }
+        return config
     }
 }
+
+/// The objectives `--objective` names (the autoencoder is `--deterministic`).
+enum ObjectiveKind: String, CaseIterable, ExpressibleByArgument {
+    case beta, capacity
+}
+
+extension Architecture: ExpressibleByArgument {}
+extension Likelihood: ExpressibleByArgument {}
+extension Binarization: ExpressibleByArgument {}

@@ -62,8 +62,8 @@ import Training
 
     @Test(arguments: [
         (["--beta=-1"], "--beta must be ≥ 0"),
-        (["--latent", "0"], "--latent must be positive"),
-        (["--model", "resnet"], "--model must be one of mlp, conv28, burgess"),
+        (["--latent", "0"], "--latent must be 1…1024, not 0"),
+        (["--model", "resnet"], "The value 'resnet' is invalid for '--model <model>'"),
         (["--model", "burgess"], "model burgess needs 64×64 images"),
         (["--batch-size", "5000"], "--batch-size 5000 is larger than the 300 training images"),
     ])
@@ -101,7 +101,7 @@ import Training
         #expect(process.terminationStatus == 130)
         let saved = try SafetensorsFile.read(path: stopped + "/checkpoints/latest.safetensors")
         #expect(saved.metadata["epoch"] != "2", "the run should have been stopped before its end")
-        #expect(!FileManager.default.fileExists(atPath: stopped + "/.lock"))
+        try RunLock(run: RunDirectory(stopped)).release()   // the stopped process let go of its lock
         // Reports of the interrupted run use the last completed epoch's weights, not the mid-epoch ones.
         if saved.metadata["partial_batches_done"] != nil, let completed = saved.metadata["epoch"].flatMap(Int.init) {
             let loaded = try LoadedRun.load(stopped)
@@ -121,12 +121,16 @@ import Training
         #expect(again.stderr.contains("already holds a run; pass --resume"))
     }
 
+    /// A run whose lock this test process holds is refused at once, naming this process and
+    /// what to do; nothing is written into the run.
     @Test func lockedRunIsRefused() throws {
         let data = Self.idxFolder(count: 300)
-        try FileManager.default.createDirectory(atPath: data + "/run", withIntermediateDirectories: true)
-        try "1\n".write(toFile: data + "/run/.lock", atomically: true, encoding: .utf8)   // pid 1 is alive
+        let lock = try RunLock(run: RunDirectory(data + "/run"))
+        defer { lock.release() }
         let result = try Self.run(["train", "--dataset", "idx:" + data, "--out", data + "/run"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("is in use by another betavae process (pid 1)"))
+        #expect(result.stderr == "betavae: \(data)/run is being trained by betavae process \(getpid()); wait for it to finish, "
+                + "or stop it with 'kill \(getpid())' (it saves a checkpoint) and resume\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: data + "/run") == [".lock"])
     }
 }

@@ -42,6 +42,6 @@ import Testing
         #expect(again.status == 0)
         #expect(again.stdout.contains("is already trained (1 epochs); reusing it"))
         let bad = try CLITests.run(["sweep", "--betas", "1,-2"])
-        #expect(bad.status == 64 && bad.stderr.contains("--betas must be β ≥ 0"))
+        #expect(bad.status == 64 && bad.stderr.contains("--betas must be finite β ≥ 0 separated by commas; '-2' is not"))
     }
 }

@@ -83,3 +83,12 @@ import Testing
         #expect(worst / largest < 5e-3, "relative gradient error \(worst / largest)")
     }
 }
+
+/// Run names and captions spell numbers through one function; huge values must not overflow Int.
+@Test func compactNumberText() {
+    #expect(compactNumber(4) == "4")
+    #expect(compactNumber(0.1) == "0.1")
+    #expect(compactNumber(1e20) == "1e+20")
+    #expect(compactNumber(-2) == "-2")
+    #expect(compactNumber(.infinity) == "inf")
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Errors reading a saved evaluation.json.
+public struct EvaluationFileError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason); delete it and run 'betavae evaluate' again" }
+}
+
+extension EvaluationResult {
+    /// Reads evaluation.json's bytes (`path` names the file in errors) and checks them against a
+    /// model with `latent` dimensions: one entry per dimension in every per-dimension list, unit
+    /// indices in range, a mutual-information row per dimension with one value per factor, and
+    /// finite numbers wherever the report plots or prints them.
+    public static func decode(_ bytes: [UInt8], path: String, latent: Int) throws(EvaluationFileError) -> EvaluationResult {
+        let result: EvaluationResult
+        do { result = try JSONDecoder().decode(EvaluationResult.self, from: Data(bytes)) } catch {
+            throw EvaluationFileError(path: path, reason: "not a betavae evaluation.json")
+        }
+        if let problem = result.problem(latent: latent) { throw EvaluationFileError(path: path, reason: problem) }
+        return result
+    }
+
+    /// Why this result cannot belong to a model with `latent` dimensions, or nil.
+    func problem(latent: Int) -> String? {
+        let usage = self.usage
+        guard usage.klPerDimension.count == latent, usage.meanVariance.count == latent else {
+            return "has \(usage.klPerDimension.count) latent dimensions, the run's model \(latent)"
+        }
+        guard usage.activeUnits.allSatisfy({ (0..<latent).contains($0) }), Set(usage.activeUnits).count == usage.activeUnits.count else {
+            return "its active units are not distinct dimensions 0…\(latent - 1)"
+        }
+        let t = test
+        var numbers = [t.nelbo, t.recon, t.kl, t.iwaeNLL, t.iwaeStandardError, objective] + usage.klPerDimension + usage.meanVariance
+        numbers += [knnAccuracy, knnChance].compactMap { $0 }
+        guard t.samples > 0, t.images > 0, epoch >= 0 else { return "its sample and image counts must be positive" }
+        if let scores = disentanglement {
+            guard scores.mutualInformation.count == latent,
+                  scores.mutualInformation.allSatisfy({ $0.count == scores.factorNames.count }) else {
+                return "its mutual-information matrix is not \(latent) rows of one value per factor"
+            }
+            numbers += scores.mutualInformation.flatMap { $0 }
+            numbers += [scores.betaVAE, scores.factorVAE, scores.mig, scores.gaussianTotalCorrelation].compactMap { $0 }
+        }
+        guard numbers.allSatisfy(\.isFinite) else { return "holds a number that is not finite" }
+        return nil
+    }
+}

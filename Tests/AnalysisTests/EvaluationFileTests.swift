@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import Analysis
+
+/// evaluation.json as it comes from disk, checked against the run's latent size.
+struct EvaluationFileTests {
+    static let path = "runs/x/evaluation.json"
+
+    static func result() -> EvaluationResult {
+        let usage = try! JSONDecoder().decode(LatentUsage.self, from: Data("""
+            {"klPerDimension": [1.5, 0.01, 2.0], "meanVariance": [0.9, 0.0, 1.1], "activeUnits": [0, 2]}
+            """.utf8))
+        return EvaluationResult(epoch: 2, test: LikelihoodEstimate(nelbo: 100, recon: 90, kl: 10, iwaeNLL: 98, iwaeStandardError: 0.5,
+                                                                   samples: 10, images: 100),
+                                objective: 100, usage: usage, knnAccuracy: 0.8, knnChance: 0.1,
+                                disentanglement: DisentanglementScores(betaVAE: 0.7, factorVAE: 0.6, mig: 0.1,
+                                                                       mutualInformation: [[0.1, 0.2], [0, 0], [0.3, 0.1]],
+                                                                       factorNames: ["a", "b"], gaussianTotalCorrelation: 0.2, seconds: [:]),
+                                seconds: [:])
+    }
+
+    static func error(_ reason: String) -> EvaluationFileError { EvaluationFileError(path: path, reason: reason) }
+
+    @Test func validResultRoundTrips() throws {
+        #expect(try EvaluationResult.decode(Self.result().encoded(), path: Self.path, latent: 3) == Self.result())
+    }
+
+    @Test func malformedResultsAreRefusedByName() {
+        func bytes(_ change: (inout EvaluationResult) -> Void) -> [UInt8] {
+            var r = Self.result()
+            change(&r)
+            return r.encoded()
+        }
+        #expect(throws: Self.error("has 3 latent dimensions, the run's model 4")) {
+            _ = try EvaluationResult.decode(bytes { _ in }, path: Self.path, latent: 4)
+        }
+        #expect(throws: Self.error("has 2 latent dimensions, the run's model 3")) {
+            _ = try EvaluationResult.decode(bytes { $0.usage.klPerDimension.removeLast() }, path: Self.path, latent: 3)
+        }
+        #expect(throws: Self.error("its active units are not distinct dimensions 0…2")) {
+            _ = try EvaluationResult.decode(bytes { $0.usage.activeUnits = [0, 7] }, path: Self.path, latent: 3)
+        }
+        #expect(throws: Self.error("its active units are not distinct dimensions 0…2")) {
+            _ = try EvaluationResult.decode(bytes { $0.usage.activeUnits = [-1] }, path: Self.path, latent: 3)
+        }
+        #expect(throws: Self.error("its mutual-information matrix is not 3 rows of one value per factor")) {
+            _ = try EvaluationResult.decode(bytes { $0.disentanglement?.mutualInformation[1] = [0] }, path: Self.path, latent: 3)
+        }
+        #expect(throws: Self.error("its sample and image counts must be positive")) {
+            _ = try EvaluationResult.decode(bytes { $0.test.samples = 0 }, path: Self.path, latent: 3)
+        }
+        #expect(throws: Self.error("not a betavae evaluation.json")) {
+            _ = try EvaluationResult.decode(Array("{\"epoch\": 1}".utf8), path: Self.path, latent: 3)
+        }
+        // JSON has no NaN; a value that overflows Double decodes as an error, so a non-finite number
+        // cannot arrive from the file. The check still guards values built in memory.
+        var nan = Self.result()
+        nan.test.iwaeNLL = .nan
+        #expect(nan.problem(latent: 3) == "holds a number that is not finite")
+    }
+}
