@@ -51,7 +51,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .invalidHeader(path, reason):
             return "\(path): invalid header (\(reason)); the file is corrupt or not in this format, download or export it again"
         case let .tooLarge(path, declared, limit):
-            return "\(path): declares \(declared), more than the limit of \(limit) bytes (\(limit >> 30) GiB); the header is corrupt or the data too large, check the file or split it"
+            let unit = limit >= 1 << 30 ? "\(limit >> 30) GiB" : limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit >> 10) KiB"
+            return "\(path): declares \(declared), more than the limit of \(limit) bytes (\(unit)); the header is corrupt or the data too large, check the file or split it"
         case let .labelOutOfRange(path, index, label, classCount):
             return "\(path): label \(label) of item \(index) is outside 0..<\(classCount) (\(classCount) classes); the labels file is corrupt or belongs to another dataset"
         case let .invalidValue(path, reason):

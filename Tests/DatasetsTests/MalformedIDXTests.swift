@@ -154,6 +154,8 @@ import Testing
     @Test func messagesNameTheFileAndWhatToDo() {
         #expect(DatasetError.tooLarge(path: "a.idx", declared: "1 × 2 bytes", limit: 1 << 32).description
                 == "a.idx: declares 1 × 2 bytes, more than the limit of 4294967296 bytes (4 GiB); the header is corrupt or the data too large, check the file or split it")
+        #expect(DatasetError.tooLarge(path: "a.gz", declared: "a gzip stream of more than 1048576 bytes", limit: 1 << 20).description
+                == "a.gz: declares a gzip stream of more than 1048576 bytes, more than the limit of 1048576 bytes (1 MiB); the header is corrupt or the data too large, check the file or split it")
         #expect(DatasetError.labelOutOfRange(path: "l", index: 1, label: 200, classCount: 10).description
                 == "l: label 200 of item 1 is outside 0..<10 (10 classes); the labels file is corrupt or belongs to another dataset")
         #expect(DatasetError.invalidHeader(path: "a.idx", reason: "rows is 0").description
