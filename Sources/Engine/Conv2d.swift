@@ -124,8 +124,8 @@ func addBias(_ bias: Tensor, to y: UnsafeMutableBufferPointer<Float>, batch: Int
     for n in 0..<batch {
         for c in 0..<channels {
             let value = bias[c]
-            let base = (n * channels + c) * length
-            for i in 0..<length { y[base + i] += value }
+            let row = y.baseAddress! + (n * channels + c) * length   // a row pointer keeps the loop vectorised
+            for i in 0..<length { row[i] += value }
         }
     }
 }
@@ -135,9 +135,9 @@ func accumulateBiasGradient(_ dy: UnsafeBufferPointer<Float>, into gradient: ino
     let channels = gradient.count
     for n in 0..<batch {
         for c in 0..<channels {
-            let base = (n * channels + c) * length
+            let row = dy.baseAddress! + (n * channels + c) * length
             var total: Float = 0
-            for i in 0..<length { total += dy[base + i] }
+            for i in 0..<length { total += row[i] }
             gradient[c] += total
         }
     }

@@ -69,7 +69,7 @@ public struct ConvGeometry: Equatable, Sendable {
                             if stride == 1 {
                                 (line + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
                             } else {
-                                for ox in valid { line[ox] = source[ox * stride] }
+                                for ox in valid { line[ox] = source[ox &* stride] }   // ox < outW: cannot overflow
                             }
                             (line + valid.upperBound).update(repeating: 0, count: outW - valid.upperBound)
                         }
@@ -98,7 +98,7 @@ public struct ConvGeometry: Equatable, Sendable {
                             guard iy >= 0 && iy < height else { continue }
                             let line = row + n * L + oy * outW
                             let dest = plane + iy * width - padding + kj
-                            for ox in valid { dest[ox * stride] += line[ox] }
+                            for ox in valid { dest[ox &* stride] += line[ox] }
                         }
                     }
                 }

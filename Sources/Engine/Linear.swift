@@ -47,9 +47,10 @@ public final class Linear: InputGradientOptional {
         BLAS.gemm(.transposed, outputGradient, .none, input, into: &weight.gradient, beta: 1)
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
+                // Row pointers, not `base + j`: an overflow-checked index keeps the loop scalar.
                 for row in 0..<n {
-                    let base = row * outputFeatures
-                    for j in 0..<outputFeatures { db[j] += dy[base + j] }
+                    let dyRow = dy.baseAddress! + row * outputFeatures
+                    for j in 0..<outputFeatures { db[j] += dyRow[j] }
                 }
             }
         }

@@ -13,7 +13,13 @@ public struct Tensor: Equatable, Sendable {
     public init(shape: [Int], repeating value: Float = 0) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
         self.shape = shape
-        self.scalars = [Float](repeating: value, count: shape.reduce(1, *))
+        let count = shape.reduce(1, *)
+        // Filled through a buffer pointer: measurably faster than Array(repeating:count:) with
+        // checks on (this runs for every layer's output and gradient, every step).
+        self.scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            buffer.initialize(repeating: value)
+            initialized = count
+        }
     }
 
     /// A tensor that takes `scalars` (row-major) as its elements; `scalars.count` must equal the

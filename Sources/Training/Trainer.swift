@@ -107,6 +107,9 @@ public final class Trainer {
                     throw .corruptRun(path: run.latestCheckpoint, reason: "invalid RNG state")
                 }
                 batches = schedule.epoch(rng: &epochRNG)
+                guard resumed.batchesDone < batches.count else {
+                    throw .corruptRun(path: run.latestCheckpoint, reason: "it was saved \(resumed.batchesDone) batches into an epoch of \(batches.count)")
+                }
                 done = resumed
                 partial = nil
             } else {
