@@ -68,6 +68,32 @@ figures.append(("heatmap", Figure(width: 560, height: 300, .axes(Axes(
         .heatmap(Heatmap(values: [0.1, 1, 4, 10].map { b in (0..<10).map { d in 5 * exp(-Double(d) * b / 6) } },
                          rowLabels: ["0.1", "1", "4", "10"], columnLabels: (0..<10).map { "z\($0)" }, colorbarLabel: "nats", annotate: true)),
     ])))))
+// Reference marks: vertical lines, a text annotation, bands sharing one legend row, and a
+// scatter that takes the next colour of the cycle after the line.
+figures.append(("reference-marks", Figure(width: 520, height: 320, .axes(Axes(
+    title: "Reference marks", xLabel: "epoch", yLabel: "nats", marks: [
+        .band(from: 3, to: 5, label: "collapsed", color: Color(hex: 0x56B4E9)),
+        .band(from: 12, to: 14, label: "collapsed", color: Color(hex: 0x56B4E9)),
+        .line(LineSeries(x: epochs, y: kl, label: "KL")),
+        .scatter(ScatterSeries(x: [8, 16, 24], y: [6, 14, 21], label: "checkpoints", radius: 3.5)),
+        .verticalLine(x: 20, label: "warm-up ends", color: Color(hex: 0xD55E00), dashed: true),
+        .verticalLine(x: 27, label: "", color: .axis, dashed: false),
+        .annotation(x: 20, y: 3, text: "β fixed from here"),
+    ], xIntegerTicks: true)))))
+// Data in every corner: the inside legend would cover points wherever it went, so it moves outside.
+let corners: [(Double, Double)] = [(0, 0), (0, 10), (10, 0), (10, 10), (5, 5)]
+figures.append(("legend-fallback", Figure(width: 420, height: 300, .axes(Axes(
+    title: "Legend moves outside", marks: [
+        .scatter(ScatterSeries(x: corners.map(\.0), y: corners.map(\.1), label: "corners", radius: 4)),
+        .line(LineSeries(x: [0, 10], y: [10, 0], label: "diagonal", dashed: true)),
+        .horizontalLine(y: 5, label: "", color: .ink, dashed: false),
+    ])))))
+// A heatmap with missing cells (light grey), a fixed colour range and no annotations.
+figures.append(("heatmap-gaps", Figure(width: 420, height: 260, .axes(Axes(
+    title: "Mutual information", marks: [
+        .heatmap(Heatmap(values: [[0.9, .nan, 0.1], [0.2, 0.7, .nan]], rowLabels: ["shape", "scale"],
+                         columnLabels: ["z0", "z1", "z2"], range: 0...1)),
+    ])))))
 func blob(_ cx: Double, _ cy: Double, _ r: Double) -> GridImage {
     GridImage(width: 28, height: 28, pixels: (0..<784).map { i in
         let x = Double(i % 28), y = Double(i / 28)
