@@ -1,12 +1,15 @@
-/// One legend row.
+/// One legend row: a swatch of the mark's kind in its colour, then the label.
 struct LegendEntry {
     enum Kind { case line, dashedLine, dot, box }
     var label: String
     var color: Color
     var kind: Kind
+    /// Shown only if no earlier row has the same label (bands marking many ranges as one thing).
+    var oncePerLabel = false
 }
 
-/// Draws the legend in the corner of the plot that covers the fewest data points.
+/// The legend box: its size and how it draws, in canvas points. Where it goes is in
+/// `LegendPlacement.swift`.
 enum Legend {
     static let size = 9.0
 
@@ -17,36 +20,12 @@ enum Legend {
         (labels.map { Text.measure(canvas, $0, size: size).width }.max() ?? 0) + 30
     }
 
-    /// The fewest data points any corner's legend box would cover.
-    static func coverage(labels: [String], canvas: Canvas, plot: Rect, occupied: [(Double, Double)]) -> Int {
-        bestCorner(labels: labels, canvas: canvas, plot: plot, occupied: occupied).covered
-    }
-
-    static func draw(_ entries: [LegendEntry], canvas: Canvas, plot: Rect, occupied: [(Double, Double)]) {
-        draw(entries, canvas: canvas, at: bestCorner(labels: entries.map(\.label), canvas: canvas, plot: plot, occupied: occupied).origin)
-    }
-
-    static func bestCorner(labels: [String], canvas: Canvas, plot: Rect, occupied: [(Double, Double)]) -> (origin: (Double, Double), covered: Int) {
-        let width = width(of: labels, canvas: canvas), height = Double(labels.count) * rowHeight + 8
-        let corners = [(plot.x + plot.width - width - 6, plot.y + 6), (plot.x + 6, plot.y + 6),
-                       (plot.x + plot.width - width - 6, plot.y + plot.height - height - 6), (plot.x + 6, plot.y + plot.height - height - 6)]
-        func covered(_ corner: (Double, Double)) -> Int {
-            occupied.reduce(0) { count, p in
-                count + (p.0 >= corner.0 - 4 && p.0 <= corner.0 + width + 4 && p.1 >= corner.1 - 4 && p.1 <= corner.1 + height + 4 ? 1 : 0)
-            }
-        }
-        // First corner with the least coverage (top right preferred on ties).
-        var best = corners[0], bestCount = covered(corners[0])
-        for corner in corners.dropFirst() {
-            let count = covered(corner)
-            if count < bestCount { (best, bestCount) = (corner, count) }
-        }
-        return (best, bestCount)
-    }
+    /// Height of a legend of `rows` rows.
+    static func height(rows: Int) -> Double { Double(rows) * rowHeight + 8 }
 
     /// Draws the legend box with its top-left corner at `origin`.
     static func draw(_ entries: [LegendEntry], canvas: Canvas, at origin: (Double, Double)) {
-        let width = width(of: entries.map(\.label), canvas: canvas), height = Double(entries.count) * rowHeight + 8
+        let width = width(of: entries.map(\.label), canvas: canvas), height = height(rows: entries.count)
         let (x, y) = origin
         canvas.rectangle(x, y, width, height, fill: .white, stroke: Color(hex: 0xCCCCCC), alpha: 0.88, lineWidth: 0.6)
         for (i, entry) in entries.enumerated() {

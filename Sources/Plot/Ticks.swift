@@ -65,22 +65,3 @@ extension Ticks {
         }
     }
 }
-
-/// Maps data values on one axis to canvas coordinates.
-struct AxisMapping {
-    let scale: AxisScale
-    let low: Double
-    let high: Double
-    let start: Double
-    let end: Double
-
-    func callAsFunction(_ value: Double) -> Double {
-        switch scale {
-        case .linear:
-            return start + (value - low) / (high - low) * (end - start)
-        case .log:
-            guard value > 0 else { return .nan }
-            return start + (Foundation.log10(value) - Foundation.log10(low)) / (Foundation.log10(high) - Foundation.log10(low)) * (end - start)
-        }
-    }
-}
