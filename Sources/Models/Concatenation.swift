@@ -1,8 +1,39 @@
 import Engine
 
-/// Column concatenation of a batch with one-hot labels, the conditioning of a CVAE
-/// (Sohn et al. 2015), and the split that routes the gradient back.
-enum Conditioning {
+/// The encoder's output `[N, 2Z]` as the posterior's two halves, μ (columns 0..<Z) and log σ²
+/// (columns Z..<2Z), and back: `join` is also the backward of `split`.
+enum PosteriorHalves {
+    /// `[N, 2Z]` → μ `[N, Z]`, log σ² `[N, Z]`.
+    static func split(_ x: Tensor) -> (mean: Tensor, logVariance: Tensor) {
+        let n = x.rows, z = x.columns / 2
+        var first = Tensor(shape: [n, z]), second = Tensor(shape: [n, z])
+        for row in 0..<n {
+            for j in 0..<z {
+                first[row * z + j] = x[row * 2 * z + j]
+                second[row * z + j] = x[row * 2 * z + z + j]
+            }
+        }
+        return (first, second)
+    }
+
+    /// μ `[N, Z]`, log σ² `[N, Z]` (or their gradients) → `[N, 2Z]`.
+    static func join(mean: Tensor, logVariance: Tensor) -> Tensor {
+        precondition(mean.shape == logVariance.shape, "join: \(mean.shape) vs \(logVariance.shape)")
+        let n = mean.rows, z = mean.columns
+        var out = Tensor(shape: [n, 2 * z])
+        for row in 0..<n {
+            for j in 0..<z {
+                out[row * 2 * z + j] = mean[row * z + j]
+                out[row * 2 * z + z + j] = logVariance[row * z + j]
+            }
+        }
+        return out
+    }
+}
+
+/// One-hot labels appended to a batch's columns, the conditioning of a CVAE (Sohn et al. 2015),
+/// and the backward that routes the gradient to the batch (labels are constants).
+enum LabelConcatenation {
     /// `[N, F]` ⊕ one-hot(labels, K) → `[N, F + K]`; with K = 0 the input itself.
     static func append(_ x: Tensor, labels: [Int], classes: Int) -> Tensor {
         guard classes > 0 else { return x }
@@ -22,42 +53,17 @@ enum Conditioning {
         return out
     }
 
-    /// The first `width` columns of `[N, W]` (drops the one-hot part of a gradient).
-    static func leading(_ x: Tensor, width: Int) -> Tensor {
-        let n = x.rows, total = x.columns
-        guard total != width else { return x }
+    /// Backward of `append`: the first `width` (= F) columns of a gradient `[N, F + K]`, dropping
+    /// the one-hot part; with K = 0 the gradient itself.
+    static func appendBackward(_ gradient: Tensor, width: Int) -> Tensor {
+        let n = gradient.rows, total = gradient.columns
+        guard total != width else { return gradient }
         var out = Tensor(shape: [n, width])
-        x.scalars.withUnsafeBufferPointer { source in
+        gradient.scalars.withUnsafeBufferPointer { source in
             out.scalars.withUnsafeMutableBufferPointer { dest in
                 for row in 0..<n {
                     (dest.baseAddress! + row * width).update(from: source.baseAddress! + row * total, count: width)
                 }
-            }
-        }
-        return out
-    }
-
-    /// Splits `[N, 2Z]` into its first and second halves (μ and log σ²).
-    static func halves(_ x: Tensor) -> (Tensor, Tensor) {
-        let n = x.rows, z = x.columns / 2
-        var first = Tensor(shape: [n, z]), second = Tensor(shape: [n, z])
-        for row in 0..<n {
-            for j in 0..<z {
-                first[row * z + j] = x[row * 2 * z + j]
-                second[row * z + j] = x[row * 2 * z + z + j]
-            }
-        }
-        return (first, second)
-    }
-
-    /// Joins two `[N, Z]` tensors into `[N, 2Z]`.
-    static func join(_ a: Tensor, _ b: Tensor) -> Tensor {
-        let n = a.rows, z = a.columns
-        var out = Tensor(shape: [n, 2 * z])
-        for row in 0..<n {
-            for j in 0..<z {
-                out[row * 2 * z + j] = a[row * z + j]
-                out[row * 2 * z + z + j] = b[row * z + j]
             }
         }
         return out

@@ -55,13 +55,13 @@ public final class VAE {
     public func encode(_ images: Tensor, labels: [Int] = []) -> (mean: Tensor, logVariance: Tensor) {
         let h = features.forward(images)
         featureWidth = h.columns
-        let output = encoder.forward(Conditioning.append(h, labels: labels, classes: spec.conditionClasses))
-        return Conditioning.halves(output)
+        let output = encoder.forward(LabelConcatenation.append(h, labels: labels, classes: spec.conditionClasses))
+        return PosteriorHalves.split(output)
     }
 
     /// The decoder's raw output for codes z `[N, Z]`: logits (Bernoulli) or means (Gaussian), `[N, C, H, W]`.
     public func decode(_ z: Tensor, labels: [Int] = []) -> Tensor {
-        decoder.forward(Conditioning.append(z, labels: labels, classes: spec.conditionClasses))
+        decoder.forward(LabelConcatenation.append(z, labels: labels, classes: spec.conditionClasses))
     }
 
     /// Decoded images in [0, 1] for codes z `[N, Z]`.
@@ -73,50 +73,23 @@ public final class VAE {
     /// gradient (zero them first) and returns the batch's measurements.
     ///
     /// z = μ + σ·ε with ε from `rng` (z = μ for the autoencoder); the objective is the per-image
-    /// mean over the batch, so every gradient carries a factor 1/N.
+    /// mean over the batch, so every gradient carries a factor 1/N. The objective's forward and
+    /// backward are `ObjectiveLoss`'s; this composes them with the three stages.
     public func trainStep(images: Tensor, labels: [Int] = [], objective: Objective, step: Int,
                           rng: inout RandomGenerator) -> StepMeasurement {
-        let n = images.rows, z = spec.latent
+        let loss = ObjectiveLoss(objective: objective, likelihood: spec.likelihood)
         let (mean, logVariance) = encode(images, labels: labels)
-        let noise: Tensor
-        let code: Tensor
-        if objective == .deterministic {
-            noise = Tensor(shape: mean.shape)
-            code = mean
-        } else {
-            noise = rng.normalTensor(shape: mean.shape)
-            code = Losses.reparameterize(mean: mean, logVariance: logVariance, noise: noise)
-        }
-        let output = decode(code, labels: labels)
-        let scale = 1 / Float(n)
-        let (reconPerImage, outputGradient) = spec.likelihood.negativeLogLikelihood(output: output, images: images, gradientScale: scale)
-        let klPerElement = Losses.gaussianKL(mean: mean, logVariance: logVariance)
-        var klPerDimension = [Double](repeating: 0, count: z)
-        for row in 0..<n { for j in 0..<z { klPerDimension[j] += Double(klPerElement[row * z + j]) } }
-        klPerDimension = klPerDimension.map { $0 / Double(n) }
-        let recon = reconPerImage.reduce(0.0) { $0 + Double($1) } / Double(n)
-        let kl = objective == .deterministic ? 0 : klPerDimension.reduce(0, +)
+        let noise = loss.noise(like: mean, rng: &rng)
+        let output = decode(loss.code(mean: mean, logVariance: logVariance, noise: noise), labels: labels)
+        let terms = loss.forward(output: output, images: images, mean: mean, logVariance: logVariance, noise: noise, step: step)
 
-        // Backward: decoder, then the reparameterisation and the KL term, then the encoder.
-        let codeGradient = Conditioning.leading(decoder.backward(outputGradient!), width: z)
-        var (dMean, dLogVariance) = objective == .deterministic
-            ? (codeGradient, Tensor(shape: mean.shape))
-            : Losses.reparameterizeBackward(codeGradient, logVariance: logVariance, noise: noise)
-        let klWeight = Float(objective.klWeight(kl: kl, step: step))
-        if klWeight != 0 {
-            let (klMean, klLogVariance) = Losses.gaussianKLGradient(mean: mean, logVariance: logVariance, scale: klWeight * scale)
-            for i in 0..<dMean.count {
-                dMean[i] += klMean[i]
-                dLogVariance[i] += klLogVariance[i]
-            }
-        }
-        let featureGradient = encoder.backward(Conditioning.join(dMean, dLogVariance))
+        let codeGradient = LabelConcatenation.appendBackward(decoder.backward(terms.outputGradient), width: spec.latent)
+        let (dMean, dLogVariance) = loss.backward(terms, codeGradient: codeGradient)
+        let featureGradient = encoder.backward(PosteriorHalves.join(mean: dMean, logVariance: dLogVariance))
         if !featuresAreFixed {
-            _ = features.backward(Conditioning.leading(featureGradient, width: featureWidth))
+            _ = features.backward(LabelConcatenation.appendBackward(featureGradient, width: featureWidth))
         }
-        return StepMeasurement(loss: objective.value(recon: recon, kl: kl, step: step), recon: recon, kl: kl,
-                               klPerDimension: objective == .deterministic ? [Double](repeating: 0, count: z) : klPerDimension,
-                               capacity: objective.capacity(atStep: step))
+        return StepMeasurement(terms)
     }
 
     /// Per-image reconstruction NLL and KL per dimension for a batch, with one z sample per image
