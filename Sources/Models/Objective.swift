@@ -48,14 +48,19 @@ public enum Objective: Codable, Equatable, Sendable {
         return start + (maximum - start) * min(Double(step) / Double(steps), 1)
     }
 
-    /// The β reported in metrics (γ for capacity runs, 0 for the autoencoder).
-    public var reportedBeta: Double {
+    /// The weight of the KL term: β, or γ for capacity, 0 for the autoencoder. It is what the
+    /// `beta` column of metrics.csv holds and what runs are ordered by.
+    public var weight: Double {
         switch self {
         case .beta(let beta): return beta
         case .capacity(let gamma, _, _, _): return gamma
         case .deterministic: return 0
         }
     }
+
+    /// The β reported in metrics: γ for capacity runs, 0 for the autoencoder.
+    @available(*, deprecated, renamed: "weight", message: "it is γ for capacity runs; use weight")
+    public var reportedBeta: Double { weight }
 
     /// The objective's value for a batch with mean reconstruction `recon` and mean KL `kl`.
     public func value(recon: Double, kl: Double, step: Int) -> Double {
