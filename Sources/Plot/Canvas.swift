@@ -7,6 +7,7 @@ public enum FigureFormat: Equatable, Sendable {
     case svg
     case pdf
 
+    /// The file name extension for the format, without the dot.
     public var fileExtension: String {
         switch self {
         case .png: return "png"

@@ -2,6 +2,7 @@
 public struct Color: Equatable, Sendable {
     public var red: Double, green: Double, blue: Double, alpha: Double
 
+    /// From components in [0, 1].
     public init(red: Double, green: Double, blue: Double, alpha: Double = 1) {
         self.red = red
         self.green = green
@@ -14,6 +15,7 @@ public struct Color: Equatable, Sendable {
         self.init(red: Double((hex >> 16) & 0xFF) / 255, green: Double((hex >> 8) & 0xFF) / 255, blue: Double(hex & 0xFF) / 255)
     }
 
+    /// Text, outlines and reference lines; the grid; axis lines and ticks; white.
     public static let ink = Color(hex: 0x222222)
     public static let grid = Color(hex: 0xE6E6E6)
     public static let axis = Color(hex: 0x555555)

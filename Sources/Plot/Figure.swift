@@ -9,11 +9,14 @@ public enum Panel: Sendable {
 /// A figure: panels laid out in a grid of `columns`, each cell the same size, drawn the same way
 /// to PNG, SVG and PDF. The same input gives the same bytes.
 public struct Figure: Sendable {
+    /// The canvas size in points (a PNG has `scale` pixels per point).
     public var width: Double
     public var height: Double
     public var columns: Int
     public var panels: [Panel]
 
+    /// A figure of `width × height` points, `panels` filling equal cells row by row, `columns`
+    /// to a row (at least one).
     public init(width: Double, height: Double, columns: Int = 1, panels: [Panel]) {
         self.width = width
         self.height = height

@@ -5,6 +5,7 @@ public struct GridImage: Equatable, Sendable {
     public let channels: Int
     public let pixels: [Float]
 
+    /// An image of `width × height` pixels from `pixels` in `[C, H, W]` order.
     public init(width: Int, height: Int, channels: Int = 1, pixels: [Float]) {
         precondition(channels == 1 || channels == 3, "images are grey or RGB")
         precondition(pixels.count == width * height * channels, "pixel count does not match \(channels)×\(height)×\(width)")
@@ -29,6 +30,7 @@ public struct ImageGrid: Sendable {
     /// Gap between cells, in points.
     public var spacing: Double
 
+    /// A grid of `cells`, each drawn as a square of equal size fitted to the panel.
     public init(cells: [[GridImage?]], rowLabels: [String] = [], columnLabels: [String] = [], title: String = "",
                 headerGap: Double = 0, spacing: Double = 2) {
         self.cells = cells
