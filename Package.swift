@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimise),
         .target(name: "Datasets", dependencies: ["Engine", "CCairo", "CZlib"], swiftSettings: optimise),
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: optimise),
-        .target(name: "Training", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
+        .target(name: "Training", dependencies: ["Engine", "Datasets", "Models", "Analysis"], swiftSettings: optimise),
         .target(name: "Plot", dependencies: ["CCairo", "CZlib"], swiftSettings: optimise),
         .target(name: "Analysis", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
         .target(name: "Report", dependencies: [

@@ -16,7 +16,8 @@ enum AnalysisBench {
         var rng = RandomGenerator(seed: 0)
         let mlp = VAE(spec: ModelSpec(architecture: .mlp, imageShape: [1, 28, 28], hidden: [400], latent: 20), rng: &rng)
         var start = Date()
-        let estimate = HeldOutLikelihood.estimate(model: mlp, set: fashion.test, samples: 1000, seed: 1)
+        let estimate = HeldOutLikelihood.estimate(pass: PosteriorPass(model: mlp, set: fashion.test, binarization: .none, seed: 0),
+                                                  samples: 1000, seed: 1)
         let iwaeSeconds = Date().timeIntervalSince(start)
         row("IWAE K = 1,000 over 10,000 test images (mlp)", String(format: "%7.1f s  (%.1f TFLOP of decoder work, %.0f GFLOPS)",
                                                                     iwaeSeconds, 6.43, 6.43e3 / iwaeSeconds))
@@ -28,7 +29,8 @@ enum AnalysisBench {
         guard let sprites = try? DatasetCatalog.load("sprites", options: DatasetOptions()) else { return }
         let burgess = VAE(spec: ModelSpec(architecture: .burgess, imageShape: [1, 64, 64], latent: 10), rng: &rng)
         start = Date()
-        let encoded = burgess.encodeAll(ImageSubset(sprites.train, positions: Array(0..<DisentanglementMetrics.poolSize)))
+        let encoded = PosteriorPass(model: burgess, set: ImageSubset(sprites.train, positions: Array(0..<DisentanglementMetrics.poolSize)),
+                                    binarization: .none, seed: 0).encode()
         let encodeSeconds = Date().timeIntervalSince(start)
         row("encode the 30,000-image pool (burgess, sprites)", String(format: "%7.1f s", encodeSeconds))
         let factors = SpriteGrid.table

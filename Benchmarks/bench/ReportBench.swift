@@ -15,7 +15,7 @@ enum ReportBench {
             row("report", "could not train the benchmark run")
             return
         }
-        let seconds = Timing.median(repeats: 3) { _ = try? RunReport.write(run: run, to: folder + "/reports/mlp20", templates: templates) }
+        let seconds = Timing.median(repeats: 3) { _ = try? RunReport.write(run: run, to: folder + "/reports/mlp20", policy: EvaluationPolicy(iwaeSamples: 100), templates: templates) }
         row("report of a 20-epoch mlp run (evaluation.json present)", String(format: "%7.2f s", seconds))
         var runs: [String] = []
         for beta in ["0.5", "1", "2", "4"] {
@@ -24,7 +24,7 @@ enum ReportBench {
                   betavae(["evaluate", path, "--iwae-samples", "20"]) else { return }
             runs.append(path)
         }
-        let compare = Timing.median(repeats: 3) { _ = try? Comparison.write(runs: runs, to: folder + "/reports/cmp", templates: templates) }
+        let compare = Timing.median(repeats: 3) { _ = try? Comparison.write(runs: runs, to: folder + "/reports/cmp", policy: EvaluationPolicy(iwaeSamples: 20), templates: templates) }
         row("compare of 4 mlp runs (evaluation.json present)", String(format: "%7.2f s", compare))
     }
 }

@@ -13,7 +13,8 @@ import Models
 public enum DisentanglementMetrics {
     public static let poolSize = 30_000
 
-    public static func scores(model: VAE, dataset: Dataset, encodedTest: EncodedSet, seed: UInt64) -> DisentanglementScores? {
+    public static func scores(model: VAE, dataset: Dataset, encodedTest: EncodedSet, binarization: Binarization = .none,
+                              seed: UInt64) -> DisentanglementScores? {
         var seconds: [String: Double] = [:]
         let totalCorrelation = try? InformationScores.gaussianTotalCorrelation(encodedTest.means)
         if let factors = dataset.train.factors {
@@ -21,7 +22,7 @@ public enum DisentanglementMetrics {
             let order = rng.permutation(dataset.train.count)
             let pool = ImageSubset(dataset.train, positions: Array(order.prefix(poolSize)))
             var start = Date()
-            let encoded = model.encodeAll(pool)
+            let encoded = PosteriorPass(model: model, set: pool, binarization: binarization, seed: seed &+ 0xB1).encode()
             seconds["encode_pool"] = Date().timeIntervalSince(start)
             let classes = (0..<pool.count).flatMap { pool.factorClasses($0) }
             let data = FactorCodes(codes: encoded.means, classes: classes, sizes: factors.sizes, names: factors.names)

@@ -15,7 +15,7 @@ extension EvaluationResult {
     public static func decode(_ bytes: [UInt8], path: String, latent: Int) throws(EvaluationFileError) -> EvaluationResult {
         let result: EvaluationResult
         do { result = try JSONDecoder().decode(EvaluationResult.self, from: Data(bytes)) } catch {
-            throw EvaluationFileError(path: path, reason: "not a betavae evaluation.json")
+            throw EvaluationFileError(path: path, reason: "not a betavae evaluation.json of this version")
         }
         if let problem = result.problem(latent: latent) { throw EvaluationFileError(path: path, reason: problem) }
         return result
@@ -33,7 +33,7 @@ extension EvaluationResult {
         let t = test
         var numbers = [t.nelbo, t.recon, t.kl, t.iwaeNLL, t.iwaeStandardError, objective] + usage.klPerDimension + usage.meanVariance
         numbers += [knnAccuracy, knnChance].compactMap { $0 }
-        guard t.samples > 0, t.images > 0, epoch >= 0 else { return "its sample and image counts must be positive" }
+        guard t.samples > 0, t.images > 0, epoch >= 0, key.step >= 0 else { return "its sample and image counts must be positive" }
         if let scores = disentanglement {
             guard scores.mutualInformation.count == latent,
                   scores.mutualInformation.allSatisfy({ $0.count == scores.factorNames.count }) else {

@@ -3,11 +3,40 @@ import Engine
 import Foundation
 import Models
 
-/// Every number `betavae evaluate` reports for one checkpoint; saved as RUN/evaluation.json so
-/// reports reuse it instead of recomputing.
-public struct EvaluationResult: Codable, Equatable, Sendable {
+/// What an evaluation was made from. A saved evaluation is reused only when every field matches
+/// what the reader would compute: another epoch, checkpoint, test split, K, binarisation, seed or
+/// tool version means other numbers.
+public struct EvaluationKey: Codable, Equatable, Sendable {
     public var epoch: Int
-    /// Test-split held-out likelihood (β = 1 ELBO and IWAE), per image in nats.
+    /// The optimiser step of the checkpoint evaluated (two checkpoints of one epoch differ in it).
+    public var step: Int
+    /// Test images evaluated (the first N of the run's test split).
+    public var testImages: Int
+    /// Importance samples K of the IWAE bound.
+    public var iwaeSamples: Int
+    public var binarization: String
+    /// The run's seed, from which the evaluation's images and noise are derived.
+    public var seed: UInt64
+    public var toolVersion: String
+
+    public init(epoch: Int, step: Int, testImages: Int, iwaeSamples: Int, binarization: String, seed: UInt64, toolVersion: String) {
+        self.epoch = epoch
+        self.step = step
+        self.testImages = testImages
+        self.iwaeSamples = iwaeSamples
+        self.binarization = binarization
+        self.seed = seed
+        self.toolVersion = toolVersion
+    }
+}
+
+/// Every number `betavae evaluate` reports for one checkpoint; saved as RUN/evaluation.json with
+/// the key that made it, so reports reuse it only when it answers their question.
+public struct EvaluationResult: Codable, Equatable, Sendable {
+    public var key: EvaluationKey
+    public var epoch: Int { key.epoch }
+    /// Test-split likelihood: the one-sample terms of the posterior pass (metrics.csv's test row of
+    /// the epoch) and the IWAE bound, per image in nats.
     public var test: LikelihoodEstimate
     /// The training objective's value on the test split (recon + β·KL, or the capacity form).
     public var objective: Double
@@ -60,16 +89,33 @@ public enum Evaluator {
         public var testLimit: Int?
         public var knnTrainLimit: Int? = nil
         public var binarization: Binarization = .none
+        /// The run's seed.
         public var seed: UInt64 = 0
+        public var objective: Objective = .beta(1)
+        /// The checkpoint's epoch and optimiser step.
+        public var epoch = 0
+        public var step = 0
+        public var toolVersion = ""
         public var disentanglement = true
         /// Called as the IWAE estimate progresses (images done, images in all).
         public var progress: (@Sendable (Int, Int) -> Void)?
         public init() {}
+
+        /// The key of the evaluation these options make on a test split of `testCount` images.
+        public func key(testCount: Int) -> EvaluationKey {
+            EvaluationKey(epoch: epoch, step: step, testImages: min(testLimit ?? testCount, testCount), iwaeSamples: iwaeSamples,
+                          binarization: binarization.rawValue, seed: seed, toolVersion: toolVersion)
+        }
     }
 
-    /// Everything but the objective's value, which needs the objective (`objective(recon:kl:)`).
-    public static func evaluate(model: VAE, dataset: Dataset, epoch: Int, options: Options,
-                                objective: (_ recon: Double, _ kl: Double) -> Double) -> EvaluationResult {
+    /// The test split's posterior pass of `epoch` (the one training's test row uses).
+    public static func testPass(model: VAE, dataset: Dataset, options: Options) -> PosteriorPass {
+        PosteriorPass(model: model, set: dataset.test, limit: options.testLimit, binarization: options.binarization,
+                      seed: PosteriorPass.seeds(runSeed: options.seed, epoch: options.epoch).images)
+    }
+
+    /// Evaluates `model` on `dataset` as `options` say.
+    public static func evaluate(model: VAE, dataset: Dataset, options: Options) -> EvaluationResult {
         var seconds: [String: Double] = [:]
         func timed<T>(_ name: String, _ body: () -> T) -> T {
             let start = Date()
@@ -77,15 +123,20 @@ public enum Evaluator {
             seconds[name] = Date().timeIntervalSince(start)
             return value
         }
-        let test = timed("iwae") {
-            HeldOutLikelihood.estimate(model: model, set: dataset.test, samples: options.iwaeSamples, limit: options.testLimit,
-                                       binarization: options.binarization, seed: options.seed, progress: options.progress)
+        let seeds = PosteriorPass.seeds(runSeed: options.seed, epoch: options.epoch)
+        let pass = testPass(model: model, dataset: dataset, options: options)
+        let summary = timed("posterior") { pass.summary(noiseSeed: seeds.noise, deterministic: options.objective == .deterministic) }
+        let iwae = timed("iwae") {
+            HeldOutLikelihood.estimate(pass: pass, samples: options.iwaeSamples, seed: seeds.noise &+ 1, progress: options.progress)
         }
-        let encodedTest = timed("encode_test") { model.encodeAll(dataset.test, limit: options.testLimit) }
-        let usage = LatentUsage(means: encodedTest.means, logVariances: encodedTest.logVariances)
+        let encodedTest = summary.encoded
+        let usage = LatentUsage(means: encodedTest.means, klPerDimension: summary.klPerDimension)
         var knn: Double?, chance: Double?
         if dataset.train.classCount > 1 {
-            let encodedTrain = timed("encode_train") { model.encodeAll(dataset.train, limit: options.knnTrainLimit) }
+            let encodedTrain = timed("encode_train") {
+                PosteriorPass(model: model, set: dataset.train, limit: options.knnTrainLimit, binarization: options.binarization,
+                              seed: seeds.images &+ 1).encode()
+            }
             knn = timed("knn") {
                 NearestNeighbours.accuracy(trainMeans: encodedTrain.means, trainLabels: encodedTrain.labels,
                                            testMeans: encodedTest.means, testLabels: encodedTest.labels)
@@ -97,10 +148,14 @@ public enum Evaluator {
         var scores: DisentanglementScores?
         if options.disentanglement {
             scores = timed("disentanglement") {
-                DisentanglementMetrics.scores(model: model, dataset: dataset, encodedTest: encodedTest, seed: options.seed)
+                DisentanglementMetrics.scores(model: model, dataset: dataset, encodedTest: encodedTest,
+                                              binarization: options.binarization, seed: options.seed)
             }
         }
-        return EvaluationResult(epoch: epoch, test: test, objective: objective(test.recon, test.kl), usage: usage, knnAccuracy: knn,
-                                knnChance: chance, disentanglement: scores, seconds: seconds)
+        let test = LikelihoodEstimate(nelbo: summary.nelbo, recon: summary.recon, kl: summary.kl, iwaeNLL: iwae.nll,
+                                      iwaeStandardError: iwae.standardError, samples: iwae.samples, images: iwae.images)
+        return EvaluationResult(key: options.key(testCount: dataset.test.count), test: test,
+                                objective: options.objective.value(recon: summary.recon, kl: summary.kl, step: options.step),
+                                usage: usage, knnAccuracy: knn, knnChance: chance, disentanglement: scores, seconds: seconds)
     }
 }

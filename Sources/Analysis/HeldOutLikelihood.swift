@@ -3,11 +3,14 @@ import Engine
 import Foundation
 import Models
 
-/// Held-out likelihood numbers per image, in nats.
+/// Held-out likelihood numbers per image, in nats: the one-sample terms of the posterior pass (the
+/// same numbers as metrics.csv's test row of that epoch) and the IWAE bound.
 public struct LikelihoodEstimate: Codable, Equatable, Sendable {
-    /// −ELBO at β = 1: mean reconstruction NLL over the K samples + analytic KL.
+    /// −ELBO at β = 1 with one z sample per image: `recon + kl`.
     public var nelbo: Double
+    /// −log p(x|z), one z = μ + σ·ε per image.
     public var recon: Double
+    /// Analytic KL(q(z|x) ‖ N(0, I)).
     public var kl: Double
     /// −log p(x) by the importance-weighted bound (Burda et al. 2016) with `samples` samples.
     public var iwaeNLL: Double
@@ -17,34 +20,38 @@ public struct LikelihoodEstimate: Codable, Equatable, Sendable {
     public var images: Int
 }
 
+/// The IWAE bound over a pass: −log p(x) per image averaged, its standard error, and the K-sample
+/// Monte-Carlo −ELBO (−mean of the log weights), which the bound never exceeds.
+public struct ImportanceEstimate: Sendable {
+    public var nll: Double
+    public var standardError: Double
+    public var elboNLL: Double
+    public var samples: Int
+    public var images: Int
+}
+
 /// The importance-weighted estimate of log p(x) (Burda, Grosse & Salakhutdinov 2016):
 /// log p(x) ≈ log (1/K) Σₖ p(x|zₖ) p(zₖ) / q(zₖ|x), zₖ ~ q(z|x), computed with log-sum-exp.
 /// For z = μ + σ·ε, log p(z) − log q(z|x) = Σⱼ ½(εⱼ² − zⱼ² + log σⱼ²), the 2π terms cancelling.
 public enum HeldOutLikelihood {
-    /// Estimates over the first `limit` images of `set` (all by default) with `samples` = K per image.
-    /// Decoder batches hold about 2,048 codes; every draw comes from `seed`.
-    /// `progress(done, total)` is called after each chunk of images (for a progress display).
-    public static func estimate(model: VAE, set: any ImageSet, samples: Int, limit: Int? = nil,
-                                binarization: Binarization = .none, seed: UInt64 = 0,
-                                progress: ((Int, Int) -> Void)? = nil) -> LikelihoodEstimate {
+    /// Estimates over the images of `pass` with `samples` = K per image (ε from `seed`). Decoder
+    /// batches hold about 2,048 codes; `progress(done, total)` follows each chunk of images.
+    public static func estimate(pass: PosteriorPass, samples: Int, seed: UInt64,
+                                progress: ((Int, Int) -> Void)? = nil) -> ImportanceEstimate {
         precondition(samples > 0, "IWAE needs at least one sample")
-        let count = min(limit ?? set.count, set.count)
+        let model = pass.model
         let z = model.spec.latent
         let conditional = model.spec.conditionClasses > 0
         var rng = RandomGenerator(seed: seed)
         let imagesPerChunk = max(1, min(64, 2048 / samples))
         let samplesPerPass = max(1, min(samples, 2048 / imagesPerChunk))
         var perImageNLL: [Double] = []
-        var reconTotal = 0.0, klTotal = 0.0
-        for positions in BatchSchedule(count: count, batchSize: imagesPerChunk).sequential() {
-            let batch = set.batch(positions, binarization: binarization, rng: &rng)
-            let labels = conditional ? batch.labels : []
-            let (mean, logVariance) = model.encode(batch.images, labels: labels)
-            let b = positions.count
-            let kl = Losses.gaussianKL(mean: mean, logVariance: logVariance)
-            klTotal += kl.sum()
+        perImageNLL.reserveCapacity(pass.count)
+        var elboTotal = 0.0
+        pass.forEachBatch(batchSize: imagesPerChunk) { batch in
+            let (mean, logVariance) = (batch.mean, batch.logVariance)
+            let b = batch.positions.count
             var logWeights = [[Double]](repeating: [], count: b)
-            var reconSums = [Double](repeating: 0, count: b)
             var done = 0
             while done < samples {
                 let k = min(samplesPerPass, samples - done)
@@ -77,22 +84,21 @@ public enum HeldOutLikelihood {
                     for sample in 0..<k {
                         let row = image * k + sample
                         logWeights[image].append(-Double(nll[row]) + logRatio[row])
-                        reconSums[image] += Double(nll[row])
                     }
                 }
                 done += k
             }
             for image in 0..<b {
                 perImageNLL.append(-logMeanExp(logWeights[image]))
-                reconTotal += reconSums[image] / Double(samples)
+                elboTotal -= logWeights[image].reduce(0, +) / Double(samples)
             }
-            progress?(perImageNLL.count, count)
+            progress?(perImageNLL.count, pass.count)
         }
-        let n = Double(max(count, 1))
+        let n = Double(max(pass.count, 1))
         let meanNLL = perImageNLL.reduce(0, +) / n
         let variance = perImageNLL.reduce(0) { $0 + ($1 - meanNLL) * ($1 - meanNLL) } / max(n - 1, 1)
-        return LikelihoodEstimate(nelbo: (reconTotal + klTotal) / n, recon: reconTotal / n, kl: klTotal / n, iwaeNLL: meanNLL,
-                                  iwaeStandardError: (variance / n).squareRoot(), samples: samples, images: count)
+        return ImportanceEstimate(nll: meanNLL, standardError: (variance / n).squareRoot(), elboNLL: elboTotal / n,
+                                  samples: samples, images: pass.count)
     }
 
     /// log((1/K) Σ e^{aₖ}), stable for any magnitudes.

@@ -18,21 +18,21 @@ public struct LatentUsage: Codable, Equatable, Sendable {
 
     public static let activityThreshold = 0.01
 
-    /// From posterior means and log-variances `[N, Z]`.
-    public init(means: Tensor, logVariances: Tensor) {
+    /// From a pass's posterior means `[N, Z]` and its KL per dimension `[Z]` (the pass owns the KL,
+    /// so the report's KL figure and metrics.csv show the same numbers).
+    public init(means: Tensor, klPerDimension: [Double]) {
         let n = means.rows, z = means.columns
-        let kl = Losses.gaussianKL(mean: means, logVariance: logVariances)
-        var klSums = [Double](repeating: 0, count: z), sums = [Double](repeating: 0, count: z), squares = [Double](repeating: 0, count: z)
+        precondition(klPerDimension.count == z, "one KL per latent dimension")
+        var sums = [Double](repeating: 0, count: z), squares = [Double](repeating: 0, count: z)
         for row in 0..<n {
             for j in 0..<z {
                 let m = Double(means[row * z + j])
-                klSums[j] += Double(kl[row * z + j])
                 sums[j] += m
                 squares[j] += m * m
             }
         }
         let count = Double(max(n, 1))
-        klPerDimension = klSums.map { $0 / count }
+        self.klPerDimension = klPerDimension
         let variance = (0..<z).map { max(0, squares[$0] / count - (sums[$0] / count) * (sums[$0] / count)) }
         meanVariance = variance
         activeUnits = (0..<z).filter { variance[$0] > LatentUsage.activityThreshold }

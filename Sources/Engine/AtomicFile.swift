@@ -54,6 +54,15 @@ public enum AtomicFile {
     }
 
     /// Reads a whole file, throwing a `FileError` that names it when it is missing or unreadable.
+    /// Writes `bytes` to `path` (atomically) unless the file already holds exactly those bytes, so
+    /// a regenerated page that did not change keeps its modification time. Returns whether it wrote.
+    @discardableResult
+    public static func writeIfChanged(_ bytes: [UInt8], to path: String) throws(FileError) -> Bool {
+        if let existing = FileManager.default.contents(atPath: path), existing.count == bytes.count, Array(existing) == bytes { return false }
+        try write(bytes, to: path)
+        return true
+    }
+
     public static func read(_ path: String) throws(FileError) -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw FileError(path: path, reason: "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else {

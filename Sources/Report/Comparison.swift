@@ -8,10 +8,22 @@ import Training
 public enum Comparison {
     /// Writes `out/index.html` and its figures; returns the page's path.
     @discardableResult
-    public static func write(runs paths: [String], to out: String, baseline: String? = nil, iwaeSamples: Int = 1000,
-                             templates: Templates, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> String {
+    public static func write(runs paths: [String], to out: String, baseline: String? = nil, policy: EvaluationPolicy,
+                             templates: Templates) throws -> String {
         guard paths.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
-        var runs = try paths.map { try RunData.load($0, iwaeSamples: iwaeSamples, progress: progress) }
+        return try write(paths.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, templates: templates)
+    }
+
+    /// As `write(runs:…)` for runs already loaded (a sweep loads each run once).
+    @discardableResult
+    public static func write(loaded: [LoadedRun], to out: String, baseline: String? = nil, policy: EvaluationPolicy,
+                             templates: Templates) throws -> String {
+        guard loaded.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
+        return try write(loaded.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, templates: templates)
+    }
+
+    static func write(_ loadedRuns: [RunData], to out: String, baseline: String?, templates: Templates) throws -> String {
+        var runs = loadedRuns
         let first = runs[0].config
         for run in runs.dropFirst() {
             guard run.config.dataset == first.dataset, run.config.model.imageShape == first.model.imageShape else {
@@ -45,8 +57,8 @@ public enum Comparison {
             "runLabels": labels.map { ["label": $0] },
             "rows": rows.map(\.context),
         ]
-        try AtomicFile.write(templates.render("compare", context), to: out + "/index.html")
-        try AtomicFile.write(templates.stylesheet(), to: out + "/style.css")
+        try AtomicFile.writeIfChanged(Array(templates.render("compare", context).utf8), to: out + "/index.html")
+        try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
         try AtomicFile.write(PageSummary(kind: "comparison", title: URL(fileURLWithPath: out).lastPathComponent,
                                          detail: "\(runs.count) runs: " + labels.joined(separator: ", "), sortKey: 0).encoded(),
                              to: out + "/summary.json")

@@ -68,37 +68,34 @@ enum ComparisonFigures {
 
     /// One run's row: reconstructions, samples, the top traversals and its PCA scatter.
     static func runRow(_ run: RunData, label: String, index: Int) throws -> FigureSpec {
-        let set = run.loaded.dataset.test
-        let count = min(8, set.count)
-        let truth = set.batch(Array(0..<count))
-        let labels = run.config.model.conditionClasses > 0 ? set.labels(Array(0..<count)) : []
-        let (mean, _) = run.model.encode(truth, labels: labels)
-        let reconstructions = run.model.decodeImages(mean, labels: labels)
-        let reconstructionGrid = ImageGrid(cells: [(0..<count).map { RunData.image(truth, $0) }, (0..<count).map { RunData.image(reconstructions, $0) }],
-                                           title: "reconstructions")
+        // Ground truth and reconstructions as the last snapshot saved them (no re-encoding).
+        guard let last = run.snapshots.last else { throw ReportError.incompatibleRuns("\(run.loaded.run.path) has no snapshot") }
+        let count = min(8, last.validationImages.rows)
+        let reconstructionGrid = ImageGrid(cells: [(0..<count).map { RunData.image(last.validationImages, $0) },
+                                                   (0..<count).map { RunData.image(last.reconstructions, $0) }],
+                                           title: "reconstructions, epoch \(last.epoch)")
+        let posterior = run.testPosterior(limit: 1)
+        let labels = run.config.model.conditionClasses > 0 ? posterior.labels : []
         let samples = run.priorSampleImages(count: 16)
         let sampleGrid = ImageGrid(cells: (0..<2).map { r in (0..<8).map { samples[r * 8 + $0] } }, title: "samples")
         let top = Array(run.evaluation.usage.dimensionsByKL.prefix(3))
-        let base = Array(mean.scalars[0..<run.latent])
+        let base = Array(posterior.means.scalars[0..<run.latent])
         let (codes, _) = LatentWalks.traversal(base: base, dimensions: top, range: .fixed, steps: 7)
         let traversed = run.decodeImages(codes, labels: labels.isEmpty ? [] : [Int](repeating: labels[0], count: codes.rows))
         let traversalGrid = ImageGrid(cells: top.indices.map { r in (0..<7).map { traversed[r * 7 + $0] } },
                                       rowLabels: top.map { "z\($0)" }, title: "traversals ±3")
         var panels: [Panel] = [.images(reconstructionGrid), .images(sampleGrid), .images(traversalGrid)]
-        if let last = run.snapshots.last, last.means.rows > 2, run.latent >= 2 {
-            let pca = try PCA(fitting: last.means, components: 2)
-            let points = pca.project(last.means)
+        if let projection = try run.projection(of: last) {
             panels.append(.axes(Axes(title: "PCA of test means",
-                                     xLabel: String(format: "PC1 (%.0f%%)", 100 * pca.explainedVarianceRatio[0]),
-                                     yLabel: String(format: "PC2 (%.0f%%)", 100 * pca.explainedVarianceRatio[1]),
-                                     marks: [.scatter(ScatterSeries(x: (0..<points.rows).map { Double(points[$0 * 2]) },
-                                                                    y: (0..<points.rows).map { Double(points[$0 * 2 + 1]) },
+                                     xLabel: String(format: "PC1 (%.0f%%)", 100 * projection.ratios[0]),
+                                     yLabel: String(format: "PC2 (%.0f%%)", 100 * projection.ratios[1]),
+                                     marks: [.scatter(ScatterSeries(x: projection.x, y: projection.y,
                                                                     categories: last.labels, categoryNames: run.config.classNames,
                                                                     alpha: 0.3, radius: 1.1))],
                                      showLegend: false)))
         }
         return FigureSpec(name: "run-\(index)", title: label,
-                          caption: "\(run.config.name): test images 0–7 and their reconstructions, 16 prior samples, traversals of the three dimensions of largest KL around test image 0, and the PCA of the test means (coloured by label).",
+                          caption: "\(run.config.name): test images 0–7 and their reconstructions at the last snapshot, 16 prior samples, traversals of the three dimensions of largest KL around test image 0, and the PCA of the test means (coloured by label).",
                           alt: "Reconstructions, samples, traversals and latent scatter of \(label)",
                           figure: Figure(width: 1180, height: 230, columns: panels.count, panels: panels), vector: false)
     }

@@ -1,8 +1,10 @@
+import Engine
 import Foundation
 import Plot
 
-/// A written figure as the HTML templates see it.
-public struct WrittenFigure: Sendable {
+/// A written figure as the HTML templates see it (and as OUT/figures.json lists it, so that
+/// `report --figures` can rebuild the page around the figures it did not regenerate).
+public struct WrittenFigure: Codable, Equatable, Sendable {
     public var name: String
     public var title: String
     public var caption: String
@@ -38,5 +40,24 @@ struct FigureSpec {
     var written: WrittenFigure {
         WrittenFigure(name: name, title: title, caption: caption, alt: alt, png: "figures/\(name).png",
                       svg: vector ? "figures/\(name).svg" : nil, width: Int(figure.width), height: Int(figure.height))
+    }
+}
+
+/// OUT/figures.json: the figures a report's page shows, in page order.
+enum FigureManifest {
+    static func path(_ folder: String) -> String { folder + "/figures.json" }
+
+    static func write(_ figures: [WrittenFigure], to folder: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.writeIfChanged(Array(try encoder.encode(figures)) + [0x0A], to: path(folder))
+    }
+
+    /// The figures of the report in `folder`, or nil when it has none (never reported there).
+    static func read(_ folder: String) throws -> [WrittenFigure]? {
+        guard let data = FileManager.default.contents(atPath: path(folder)) else { return nil }
+        do { return try JSONDecoder().decode([WrittenFigure].self, from: data) } catch {
+            throw ReportError.write("\(path(folder)): not a betavae figure list; run 'betavae report' without --figures to rebuild the report")
+        }
     }
 }

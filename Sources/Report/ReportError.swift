@@ -5,6 +5,7 @@ public enum ReportError: Error, Equatable, CustomStringConvertible, Sendable {
     case incompatibleRuns(String)
     case unknownFigure(String, known: [String])
     case write(String)
+    case notReported(String)
 
     public var description: String {
         switch self {
@@ -14,6 +15,8 @@ public enum ReportError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .incompatibleRuns(message): return message
         case let .unknownFigure(name, known): return "--figures: unknown figure '\(name)' (figures: \(known.joined(separator: ", ")))"
         case let .write(message): return message
+        case let .notReported(folder):
+            return "\(folder) holds no report yet, so --figures has no page to put its figures into; run 'betavae report' without --figures first"
         }
     }
 }

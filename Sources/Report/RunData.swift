@@ -1,4 +1,5 @@
 import Analysis
+import Datasets
 import Engine
 import Foundation
 import Models
@@ -18,31 +19,36 @@ struct RunData {
     var latent: Int { config.model.latent }
     var imageShape: [Int] { config.model.imageShape }
 
-    /// Loads the run; computes and saves evaluation.json when it is missing or for another epoch.
-    static func load(_ path: String, iwaeSamples: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> RunData {
-        let loaded = try LoadedRun.load(path)
+    /// Reads a loaded run's metrics and snapshots (checked against its model) and its evaluation
+    /// as `policy` says.
+    static func load(_ loaded: LoadedRun, policy: EvaluationPolicy) throws -> RunData {
         let spec = loaded.config.model
         let metrics = try MetricsLog.read(path: loaded.run.metrics, latent: spec.latent)
         let snapshots = try loaded.run.snapshotEpochs().map { try Snapshot.load(path: loaded.run.snapshot(epoch: $0), spec: spec) }
-        let evaluation: EvaluationResult
-        if let data = FileManager.default.contents(atPath: loaded.run.evaluation),
-           case let saved = try EvaluationResult.decode(Array(data), path: loaded.run.evaluation, latent: spec.latent),
-           saved.epoch == loaded.epoch {
-            evaluation = saved
-        } else {
-            var options = Evaluator.Options()
-            options.iwaeSamples = iwaeSamples
-            options.progress = progress
-            options.seed = loaded.config.seed
-            options.binarization = .init(rawValue: loaded.config.binarize) ?? .none
-            let steps = loaded.epoch * ((loaded.config.trainCount + loaded.config.batchSize - 1) / loaded.config.batchSize)
-            let objective = loaded.config.objective
-            evaluation = Evaluator.evaluate(model: loaded.model, dataset: loaded.dataset, epoch: loaded.epoch, options: options) {
-                objective.value(recon: $0, kl: $1, step: steps)
-            }
-            try AtomicFile.write(evaluation.encoded(), to: loaded.run.evaluation)
-        }
-        return RunData(loaded: loaded, metrics: metrics, snapshots: snapshots, evaluation: evaluation)
+        return RunData(loaded: loaded, metrics: metrics, snapshots: snapshots, evaluation: try policy.evaluation(of: loaded))
+    }
+
+    /// Loads the run at `path` (its latest completed epoch), then as `load(_:policy:)`.
+    static func load(_ path: String, policy: EvaluationPolicy) throws -> RunData {
+        try load(LoadedRun.load(path), policy: policy)
+    }
+
+    /// The posterior of the first `limit` test images, from the pass the run's evaluation uses
+    /// (binarised as the run trains, the same images).
+    func testPosterior(limit: Int) -> EncodedSet {
+        PosteriorPass(model: model, set: loaded.dataset.test, limit: limit, binarization: Binarization(rawValue: config.binarize) ?? .none,
+                      seed: PosteriorPass.seeds(runSeed: config.seed, epoch: loaded.epoch).images).encode()
+    }
+
+    /// A snapshot's test means projected on their first two principal components (LAPACK ssyevd
+    /// on the covariance), with each component's share of the variance; nil when there are too
+    /// few means or dimensions. The report's and the comparison's scatter plots both use it.
+    func projection(of snapshot: Snapshot) throws -> (x: [Double], y: [Double], ratios: [Double])? {
+        guard snapshot.means.rows > 2, latent >= 2 else { return nil }
+        let pca = try PCA(fitting: snapshot.means, components: 2)
+        let points = pca.project(snapshot.means)
+        return ((0..<points.rows).map { Double(points[$0 * 2]) }, (0..<points.rows).map { Double(points[$0 * 2 + 1]) },
+                pca.explainedVarianceRatio)
     }
 
     /// Image `index` of a batch tensor `[N, C, H, W]` as a grid image.

@@ -117,7 +117,7 @@ enum RunFigures {
     static func interpolations(_ data: RunData) -> FigureSpec? {
         guard data.loaded.dataset.test.count >= 8 else { return nil }
         let set = data.loaded.dataset.test
-        let encoded = data.model.encodeAll(set, limit: 8)
+        let encoded = data.testPosterior(limit: 8)
         var rows: [[GridImage?]] = [], labels: [String] = []
         for pair in 0..<4 {
             let a = Array(encoded.means.scalars[(2 * pair * data.latent)..<((2 * pair + 1) * data.latent)])
@@ -136,14 +136,13 @@ enum RunFigures {
         guard let first = data.snapshots.first, let last = data.snapshots.last, first.means.rows > 2, data.latent >= 2 else { return nil }
         let names = data.config.classNames
         func panel(_ snapshot: Snapshot, legend: Bool) throws -> Axes {
-            let pca = try PCA(fitting: snapshot.means, components: 2)
-            let points = pca.project(snapshot.means)
-            let xs = (0..<points.rows).map { Double(points[$0 * 2]) }, ys = (0..<points.rows).map { Double(points[$0 * 2 + 1]) }
+            let (xs, ys, ratios) = try data.projection(of: snapshot) ?? ([], [], [0, 0])
+            let many = xs.count > 2000
             return Axes(title: "epoch \(snapshot.epoch)",
-                        xLabel: String(format: "PC1 (%.1f%%)", 100 * pca.explainedVarianceRatio[0]),
-                        yLabel: String(format: "PC2 (%.1f%%)", 100 * pca.explainedVarianceRatio[1]),
+                        xLabel: String(format: "PC1 (%.1f%%)", 100 * ratios[0]),
+                        yLabel: String(format: "PC2 (%.1f%%)", 100 * ratios[1]),
                         marks: [.scatter(ScatterSeries(x: xs, y: ys, categories: snapshot.labels, categoryNames: names,
-                                                       alpha: points.rows > 2000 ? 0.35 : 0.7, radius: points.rows > 2000 ? 1.4 : 2.2))],
+                                                       alpha: many ? 0.35 : 0.7, radius: many ? 1.4 : 2.2))],
                         showLegend: legend, legendOutside: true)
         }
         return FigureSpec(name: "latent-pca", title: "Latent space (PCA)",
@@ -157,26 +156,35 @@ enum RunFigures {
     static func traversals(_ data: RunData, options: TraversalOptions) -> FigureSpec {
         let usage = data.evaluation.usage
         let dimensions = Array(usage.dimensionsByKL.prefix(12))
-        let encoded = data.model.encodeAll(data.loaded.dataset.test, limit: 1)
+        let encoded = data.testPosterior(limit: 1)
         let base = options.fromZero ? [Float](repeating: 0, count: data.latent) : Array(encoded.means.scalars[0..<data.latent])
         // The aggregate-posterior and min–max ranges need the test means (from the last snapshot).
         let means = data.snapshots.last?.means
         let (codes, values) = LatentWalks.traversal(base: base, dimensions: dimensions, range: options.range, steps: 11, means: means)
         let labels = data.config.model.conditionClasses > 0 ? [Int](repeating: encoded.labels[0], count: codes.rows) : []
         let images = data.decodeImages(codes, labels: labels)
+        // Column labels hold only where every row shares them: the prior's quantiles, or the fixed
+        // sweep around the zero code. A fixed sweep around a test image's mean moves each row around
+        // its own base value, so its columns say the offset and each row says its base.
         let perRow = options.range == .aggregatePosterior || options.range == .minMax
+        let offsets = options.range == .fixed && !options.fromZero
         let columnLabels: [String] = perRow ? ["low"] + Array(repeating: "", count: 9) + ["high"]
-            : (0..<11).map { $0 % 5 == 0 ? signed(values.first?[$0] ?? 0) : "" }
+            : (0..<11).map { column in
+                guard column % 5 == 0 else { return "" }
+                let value = offsets ? Float(column - 5) * 0.6 : (values.first?[column] ?? 0)
+                return (offsets && value > 0 ? "+" : "") + signed(value)
+            }
         let grid = ImageGrid(cells: dimensions.indices.map { r in (0..<11).map { images[r * 11 + $0] } },
                              rowLabels: dimensions.indices.map { r in
                                  let j = dimensions[r]
-                                 let range = perRow ? "  [\(signed(values[r].first ?? 0)), \(signed(values[r].last ?? 0))]" : ""
+                                 let range = perRow ? "  [\(signed(values[r].first ?? 0)), \(signed(values[r].last ?? 0))]"
+                                     : (offsets ? "  base \(signed(base[j]))" : "")
                                  return String(format: "z%d  KL %.2f", j, usage.klPerDimension[j]) + range
                              },
                              columnLabels: columnLabels)
         let sweep: String
         switch options.range {
-        case .fixed: sweep = "from −3 to +3 around the base value"
+        case .fixed: sweep = options.fromZero ? "from −3 to +3" : "from −3 to +3 around its own base value (columns give the offset, rows their base)"
         case .priorQuantiles: sweep = "over the prior's 5% to 95% quantiles"
         case .aggregatePosterior: sweep = "over ±2 standard deviations of the test means (the aggregate posterior), its range shown per row"
         case .minMax: sweep = "from the smallest to the largest test mean, its range shown per row"
@@ -197,7 +205,7 @@ enum RunFigures {
     static func posteriorGrid(_ data: RunData) -> FigureSpec? {
         let order = data.evaluation.usage.dimensionsByKL
         guard order.count >= 2 else { return nil }
-        let encoded = data.model.encodeAll(data.loaded.dataset.test, limit: 1)
+        let encoded = data.testPosterior(limit: 1)
         let codes = LatentWalks.posteriorGrid(mean: Array(encoded.means.scalars), logVariance: Array(encoded.logVariances.scalars),
                                               dimensions: order[0], order[1], side: 7)
         let labels = data.config.model.conditionClasses > 0 ? [Int](repeating: encoded.labels[0], count: 49) : []

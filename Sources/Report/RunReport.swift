@@ -8,32 +8,48 @@ public enum RunReport {
     /// The figure names a report can hold.
     public static var figureNames: [String] { RunFigures.all }
 
-    /// Writes `out/index.html`, `out/style.css` and `out/figures/*`; `only` regenerates just those
-    /// figures (the page is always rewritten). Returns the page's path.
+    /// Writes `out/index.html`, `out/style.css`, `out/figures.json` and `out/figures/*` for the run
+    /// at `path` (its latest completed epoch); `only` regenerates just those figures into an existing
+    /// report (the other figure files keep their bytes and dates). Returns the page's path.
     @discardableResult
-    /// `progress` follows the IWAE estimate when evaluation.json has to be computed.
-    public static func write(run path: String, to out: String, only: Set<String>? = nil, iwaeSamples: Int = 1000,
-                             templates: Templates, progress: (@Sendable (Int, Int) -> Void)? = nil,
-                             traversal: TraversalOptions = TraversalOptions()) throws -> String {
-        if let only {
-            for name in only where !RunFigures.all.contains(name) { throw ReportError.unknownFigure(name, known: RunFigures.all) }
-        }
-        let data = try RunData.load(path, iwaeSamples: iwaeSamples, progress: progress)
+    public static func write(run path: String, to out: String, only: Set<String>? = nil, policy: EvaluationPolicy,
+                             templates: Templates, traversal: TraversalOptions = TraversalOptions()) throws -> String {
+        if let only { try checkFigures(only, in: out) }
+        return try write(RunData.load(path, policy: policy), to: out, only: only, templates: templates, traversal: traversal)
+    }
+
+    /// As `write(run:…)` for a run already loaded (a sweep loads each run once).
+    @discardableResult
+    public static func write(_ loaded: LoadedRun, to out: String, only: Set<String>? = nil, policy: EvaluationPolicy,
+                             templates: Templates, traversal: TraversalOptions = TraversalOptions()) throws -> String {
+        if let only { try checkFigures(only, in: out) }
+        return try write(RunData.load(loaded, policy: policy), to: out, only: only, templates: templates, traversal: traversal)
+    }
+
+    /// `--figures` needs known names and a report to put them into.
+    static func checkFigures(_ only: Set<String>, in out: String) throws {
+        for name in only.sorted() where !RunFigures.all.contains(name) { throw ReportError.unknownFigure(name, known: RunFigures.all) }
+        guard try FigureManifest.read(out) != nil else { throw ReportError.notReported(out) }
+    }
+
+    static func write(_ data: RunData, to out: String, only: Set<String>?, templates: Templates, traversal: TraversalOptions) throws -> String {
+        let specs = try RunFigures.specs(data, only: only, traversal: traversal)
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
-        var figures: [WrittenFigure] = []
-        for spec in try RunFigures.specs(data, traversal: traversal) {
-            if only == nil || only?.contains(spec.name) == true {
-                figures.append(try spec.write(into: out))
-            } else {
-                figures.append(spec.written)
-            }
+        let fresh = try specs.map { try $0.write(into: out) }
+        var figures = fresh
+        if only != nil, let previous = try FigureManifest.read(out) {
+            // The page keeps every figure it had, with the regenerated ones in their places.
+            let byName = Dictionary(fresh.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            figures = previous.map { byName[$0.name] ?? $0 } + fresh.filter { f in !previous.contains { $0.name == f.name } }
         }
         let html = try templates.render("report", context(data, figures: figures))
-        try AtomicFile.write(html, to: out + "/index.html")
-        try AtomicFile.write(templates.stylesheet(), to: out + "/style.css")
-        try AtomicFile.write(PageSummary(kind: "run", title: data.config.name, detail: summary(data), sortKey: data.config.objective.reportedBeta,
-                                         group: "\(data.config.dataset) \(data.config.model.architecture.rawValue)").encoded(),
-                             to: out + "/summary.json")
+        try AtomicFile.writeIfChanged(Array(html.utf8), to: out + "/index.html")
+        try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
+        try FigureManifest.write(figures, to: out)
+        try AtomicFile.writeIfChanged(Array(PageSummary(kind: "run", title: data.config.name, detail: summary(data),
+                                                        sortKey: data.config.objective.reportedBeta,
+                                                        group: "\(data.config.dataset) \(data.config.model.architecture.rawValue)").encoded().utf8),
+                                      to: out + "/summary.json")
         return out + "/index.html"
     }
 

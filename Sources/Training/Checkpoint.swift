@@ -99,13 +99,26 @@ public struct Checkpoint: Sendable {
         return (epoch, file.metadata["partial_batches_done"] != nil)
     }
 
-    /// Loads only the model's parameters (for reporting and evaluation).
-    public static func loadWeights(path: String, into model: VAE) throws(TrainingError) {
+    /// Loads only the model's parameters (for reporting and evaluation); returns the checkpoint's
+    /// epoch and step, nil for a file without them (weights saved by PyTorch, say).
+    @discardableResult
+    public static func loadWeights(path: String, into model: VAE) throws(TrainingError) -> (epoch: Int, step: Int)? {
         do {
             let file = try SafetensorsFile.read(path: path)
-            for item in model.namedParameters {
-                item.parameter.value = try finite(file.tensor(item.name, shape: item.parameter.value.shape), item.name, path)
+            let epochText = file.metadata["epoch"], stepText = file.metadata["step"]
+            let epoch = epochText.flatMap(Int.init), step = stepText.flatMap(Int.init)
+            if epochText != nil || stepText != nil {
+                guard let epoch, (0...RunConfig.epochLimit).contains(epoch), let step, step >= 0 else {
+                    throw TrainingError.corruptRun(path: path, reason: "checkpoint metadata lacks a valid epoch or step")
+                }
             }
+            var values: [Tensor] = []
+            for item in model.namedParameters {
+                values.append(try finite(file.tensor(item.name, shape: item.parameter.value.shape), item.name, path))
+            }
+            for (item, value) in zip(model.namedParameters, values) { item.parameter.value = value }
+            if let epoch, let step { return (epoch, step) }
+            return nil
         } catch let error as TrainingError {
             throw error
         } catch {

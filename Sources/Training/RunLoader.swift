@@ -11,33 +11,35 @@ public struct LoadedRun {
     public let model: VAE
     /// The epoch of the loaded checkpoint.
     public let epoch: Int
+    /// The optimiser step the checkpoint was saved at (as stored in it, not derived from the config).
+    public let step: Int
 
-    /// Loads `path`'s config, rebuilds the dataset and the model, and loads the weights of
-    /// `epoch` (when nil, the latest completed epoch: a run interrupted mid-epoch has a newer
-    /// latest.safetensors, but its weights belong to no epoch's metrics or snapshot).
-    public static func load(_ path: String, epoch: Int? = nil) throws -> LoadedRun {
+    /// Loads `path`'s config, rebuilds the dataset (or takes `dataset`, already loaded for this run's
+    /// config, as a sweep does) and the model, and loads the weights of `epoch` (when nil, the latest
+    /// completed epoch: a run interrupted mid-epoch has a newer latest.safetensors, but its weights
+    /// belong to no epoch's metrics or snapshot).
+    public static func load(_ path: String, epoch: Int? = nil, dataset loadedDataset: Dataset? = nil) throws -> LoadedRun {
         let run = RunDirectory(path)
         guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
         let config = try RunConfig.read(path: run.config)
-        let dataset = try DatasetCatalog.load(config.dataset, options: config.datasetOptions)
+        let checkpoint: String
+        if let epoch {
+            checkpoint = run.checkpoint(epoch: epoch)
+            guard FileManager.default.fileExists(atPath: checkpoint) else {
+                throw TrainingError.invalidOption("--epoch \(epoch): \(run.path) has no checkpoint of that epoch (see \(run.checkpoints))")
+            }
+        } else {
+            let latest = try Checkpoint.position(path: run.latestCheckpoint)
+            checkpoint = latest.midEpoch ? run.checkpoint(epoch: latest.epoch) : run.latestCheckpoint
+        }
+        let dataset = try loadedDataset ?? DatasetCatalog.load(config.dataset, options: config.datasetOptions)
         try config.checkFits(dataset)
         var rng = RandomGenerator(seed: config.seed)
         let model = VAE(spec: config.model, rng: &rng)
-        var checkpoint = epoch.map { run.checkpoint(epoch: $0) } ?? run.latestCheckpoint
-        if let epoch, !FileManager.default.fileExists(atPath: run.checkpoint(epoch: epoch)) {
-            throw TrainingError.invalidOption("--epoch \(epoch): \(run.path) has no checkpoint of that epoch (see \(run.checkpoints))")
+        guard let saved = try Checkpoint.loadWeights(path: checkpoint, into: model) else {
+            throw TrainingError.corruptRun(path: checkpoint, reason: "checkpoint metadata lacks its epoch and step")
         }
-        if epoch == nil, let latest = try? SafetensorsFile.read(path: run.latestCheckpoint),
-           latest.metadata["partial_batches_done"] != nil, let completed = latest.metadata["epoch"].flatMap(Int.init) {
-            checkpoint = run.checkpoint(epoch: completed)
-        }
-        guard FileManager.default.fileExists(atPath: checkpoint) else {
-            throw TrainingError.runNotFound(path: checkpoint)
-        }
-        try Checkpoint.loadWeights(path: checkpoint, into: model)
-        let savedEpoch = (try? SafetensorsFile.read(path: checkpoint))?.metadata["epoch"].flatMap(Int.init)
-        let loadedEpoch = epoch ?? savedEpoch ?? 0
-        return LoadedRun(run: run, config: config, dataset: dataset, model: model, epoch: loadedEpoch)
+        return LoadedRun(run: run, config: config, dataset: dataset, model: model, epoch: saved.epoch, step: saved.step)
     }
 }
 

@@ -1,3 +1,4 @@
+import Analysis
 import Datasets
 import Engine
 import Foundation
@@ -54,9 +55,9 @@ public final class Trainer {
         let test = evaluateTest(epoch: 0)
         // Epoch 0 has no training steps: its train row evaluates the untrained model on up to
         // 10,000 training images.
-        var trainRNG = evaluationRNG(epoch: 0, salt: 1)
-        let trainStart = model.evaluate(dataset.train, limit: 10_000, binarization: binarization, deterministic: deterministic,
-                                        conditional: conditional, rng: &trainRNG)
+        let seeds = PosteriorPass.seeds(runSeed: config.seed, epoch: 0)
+        let trainStart = PosteriorPass(model: model, set: dataset.train, limit: 10_000, binarization: binarization, seed: seeds.images &+ 1)
+            .summary(noiseSeed: seeds.noise &+ 1, deterministic: deterministic)
         metrics.append(evaluationRow(epoch: 0, split: "train", trainStart, seconds: 0))
         metrics.append(evaluationRow(epoch: 0, split: "test", test, seconds: Timing.now() - testStart))
         try saveSnapshot(epoch: 0, test: test)
@@ -191,17 +192,19 @@ public final class Trainer {
         progress.epochFinished(summary(epoch: epoch))
     }
 
-    /// The generator for evaluating epoch `epoch`: derived from the seed, independent of training.
-    private func evaluationRNG(epoch: Int, salt: UInt64) -> RandomGenerator {
-        RandomGenerator(seed: config.seed &* 0x9E37_79B9 &+ UInt64(epoch) &* 1_000_003 &+ salt)
+    /// The test split's posterior pass at the end of `epoch`: the same pass, images and noise as
+    /// `betavae evaluate` of that epoch's checkpoint.
+    private func evaluateTest(epoch: Int) -> PosteriorSummary {
+        let seeds = PosteriorPass.seeds(runSeed: config.seed, epoch: epoch)
+        return testPass(epoch: epoch).summary(noiseSeed: seeds.noise, deterministic: deterministic)
     }
 
-    private func evaluateTest(epoch: Int) -> SplitEvaluation {
-        var evalRNG = evaluationRNG(epoch: epoch, salt: 2)
-        return model.evaluate(dataset.test, binarization: binarization, deterministic: deterministic, conditional: conditional, rng: &evalRNG)
+    private func testPass(epoch: Int, limit: Int? = nil) -> PosteriorPass {
+        PosteriorPass(model: model, set: dataset.test, limit: limit, binarization: binarization,
+                      seed: PosteriorPass.seeds(runSeed: config.seed, epoch: epoch).images)
     }
 
-    private func evaluationRow(epoch: Int, split: String, _ e: SplitEvaluation, seconds: Double) -> MetricsRow {
+    private func evaluationRow(epoch: Int, split: String, _ e: PosteriorSummary, seconds: Double) -> MetricsRow {
         MetricsRow(epoch: epoch, split: split, loss: config.objective.value(recon: e.recon, kl: e.kl, step: step), recon: e.recon,
                    kl: e.kl, beta: config.objective.reportedBeta, capacity: config.objective.capacity(atStep: step),
                    seconds: seconds, klPerDimension: e.klPerDimension)
@@ -216,15 +219,16 @@ public final class Trainer {
                       train?.seconds ?? 0, rate)
     }
 
-    private func saveSnapshot(epoch: Int, test: SplitEvaluation) throws(TrainingError) {
-        let indices = Array(0..<min(16, dataset.test.count))
-        var evalRNG = evaluationRNG(epoch: epoch, salt: 3)
-        let batch = dataset.test.batch(indices, binarization: binarization, rng: &evalRNG)
-        let labels = conditional ? batch.labels : []
-        let (mean, _) = model.encode(batch.images, labels: labels)
-        let reconstructions = model.decodeImages(mean, labels: labels)
-        let snapshot = Snapshot(epoch: epoch, means: test.means, labels: test.labels, validationImages: batch.images,
-                                reconstructions: reconstructions, validationIndices: indices)
+    /// Test means and labels from the epoch's pass, and the reconstructions (decoded μ) of its
+    /// first 16 images, binarised exactly as the pass saw them.
+    private func saveSnapshot(epoch: Int, test: PosteriorSummary) throws(TrainingError) {
+        var images = Tensor(shape: [0]), reconstructions = Tensor(shape: [0])
+        testPass(epoch: epoch, limit: 16).forEachBatch(batchSize: 16) { batch in
+            images = batch.images
+            reconstructions = model.decodeImages(batch.mean, labels: conditional ? batch.labels : [])
+        }
+        let snapshot = Snapshot(epoch: epoch, means: test.encoded.means, labels: test.encoded.labels, validationImages: images,
+                                reconstructions: reconstructions, validationIndices: Array(0..<images.rows))
         try write { () throws(FileError) in try snapshot.save(to: run.snapshot(epoch: epoch)) }
     }
 

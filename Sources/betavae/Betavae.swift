@@ -1,4 +1,5 @@
 import ArgumentParser
+import Training
 import Foundation
 
 /// The betavae command line: argument parsing and wiring only.

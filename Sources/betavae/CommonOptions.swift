@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Report
 import Training
 
 /// Checks shared by the commands that evaluate and report.
@@ -20,6 +21,13 @@ enum OptionChecks {
             throw ValidationError("\(option) must be values separated by single commas, not '\(text)'")
         }
         return items
+    }
+
+    /// How report, compare and sweep get evaluations: K, this tool's version as part of the key,
+    /// progress and a one-line notice on stderr when one must be computed.
+    static func evaluationPolicy(iwaeSamples: Int) -> EvaluationPolicy {
+        EvaluationPolicy(iwaeSamples: iwaeSamples, toolVersion: ToolVersion.string, progress: iwaeProgress(samples: iwaeSamples),
+                         announce: { FileHandle.standardError.write(Data(("betavae: " + $0 + "\n").utf8)) })
     }
 
     /// The index page goes into the default reports folder only, or where the user named one: a

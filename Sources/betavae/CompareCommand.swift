@@ -32,8 +32,8 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             let folder = out ?? "reports/compare-\(URL(fileURLWithPath: runs[0]).lastPathComponent)-\(runs.count)"
             let templates = try Templates()
-            let page = try Comparison.write(runs: runs, to: folder, baseline: baseline, iwaeSamples: iwaeSamples, templates: templates,
-                                            progress: iwaeProgress(samples: iwaeSamples))
+            let page = try Comparison.write(runs: runs, to: folder, baseline: baseline,
+                                            policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples), templates: templates)
             if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             print(page)
         }

@@ -34,15 +34,10 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let loaded = try LoadedRun.load(runPath, epoch: epoch)
-            var options = Evaluator.Options()
-            options.iwaeSamples = iwaeSamples
-            options.testLimit = testLimit
-            options.binarization = Binarization(rawValue: loaded.config.binarize) ?? .none
-            options.seed = loaded.config.seed
-            options.progress = iwaeProgress(samples: iwaeSamples)
-            let result = Self.evaluate(loaded, options: options)
-            try AtomicFile.write(result.encoded(), to: loaded.run.evaluation)
-            if let exportLatents { try Self.export(loaded, limit: testLimit, to: exportLatents) }
+            let options = loaded.evaluatorOptions(iwaeSamples: iwaeSamples, testLimit: testLimit, toolVersion: ToolVersion.string,
+                                                  progress: iwaeProgress(samples: iwaeSamples))
+            let result = try loaded.evaluate(options: options)
+            if let exportLatents { try loaded.exportLatents(limit: testLimit, to: exportLatents) }
             if json {
                 print(String(decoding: result.encoded(), as: UTF8.self), terminator: "")
             } else {
@@ -52,32 +47,10 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    static func evaluate(_ loaded: LoadedRun, options: Evaluator.Options) -> EvaluationResult {
-        let objective = loaded.config.objective
-        let steps = loaded.epoch * ((loaded.config.trainCount + loaded.config.batchSize - 1) / loaded.config.batchSize)
-        return Evaluator.evaluate(model: loaded.model, dataset: loaded.dataset, epoch: loaded.epoch, options: options) { recon, kl in
-            objective.value(recon: recon, kl: kl, step: steps)
-        }
-    }
-
-    static func export(_ loaded: LoadedRun, limit: Int?, to path: String) throws {
-        let encoded = loaded.model.encodeAll(loaded.dataset.test, limit: limit)
-        var arrays: [(name: String, array: NPYArray)] = [
-            ("means", NPYArray(shape: encoded.means.shape, storage: .float32(encoded.means.scalars))),
-            ("log_variances", NPYArray(shape: encoded.logVariances.shape, storage: .float32(encoded.logVariances.scalars))),
-            ("labels", NPYArray(shape: [encoded.count], storage: .int64(encoded.labels.map(Int64.init)))),
-        ]
-        if let factors = loaded.dataset.test.factors {
-            let classes = (0..<encoded.count).flatMap { loaded.dataset.test.factorClasses($0).map(Int64.init) }
-            arrays.append(("factor_classes", NPYArray(shape: [encoded.count, factors.names.count], storage: .int64(classes))))
-        }
-        try NPZ.write(arrays, to: path)
-    }
-
     static func describe(_ r: EvaluationResult, config: RunConfig) -> String {
         var lines = [
-            "run \(config.name), epoch \(r.epoch), \(r.test.images) test images",
-            String(format: "test NELBO (β = 1)      %9.3f nats", r.test.nelbo),
+            "run \(config.name), epoch \(r.epoch) (step \(r.key.step)), \(r.test.images) test images, binarisation \(r.key.binarization)",
+            String(format: "test NELBO (β = 1)      %9.3f nats (one z per image, as metrics.csv)", r.test.nelbo),
             String(format: "  reconstruction        %9.3f nats", r.test.recon),
             String(format: "  KL                    %9.3f nats", r.test.kl),
             String(format: "IWAE NLL (K = %d)     %9.3f ± %.3f nats (gap to NELBO %.3f)", r.test.samples, r.test.iwaeNLL,
@@ -100,11 +73,32 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-/// A progress line for the IWAE estimate on a terminal (stderr), nil when stderr is not a terminal.
+/// The IWAE estimate's progress on stderr: a percentage line on a terminal; elsewhere one line
+/// with the time it will take, once the first images have shown the rate.
 func iwaeProgress(samples: Int) -> (@Sendable (Int, Int) -> Void)? {
-    guard isatty(STDERR_FILENO) == 1 else { return nil }
+    let clock = ProgressClock()
+    let terminal = isatty(STDERR_FILENO) == 1
     return { done, total in
-        let line = done < total ? "\rIWAE (K = \(samples)): \(100 * done / max(total, 1))% of \(total) test images " : "\r\u{1B}[K"
-        FileHandle.standardError.write(Data(line.utf8))
+        if terminal {
+            let line = done < total ? "\rIWAE (K = \(samples)): \(100 * done / max(total, 1))% of \(total) test images " : "\r\u{1B}[K"
+            FileHandle.standardError.write(Data(line.utf8))
+        } else if let seconds = clock.estimateOnce(done: done, total: total) {
+            FileHandle.standardError.write(Data("IWAE (K = \(samples)) over \(total) test images: about \(seconds) s\n".utf8))
+        }
+    }
+}
+
+/// Extrapolates the time of a job from its first 2% (or 3 s), once.
+final class ProgressClock: @unchecked Sendable {
+    private let start = Date()
+    private var told = false
+    private let lock = NSLock()
+
+    func estimateOnce(done: Int, total: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        let elapsed = Date().timeIntervalSince(start)
+        guard !told, done > 0, done < total, 50 * done >= total || elapsed > 3 else { return nil }
+        told = true
+        return Int((elapsed * Double(total) / Double(done)).rounded())
     }
 }

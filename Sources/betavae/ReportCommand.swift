@@ -41,8 +41,8 @@ struct ReportCommand: ParsableCommand {
             let folder = out ?? "reports/" + RunDirectory(runPath).name
             let only = figures.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
             let templates = try Templates()
-            let page = try RunReport.write(run: runPath, to: folder, only: only, iwaeSamples: iwaeSamples, templates: templates,
-                                           progress: iwaeProgress(samples: iwaeSamples),
+            let page = try RunReport.write(run: runPath, to: folder, only: only, policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples),
+                                           templates: templates,
                                            traversal: TraversalOptions(range: TraversalRange(rawValue: traversalRange) ?? .fixed,
                                                                        fromZero: traversalFromZero))
             if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }

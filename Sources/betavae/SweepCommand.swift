@@ -1,5 +1,5 @@
 import ArgumentParser
-import Dispatch
+import Datasets
 import Engine
 import Foundation
 import Report
@@ -49,90 +49,47 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try checkCombination()
             let name = URL(fileURLWithPath: out).lastPathComponent
             let betaValues = try parsedBetas()
-            let paths = betaValues.map { "\(out)/\(name)-beta\(TrainOptions.compact($0))" }
-            try trainAll(betaValues, paths: paths)
-            if SignalWatcher.stopRequested { throw ExitCode(130) }
-            let templates = try Templates()
-            for path in paths {
-                let page = try RunReport.write(run: path, to: "\(reports)/\(RunDirectory(path).name)", iwaeSamples: iwaeSamples, templates: templates,
-                                               progress: iwaeProgress(samples: iwaeSamples))
-                writeLine("report: \(page)")
+            // The data is loaded once and shared by every run, its training and its report.
+            let dataset = try DatasetCatalog.load(options.dataset, options: options.datasetOptions)
+            let runs = try betaValues.map { beta -> SweepRun in
+                var runOptions = options
+                runOptions.beta = beta
+                runOptions.threads = max(1, options.threads / jobs)
+                if runOptions.epochs == nil { runOptions.epochs = 20 }
+                let run = RunDirectory("\(out)/\(name)-beta\(TrainOptions.compact(beta))")
+                return SweepRun(config: try runOptions.config(name: run.name, dataset: dataset), run: run)
             }
-            let comparison = try Comparison.write(runs: paths, to: "\(reports)/\(name)", iwaeSamples: iwaeSamples, templates: templates)
+            let failures = SweepTraining.train(runs, dataset: dataset, jobs: jobs, force: force) { LabelledProgress(label: $0) }
+            if SignalWatcher.stopRequested { throw ExitCode(130) }
+            if let first = failures.first { throw TrainingError.io(first) }
+            let loaded = try runs.map { try LoadedRun.load($0.run.path, dataset: dataset) }
+            let templates = try Templates()
+            let policy = OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples)
+            var pages: [String] = []
+            for run in loaded {
+                pages.append(try RunReport.write(run, to: "\(reports)/\(run.run.name)", policy: policy, templates: templates))
+                writeLine("report: \(pages.last ?? "")")
+            }
+            let comparison = loaded.count >= 2
+                ? try Comparison.write(loaded: loaded, to: "\(reports)/\(name)", policy: policy, templates: templates) : pages[0]
             let index = try ReportIndex.write(reportsFolder: reports, templates: templates)
             writeLine("index: \(index)")
             writeLine(comparison)
         }
     }
 
-    /// Trains (or reuses, or resumes) every run, `jobs` at a time.
-    func trainAll(_ betaValues: [Double], paths: [String]) throws {
-        let threadsEach = max(1, options.threads / jobs)
-        let queue = WorkQueue(count: paths.count)
-        let failures = FailureLog()
-        let work = UncheckedBox { (index: Int) in
-            do {
-                var runOptions = options
-                runOptions.beta = betaValues[index]
-                runOptions.objective = .beta
-                runOptions.threads = threadsEach
-                if runOptions.epochs == nil { runOptions.epochs = 20 }
-                let progress = LabelledProgress(label: RunDirectory(paths[index]).name)
-                try Self.trainOrReuse(runOptions, path: paths[index], force: force, progress: progress)
-            } catch {
-                failures.record("\(paths[index]): \(error)")
-            }
+    /// Options a β sweep cannot honour are refused rather than ignored.
+    func checkCombination() throws {
+        let defaults = try TrainOptions.parse([])
+        if options.beta != defaults.beta { throw ValidationError("--beta: a sweep takes β from --betas; leave --beta out") }
+        if options.objective != .beta {
+            throw ValidationError("--objective \(options.objective.rawValue): a sweep varies β of the beta objective; train capacity runs with 'betavae train'")
         }
-        DispatchQueue.concurrentPerform(iterations: min(jobs, paths.count)) { _ in
-            while let index = queue.next(), !SignalWatcher.stopRequested { work.value(index) }
-        }
-        if let first = failures.first { throw TrainingError.io(first) }
+        if options.deterministic { throw ValidationError("--deterministic: an autoencoder has no β, so every run of the sweep would be the same") }
     }
-
-    static func trainOrReuse(_ options: TrainOptions, path: String, force: Bool, progress: ProgressReporter) throws {
-        let run = RunDirectory(path)
-        if run.exists && !force {
-            let config = try RunConfig.read(path: run.config)
-            let done = (try? MetricsLog.read(path: run.metrics))?.rows(split: "test").last?.epoch ?? 0
-            if done >= config.epochs {
-                progress.message("\(path) is already trained (\(done) epochs); reusing it")
-                return
-            }
-            _ = try TrainCommand.resume(path, epochs: nil, progress: progress)
-            return
-        }
-        _ = try TrainCommand.train(options, out: path, force: force, progress: progress)
-    }
-}
-
-/// Hands out indices 0..<count to concurrent workers.
-final class WorkQueue: @unchecked Sendable {
-    private var nextIndex = 0
-    private let count: Int
-    private let lock = NSLock()
-    init(count: Int) { self.count = count }
-    func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard nextIndex < count else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
-    }
-}
-
-/// Errors collected from concurrent workers.
-final class FailureLog: @unchecked Sendable {
-    private var messages: [String] = []
-    private let lock = NSLock()
-    func record(_ message: String) { lock.lock(); messages.append(message); lock.unlock() }
-    var first: String? { lock.lock(); defer { lock.unlock() }; return messages.first }
-}
-
-/// A closure shared with concurrent workers that touch disjoint runs.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// One plain line per epoch, prefixed with the run's name (several runs may train at once).

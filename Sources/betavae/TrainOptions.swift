@@ -94,6 +94,29 @@ struct TrainOptions: ParsableArguments {
         }
     }
 
+    /// With --resume the run's config.json fixes every setting but the number of epochs and the
+    /// learning rate: any other option given is refused (silently dropping it would train something
+    /// other than what was asked).
+    func checkResumable() throws {
+        let d = try TrainOptions.parse([])
+        let changed: [(String, Bool)] = [
+            ("--dataset", dataset != d.dataset), ("--data-dir", dataDir != nil), ("--limit", limit != nil), ("--test-limit", testLimit != nil),
+            ("--binarize", binarize != d.binarize), ("--channels", channels != d.channels), ("--model", model != d.model),
+            ("--hidden", hidden != d.hidden), ("--latent", latent != d.latent), ("--conditional", conditional),
+            ("--objective", objective != d.objective), ("--beta", beta != d.beta), ("--deterministic", deterministic),
+            ("--gamma", gamma != d.gamma), ("--capacity-start", capacityStart != d.capacityStart),
+            ("--capacity-max", capacityMax != d.capacityMax), ("--capacity-steps", capacitySteps != d.capacitySteps),
+            ("--likelihood", likelihood != nil), ("--batch-size", batchSize != d.batchSize), ("--clip-norm", clipNorm != nil),
+            ("--seed", seed != d.seed), ("--snapshot-every", snapshotEvery != d.snapshotEvery), ("--threads", threads != d.threads),
+        ]
+        if let name = changed.first(where: { $0.1 })?.0 {
+            throw ValidationError("\(name) cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs and --lr")
+        }
+    }
+
+    /// The learning rate when --lr was given a value other than the default (applied on resume).
+    var changedLearningRate: Double? { lr != 1e-3 ? lr : nil }
+
     /// The hidden sizes, or nil when any item is empty, not a whole number or out of range.
     var parsedHidden: [Int]? {
         let sizes = hidden.split(separator: ",", omittingEmptySubsequences: false)

@@ -10,7 +10,8 @@ struct EvaluationFileTests {
         let usage = try! JSONDecoder().decode(LatentUsage.self, from: Data("""
             {"klPerDimension": [1.5, 0.01, 2.0], "meanVariance": [0.9, 0.0, 1.1], "activeUnits": [0, 2]}
             """.utf8))
-        return EvaluationResult(epoch: 2, test: LikelihoodEstimate(nelbo: 100, recon: 90, kl: 10, iwaeNLL: 98, iwaeStandardError: 0.5,
+        let key = EvaluationKey(epoch: 2, step: 20, testImages: 100, iwaeSamples: 10, binarization: "none", seed: 5, toolVersion: "test")
+        return EvaluationResult(key: key, test: LikelihoodEstimate(nelbo: 100, recon: 90, kl: 10, iwaeNLL: 98, iwaeStandardError: 0.5,
                                                                    samples: 10, images: 100),
                                 objective: 100, usage: usage, knnAccuracy: 0.8, knnChance: 0.1,
                                 disentanglement: DisentanglementScores(betaVAE: 0.7, factorVAE: 0.6, mig: 0.1,
@@ -49,7 +50,7 @@ struct EvaluationFileTests {
         #expect(throws: Self.error("its sample and image counts must be positive")) {
             _ = try EvaluationResult.decode(bytes { $0.test.samples = 0 }, path: Self.path, latent: 3)
         }
-        #expect(throws: Self.error("not a betavae evaluation.json")) {
+        #expect(throws: Self.error("not a betavae evaluation.json of this version")) {
             _ = try EvaluationResult.decode(Array("{\"epoch\": 1}".utf8), path: Self.path, latent: 3)
         }
         // JSON has no NaN; a value that overflows Double decodes as an error, so a non-finite number

@@ -69,7 +69,7 @@ import Analysis
         let run = try Self.tinyRun(name: "tiny-cvae", beta: 1, folder: folder, latent: 2, conditional: true)
         let templates = try Templates(folder: Self.templatesFolder)
         let out = folder + "/reports/tiny-cvae"
-        let page = try RunReport.write(run: run, to: out, iwaeSamples: 20, templates: templates)
+        let page = try RunReport.write(run: run, to: out, policy: EvaluationPolicy(iwaeSamples: 20), templates: templates)
         let html = try String(contentsOfFile: page, encoding: .utf8)
         let figures = try FileManager.default.contentsOfDirectory(atPath: out + "/figures").sorted()
         // Z = 2 and conditional: the manifold and the class grid are there too; labelled data gets
@@ -106,19 +106,38 @@ import Analysis
         let run = try Self.tinyRun(name: "tiny", beta: 1, folder: folder)
         let templates = try Templates(folder: Self.templatesFolder)
         let a = folder + "/a", b = folder + "/b"
-        try RunReport.write(run: run, to: a, iwaeSamples: 20, templates: templates)
-        try RunReport.write(run: run, to: b, iwaeSamples: 20, templates: templates)
+        try RunReport.write(run: run, to: a, policy: EvaluationPolicy(iwaeSamples: 20), templates: templates)
+        try RunReport.write(run: run, to: b, policy: EvaluationPolicy(iwaeSamples: 20), templates: templates)
         for name in try FileManager.default.contentsOfDirectory(atPath: a + "/figures") + ["../index.html"] {
             #expect(FileManager.default.contents(atPath: a + "/figures/" + name) == FileManager.default.contents(atPath: b + "/figures/" + name),
                     "\(name) differs between two reports of the same run")
         }
-        // --figures: only the named figure is rewritten, and to the same bytes.
+        // --figures: on a folder with no report it says what is missing and writes nothing.
         let only = folder + "/only"
-        try RunReport.write(run: run, to: only, only: ["samples"], iwaeSamples: 20, templates: templates)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: only + "/figures") == ["samples.png"])
-        #expect(FileManager.default.contents(atPath: only + "/figures/samples.png") == FileManager.default.contents(atPath: a + "/figures/samples.png"))
+        #expect(throws: ReportError.notReported(only)) {
+            try RunReport.write(run: run, to: only, only: ["samples"], policy: EvaluationPolicy(iwaeSamples: 20), templates: templates)
+        }
+        #expect(!FileManager.default.fileExists(atPath: only))
+        // On a reported run, only the named figure's files are rewritten: the others keep their bytes
+        // and modification dates, and the page still shows every figure.
+        try RunReport.write(run: run, to: only, policy: EvaluationPolicy(iwaeSamples: 20), templates: templates)
+        let names = try FileManager.default.contentsOfDirectory(atPath: only + "/figures").sorted()
+        func stamp(_ name: String) throws -> (Data?, Date?) {
+            let path = only + "/figures/" + name
+            return (FileManager.default.contents(atPath: path), try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+        }
+        let before = try names.map(stamp)
+        usleep(20_000)
+        try RunReport.write(run: run, to: only, only: ["traversals"], policy: EvaluationPolicy(iwaeSamples: 20), templates: templates)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: only + "/figures").sorted() == names)
+        for (name, old) in zip(names, before) {
+            let new = try stamp(name)
+            #expect(new.0 == old.0, "\(name) changed bytes")
+            if name != "traversals.png" { #expect(new.1 == old.1, "\(name) was rewritten") } else { #expect(new.1 != old.1, "traversals not rewritten") }
+        }
+        #expect(FileManager.default.contents(atPath: only + "/index.html") == FileManager.default.contents(atPath: a + "/index.html"))
         #expect(throws: ReportError.unknownFigure("bogus", known: RunReport.figureNames)) {
-            try RunReport.write(run: run, to: only, only: ["bogus"], templates: templates)
+            try RunReport.write(run: run, to: only, only: ["bogus"], policy: EvaluationPolicy(iwaeSamples: 20), templates: templates)
         }
     }
 
@@ -126,7 +145,7 @@ import Analysis
         let folder = Self.folder()
         let run = try Self.tinyRun(name: "trav", beta: 1, folder: folder)
         let templates = try Templates(folder: Self.templatesFolder)
-        let page = try RunReport.write(run: run, to: folder + "/t", only: ["traversals"], iwaeSamples: 5, templates: templates,
+        let page = try RunReport.write(run: run, to: folder + "/t", policy: EvaluationPolicy(iwaeSamples: 5), templates: templates,
                                        traversal: TraversalOptions(range: .minMax, fromZero: true))
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(html.contains("from the smallest to the largest test mean") && html.contains("the zero code"))
@@ -137,7 +156,7 @@ import Analysis
         let folder = Self.folder()
         let run = try Self.tinyRun(name: "<script>alert(1)</script>", beta: 1, folder: folder)
         let templates = try Templates(folder: Self.templatesFolder)
-        let page = try RunReport.write(run: run, to: folder + "/escaped", iwaeSamples: 5, templates: templates)
+        let page = try RunReport.write(run: run, to: folder + "/escaped", policy: EvaluationPolicy(iwaeSamples: 5), templates: templates)
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(!html.contains("<script>"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
@@ -147,7 +166,7 @@ import Analysis
         let folder = Self.folder()
         let runs = try [4.0, 0.5, 1].map { try Self.tinyRun(name: "b\($0)", beta: $0, folder: folder) }
         let templates = try Templates(folder: Self.templatesFolder)
-        let page = try Comparison.write(runs: runs, to: folder + "/reports/cmp", iwaeSamples: 10, templates: templates)
+        let page = try Comparison.write(runs: runs, to: folder + "/reports/cmp", policy: EvaluationPolicy(iwaeSamples: 10), templates: templates)
         let html = try String(contentsOfFile: page, encoding: .utf8)
         let positions = ["β = 0.5", "β = 1", "β = 4"].map { html.range(of: "<td>\($0)</td>")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
@@ -172,7 +191,7 @@ import Analysis
         _ = try Trainer(config: config, dataset: sprites, run: b, progress: SilentProgress()).start()
         let templates = try Templates(folder: Self.templatesFolder)
         var message = ""
-        do { try Comparison.write(runs: [a, b.path], to: folder + "/x", iwaeSamples: 5, templates: templates) } catch { message = "\(error)" }
+        do { try Comparison.write(runs: [a, b.path], to: folder + "/x", policy: EvaluationPolicy(iwaeSamples: 5), templates: templates) } catch { message = "\(error)" }
         #expect(message.contains("runs must share a dataset and image size"))
     }
 

@@ -1,0 +1,64 @@
+import Analysis
+import Datasets
+import Engine
+import Foundation
+
+/// A loaded run's evaluation as an artefact keyed by what made it (RUN/evaluation.json): `evaluate`
+/// always computes and saves one; reports and comparisons reuse the saved one only when its key
+/// is exactly what they would compute, and say so when they must compute it.
+extension LoadedRun {
+    /// The evaluator's settings for this run's checkpoint: its binarisation, seed, objective,
+    /// epoch and step, with `iwaeSamples` and an optional `testLimit`.
+    public func evaluatorOptions(iwaeSamples: Int, testLimit: Int? = nil, toolVersion: String,
+                                 progress: (@Sendable (Int, Int) -> Void)? = nil) -> Evaluator.Options {
+        var options = Evaluator.Options()
+        options.iwaeSamples = iwaeSamples
+        options.testLimit = testLimit
+        options.binarization = Binarization(rawValue: config.binarize) ?? .none
+        options.seed = config.seed
+        options.objective = config.objective
+        options.epoch = epoch
+        options.step = step
+        options.toolVersion = toolVersion
+        options.progress = progress
+        return options
+    }
+
+    /// The saved evaluation when it was made with exactly `options`' key; otherwise nil and why it
+    /// cannot be used (missing, or which setting differs). A file that is not a valid evaluation of
+    /// this run throws.
+    public func savedEvaluation(matching options: Evaluator.Options) throws -> (result: EvaluationResult?, reason: String) {
+        guard let data = FileManager.default.contents(atPath: run.evaluation) else { return (nil, "no evaluation.json yet") }
+        let saved = try EvaluationResult.decode(Array(data), path: run.evaluation, latent: config.model.latent)
+        let wanted = options.key(testCount: dataset.test.count)
+        let key = saved.key
+        let differences = [
+            key.epoch != wanted.epoch ? "epoch \(key.epoch), not \(wanted.epoch)" : nil,
+            key.step != wanted.step ? "step \(key.step), not \(wanted.step)" : nil,
+            key.testImages != wanted.testImages ? "\(key.testImages) test images, not \(wanted.testImages)" : nil,
+            key.iwaeSamples != wanted.iwaeSamples ? "K = \(key.iwaeSamples), not \(wanted.iwaeSamples)" : nil,
+            key.binarization != wanted.binarization ? "binarisation \(key.binarization)" : nil,
+            key.seed != wanted.seed ? "seed \(key.seed)" : nil,
+            key.toolVersion != wanted.toolVersion ? "betavae \(key.toolVersion)" : nil,
+        ].compactMap { $0 }
+        return differences.isEmpty ? (saved, "") : (nil, "evaluation.json was made with " + differences.joined(separator: ", "))
+    }
+
+    /// Computes the evaluation and saves it as RUN/evaluation.json.
+    public func evaluate(options: Evaluator.Options) throws -> EvaluationResult {
+        let result = Evaluator.evaluate(model: model, dataset: dataset, options: options)
+        do { try AtomicFile.write(result.encoded(), to: run.evaluation) } catch { throw TrainingError.io("\(error)") }
+        return result
+    }
+
+    /// The saved evaluation when its key matches `options`, else a new one (computed and saved),
+    /// after `announce` has said why and how much work it is.
+    public func evaluation(options: Evaluator.Options, announce: (String) -> Void) throws -> EvaluationResult {
+        let (saved, reason) = try savedEvaluation(matching: options)
+        if let saved { return saved }
+        let images = options.key(testCount: dataset.test.count).testImages
+        announce("\(run.path): computing its evaluation (\(reason)): IWAE with K = \(options.iwaeSamples) over \(images) test images, "
+                 + "\(images * options.iwaeSamples) decodes; run 'betavae evaluate \(run.path)' beforehand to choose K")
+        return try evaluate(options: options)
+    }
+}

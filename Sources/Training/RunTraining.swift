@@ -1,0 +1,130 @@
+import Datasets
+import Foundation
+
+/// Starting, continuing and reusing runs: what `train`, `train --resume` and `sweep` do with a run
+/// folder, decided here so that every command decides it the same way.
+public enum RunTraining {
+    /// Checks that `run` may receive a new run: free, or an existing run with `force`. A folder that
+    /// holds anything else is never written into.
+    public static func checkFree(_ run: RunDirectory, force: Bool) throws(TrainingError) {
+        if run.exists && !force { throw .runExists(path: run.path) }
+        if !run.exists, let contents = try? FileManager.default.contentsOfDirectory(atPath: run.path),
+           !contents.filter({ $0 != ".lock" }).isEmpty {
+            throw .invalidOption("\(run.path) is a folder that is not a betavae run; choose another --out (nothing was written)")
+        }
+    }
+
+    /// Trains `config` on `dataset` into `run`, taking its lock; with `force` an existing run there is
+    /// replaced (only once everything has been checked and the lock is held).
+    public static func start(_ config: RunConfig, dataset: Dataset, run: RunDirectory, force: Bool,
+                             progress: ProgressReporter) throws -> TrainingOutcome {
+        try checkFree(run, force: force)
+        let lock = try RunLock(run: run)
+        defer { lock.release() }
+        if run.exists { run.removeRunFiles() }
+        SignalWatcher.install()
+        let trainer = Trainer(config: config, dataset: dataset, run: run, progress: progress)
+        progress.message("training \(config.model.architecture.rawValue) (\(trainer.model.parameterCount) parameters) on \(dataset.name): "
+                         + "\(dataset.train.count) train / \(dataset.test.count) test images → \(run.path)")
+        let outcome = try trainer.start()
+        if !outcome.interrupted { progress.message("run saved to \(run.path)") }
+        return outcome
+    }
+
+    /// Settings a resume may change: the number of epochs (which must go past the completed ones)
+    /// and the learning rate (applied from the next step and recorded in config.json).
+    public struct Changes: Sendable {
+        public var epochs: Int?
+        public var learningRate: Double?
+        public init(epochs: Int? = nil, learningRate: Double? = nil) {
+            self.epochs = epochs
+            self.learningRate = learningRate
+        }
+    }
+
+    /// Continues the run in `run` from its latest checkpoint with `changes`. config.json is
+    /// rewritten only once the checkpoint and metrics have loaded, so a failed resume changes nothing.
+    public static func resume(_ run: RunDirectory, changes: Changes = Changes(), dataset loaded: Dataset? = nil,
+                              progress: ProgressReporter) throws -> TrainingOutcome {
+        guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
+        var config = try RunConfig.read(path: run.config)
+        let saved = try Checkpoint.position(path: run.latestCheckpoint)
+        let needed = saved.epoch + (saved.midEpoch ? 1 : 0)
+        if let epochs = changes.epochs {
+            guard epochs > saved.epoch || (saved.midEpoch && epochs == needed) else {
+                throw TrainingError.invalidOption("--epochs \(epochs): \(run.path) has already completed \(saved.epoch) epochs; "
+                                                  + "pass --epochs \(saved.epoch + 1) or more to train on")
+            }
+            config.epochs = epochs
+        }
+        if let learningRate = changes.learningRate { config.learningRate = learningRate }
+        guard config.epochs >= needed else {
+            throw TrainingError.corruptRun(path: run.config, reason: "epochs is \(config.epochs) but the checkpoint is at epoch \(saved.epoch); "
+                                           + "pass --epochs \(needed) or more")
+        }
+        let dataset = try loaded ?? DatasetCatalog.load(config.dataset, options: config.datasetOptions)
+        try config.checkFits(dataset)
+        let lock = try RunLock(run: run)
+        defer { lock.release() }
+        SignalWatcher.install()
+        let outcome = try Trainer(config: config, dataset: dataset, run: run, progress: progress).resume()
+        if !outcome.interrupted { progress.message("run saved to \(run.path)") }
+        return outcome
+    }
+
+    /// What a sweep does with one of its runs: reuse it when finished with the same settings,
+    /// resume it when unfinished, train it when absent (or with `force`). A run made with other
+    /// settings than `config` is refused by name (pass --force to retrain it).
+    public static func trainOrReuse(_ config: RunConfig, dataset: Dataset, run: RunDirectory, force: Bool,
+                                    progress: ProgressReporter) throws -> TrainingOutcome? {
+        guard run.exists && !force else { return try start(config, dataset: dataset, run: run, force: force, progress: progress) }
+        let existing = try RunConfig.read(path: run.config)
+        let differences = existing.differences(from: config)
+        guard differences.isEmpty else {
+            throw TrainingError.invalidOption("\(run.path) was trained with other settings (\(differences.joined(separator: ", "))); "
+                                              + "pass --force to train it again, or choose another --out")
+        }
+        let done = try Checkpoint.position(path: run.latestCheckpoint)
+        if done.epoch > config.epochs || (done.epoch == config.epochs && done.midEpoch) {
+            throw TrainingError.invalidOption("\(run.path) has already trained \(done.epoch) epochs, more than the \(config.epochs) asked for; "
+                                              + "pass --epochs \(done.epoch) or more, or --force to train it again")
+        }
+        if done.epoch == config.epochs {
+            progress.message("\(run.path) is already trained (\(done.epoch) epochs); reusing it")
+            return nil
+        }
+        return try resume(run, changes: Changes(epochs: config.epochs), dataset: dataset, progress: progress)
+    }
+}
+
+extension RunDirectory {
+    /// Deletes the run's own files (config, metrics, checkpoints, snapshots, evaluation), nothing else.
+    func removeRunFiles() {
+        for item in [config, metrics, checkpoints, snapshots, evaluation] { try? FileManager.default.removeItem(atPath: item) }
+    }
+}
+
+extension RunConfig {
+    /// The settings in which `other` differs from this config, as "key: this → other" (ignoring
+    /// the name, the tool version and the counts filled in from the data).
+    public func differences(from other: RunConfig) -> [String] {
+        var a = self, b = other
+        a.name = ""; b.name = ""
+        a.toolVersion = ""; b.toolVersion = ""
+        a.threads = 0; b.threads = 0
+        a.epochs = 0; b.epochs = 0   // more epochs continue a run; fewer are refused by the caller
+        a.snapshotEvery = 0; b.snapshotEvery = 0
+        guard a != b else { return [] }
+        var found: [String] = []
+        if a.model != b.model { found.append("model \(a.model.architecture.rawValue) Z = \(a.model.latent), not Z = \(b.model.latent)") }
+        if a.objective != b.objective { found.append("objective \(a.objective), not \(b.objective)") }
+        if a.dataset != b.dataset || a.limit != b.limit || a.testLimit != b.testLimit || a.binarize != b.binarize {
+            found.append("data \(a.dataset), not \(b.dataset)")
+        }
+        if a.seed != b.seed { found.append("seed \(a.seed), not \(b.seed)") }
+        if a.learningRate != b.learningRate || a.batchSize != b.batchSize || a.clipNorm != b.clipNorm {
+            found.append("optimiser settings")
+        }
+        return found.isEmpty ? ["other settings"] : found
+    }
+}

@@ -1,0 +1,67 @@
+import Datasets
+import Dispatch
+import Foundation
+
+/// One run of a sweep: the settings it must have and where it lives.
+public struct SweepRun: Sendable {
+    public let config: RunConfig
+    public let run: RunDirectory
+    public init(config: RunConfig, run: RunDirectory) {
+        self.config = config
+        self.run = run
+    }
+}
+
+/// Trains a sweep's runs, `jobs` at a time, each reused, resumed or trained as
+/// `RunTraining.trainOrReuse` decides. A run that fails does not stop the others.
+public enum SweepTraining {
+    /// Returns the failures as "path: error" lines, in run order. `progress(name)` gives each run
+    /// its reporter; Ctrl-C stops handing out new runs (runs in progress checkpoint and stop).
+    public static func train(_ runs: [SweepRun], dataset: Dataset, jobs: Int, force: Bool,
+                             progress: @escaping @Sendable (String) -> ProgressReporter) -> [String] {
+        let queue = WorkQueue(count: runs.count)
+        let failures = FailureLog(count: runs.count)
+        let shared = UncheckedSendableBox(dataset)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, runs.count))) { _ in
+            while let index = queue.next(), !SignalWatcher.stopRequested {
+                let item = runs[index]
+                do {
+                    _ = try RunTraining.trainOrReuse(item.config, dataset: shared.value, run: item.run, force: force,
+                                                     progress: progress(item.run.name))
+                } catch {
+                    failures.record(index, "\(item.run.path): \(error)")
+                }
+            }
+        }
+        return failures.messages
+    }
+}
+
+/// Hands out indices 0..<count to concurrent workers.
+final class WorkQueue: @unchecked Sendable {
+    private var nextIndex = 0
+    private let count: Int
+    private let lock = NSLock()
+    init(count: Int) { self.count = count }
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard nextIndex < count else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+}
+
+/// Errors collected from concurrent workers, kept in run order.
+final class FailureLog: @unchecked Sendable {
+    private var byIndex: [String?]
+    private let lock = NSLock()
+    init(count: Int) { byIndex = [String?](repeating: nil, count: count) }
+    func record(_ index: Int, _ message: String) { lock.lock(); byIndex[index] = message; lock.unlock() }
+    var messages: [String] { lock.lock(); defer { lock.unlock() }; return byIndex.compactMap { $0 } }
+}
+
+/// A value shared with concurrent workers that only read it (the dataset: immutable image sets).
+struct UncheckedSendableBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
