@@ -168,12 +168,7 @@ enum RunFigures {
         // its own base value, so its columns say the offset and each row says its base.
         let perRow = options.range == .aggregatePosterior || options.range == .minMax
         let offsets = options.range == .fixed && !options.fromZero
-        let columnLabels: [String] = perRow ? ["low"] + Array(repeating: "", count: 9) + ["high"]
-            : (0..<11).map { column in
-                guard column % 5 == 0 else { return "" }
-                let value = offsets ? Float(column - 5) * 0.6 : (values.first?[column] ?? 0)
-                return (offsets && value > 0 ? "+" : "") + signed(value)
-            }
+        let columnLabels = traversalColumnLabels(options, values: values)
         let grid = ImageGrid(cells: dimensions.indices.map { r in (0..<11).map { images[r * 11 + $0] } },
                              rowLabels: dimensions.indices.map { r in
                                  let j = dimensions[r]
@@ -194,6 +189,19 @@ enum RunFigures {
                           caption: "Each row sweeps one latent dimension \(sweep), the others held at \(baseText); rows are ordered by the dimension's test KL (shown), the \(dimensions.count) largest of \(data.latent).",
                           alt: "Grid of decoded images: one row per latent dimension swept across its range", figure: gridFigure(grid, cell: 40),
                           vector: false)
+    }
+
+    /// The 11 column labels of the traversal grid: values where every row shares them (the prior's
+    /// quantiles, or ±3 around the zero code), offsets from each row's own base for the fixed sweep
+    /// around a test image, and "low"/"high" for per-row ranges.
+    static func traversalColumnLabels(_ options: TraversalOptions, values: [[Float]]) -> [String] {
+        if options.range == .aggregatePosterior || options.range == .minMax { return ["low"] + Array(repeating: "", count: 9) + ["high"] }
+        let offsets = options.range == .fixed && !options.fromZero
+        return (0..<11).map { column in
+            guard column % 5 == 0 else { return "" }
+            let value = offsets ? Float(column - 5) * 0.6 : (values.first?[column] ?? 0)
+            return (offsets && value > 0 ? "+" : "") + signed(value)
+        }
     }
 
     /// One decimal with a true minus sign, and no "−0.0".

@@ -98,7 +98,7 @@ import Analysis
         #expect(!html.contains("http://") && !html.contains("https://"), "the page must not load anything from the network")
         #expect(html.contains("<figcaption>") && html.contains("alt=\""))
         #expect(FileManager.default.fileExists(atPath: run + "/evaluation.json"))
-        #expect(html.contains("IWAE NLL") && html.contains("K = 20 importance samples"))
+        #expect(html.contains("IWAE NLL") && html.contains("K = 20 importance samples over"))
     }
 
     @Test func regeneratingGivesTheSameBytesAndFiguresCanBeChosen() throws {
@@ -150,6 +150,21 @@ import Analysis
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(html.contains("from the smallest to the largest test mean") && html.contains("the zero code"))
         #expect(RunFigures.signed(-0.04) == "0.0" && RunFigures.signed(-1.25) == "−1.2" && RunFigures.signed(3) == "3.0")
+        // Every row of the default traversal sweeps ±3 around its own base value: the columns give
+        // the offset, true for every row (they used to show the first row's absolute values).
+        let base: [Float] = [1.5, -0.5, 0.2]
+        let (_, values) = LatentWalks.traversal(base: base, dimensions: [0, 1, 2], range: .fixed, steps: 11)
+        let labels = RunFigures.traversalColumnLabels(TraversalOptions(range: .fixed), values: values)
+        #expect(labels[0] == "−3.0" && labels[5] == "0.0" && labels[10] == "+3.0")
+        for (row, j) in [0, 1, 2].enumerated() {
+            for column in [0, 5, 10] { #expect(abs(values[row][column] - base[j] - Float(column - 5) * 0.6) < 1e-5) }
+        }
+        // Around the zero code, or over the prior's quantiles, every row has the same values: they label the columns.
+        let (_, zero) = LatentWalks.traversal(base: [0, 0, 0], dimensions: [0, 1, 2], range: .fixed, steps: 11)
+        #expect(RunFigures.traversalColumnLabels(TraversalOptions(range: .fixed, fromZero: true), values: zero)[0] == "−3.0")
+        let (_, prior) = LatentWalks.traversal(base: base, dimensions: [0, 1], range: .priorQuantiles, steps: 11)
+        #expect(prior[0] == prior[1])
+        #expect(RunFigures.traversalColumnLabels(TraversalOptions(range: .priorQuantiles), values: prior)[0] == "−1.6")
     }
 
     @Test func runNameWithMarkupIsEscaped() throws {
