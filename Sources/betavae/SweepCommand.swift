@@ -83,6 +83,7 @@ struct SweepCommand: ParsableCommand {
 
     /// Options a β sweep cannot honour are refused rather than ignored.
     func checkCombination() throws {
+        try options.checkCombination()
         let defaults = try TrainOptions.parse([])
         if options.beta != defaults.beta { throw ValidationError("--beta: a sweep takes β from --betas; leave --beta out") }
         if options.objective != .beta {

@@ -29,6 +29,7 @@ struct TrainCommand: ParsableCommand {
                 return try RunTraining.resume(RunDirectory(resume), changes: .init(epochs: options.epochs, learningRate: options.changedLearningRate),
                                               progress: Self.defaultProgress())
             }
+            try options.checkCombination()
             let run = RunDirectory(out ?? "runs/" + options.defaultRunName)
             try RunTraining.checkFree(run, force: force)
             let dataset = try DatasetCatalog.load(options.dataset, options: options.datasetOptions)

@@ -94,6 +94,25 @@ struct TrainOptions: ParsableArguments {
         }
     }
 
+    /// Options that contradict each other or do nothing for this model are refused, not ignored.
+    func checkCombination() throws {
+        let d = try TrainOptions.parse([])
+        if deterministic {
+            if beta != d.beta { throw ValidationError("--beta with --deterministic: an autoencoder has no KL term to weigh; leave one out") }
+            if objective != .beta { throw ValidationError("--objective \(objective.rawValue) with --deterministic: an autoencoder has no KL term; leave one out") }
+        }
+        if objective != .capacity {
+            let capacityOptions = [("--gamma", gamma != d.gamma), ("--capacity-start", capacityStart != d.capacityStart),
+                                   ("--capacity-max", capacityMax != d.capacityMax), ("--capacity-steps", capacitySteps != d.capacitySteps)]
+            if let name = capacityOptions.first(where: { $0.1 })?.0 { throw ValidationError("\(name) applies only with --objective capacity") }
+        } else if beta != d.beta {
+            throw ValidationError("--beta with --objective capacity: the capacity objective weighs |KL − C| by --gamma; leave --beta out")
+        }
+        if model != .mlp && hidden != d.hidden { throw ValidationError("--hidden applies only to --model mlp (\(model.rawValue) has fixed layers)") }
+        if channels != d.channels && !dataset.hasPrefix("images:") { throw ValidationError("--channels applies only to images:DIR datasets") }
+        if dataDir != nil && dataset != "mnist" { throw ValidationError("--data-dir applies only to --dataset mnist") }
+    }
+
     /// With --resume the run's config.json fixes every setting but the number of epochs and the
     /// learning rate: any other option given is refused (silently dropping it would train something
     /// other than what was asked).
