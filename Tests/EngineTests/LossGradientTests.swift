@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import Engine
 
-/// Losses against closed forms, and their analytic gradients against central differences.
+/// Losses against closed forms, and their analytic gradients against central differences
+/// (`FiniteDifference`): relative errors below 2e-3 in Float32.
 @Suite struct LossGradientTests {
     func normal(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
         var rng = RandomGenerator(seed: seed)
@@ -16,22 +17,13 @@ import Testing
         return rng.uniformTensor(shape: shape, low: 0, high: 1)
     }
 
-    /// Numerical ∂(Σ per-image loss)/∂input by central differences in Double.
-    func numericGradient(_ x: Tensor, eps: Float = 1e-3, _ f: (Tensor) -> Double) -> Tensor {
-        var g = Tensor(shape: x.shape)
-        for i in 0..<x.count {
-            var plus = x, minus = x
-            plus[i] += eps
-            minus[i] -= eps
-            g[i] = Float((f(plus) - f(minus)) / Double(2 * eps))
-        }
-        return g
-    }
-
-    func maxRelativeError(_ a: Tensor, _ b: Tensor) -> Float {
-        var worst: Float = 0
-        for i in 0..<a.count { worst = max(worst, abs(a[i] - b[i])) }
-        return worst / max(a.maxAbs(), 1e-6)
+    /// `analytic` against `FiniteDifference` of `loss` (summed in Double) around `x`: relative
+    /// error below `tolerance` in Float32.
+    func expectGradient(_ analytic: Tensor, at x: Tensor, step: Float = 1e-3, tolerance: Double = 2e-3,
+                        sourceLocation: SourceLocation = #_sourceLocation, loss: (Tensor) -> Double) {
+        let comparison = FiniteDifference.check(at: x, analytic: analytic, step: step, loss: loss)
+        #expect(comparison.checked == x.count, sourceLocation: sourceLocation)
+        #expect(comparison.relativeError < tolerance, "\(comparison)", sourceLocation: sourceLocation)
     }
 
     @Test func bernoulliMatchesDefinitionAndIsStable() {
@@ -54,10 +46,9 @@ import Testing
         let targets = uniform([3, 5], seed: 2)
         let scale: Float = 0.5
         let (_, gradient) = Losses.bernoulliNLL(logits: logits, targets: targets, gradientScale: scale)
-        let numeric = numericGradient(logits) { l in
+        expectGradient(gradient!, at: logits) { l in
             Double(scale) * Losses.bernoulliNLL(logits: l, targets: targets).perImage.reduce(0) { $0 + Double($1) }
         }
-        #expect(maxRelativeError(gradient!, numeric) < 2e-3)
     }
 
     @Test func gaussianNLLValueAndGradient() {
@@ -68,10 +59,9 @@ import Testing
         for i in 0..<4 { expected += 0.5 * pow(Double(predictions[i] - targets[i]), 2) }
         expected += 4 * 0.5 * log(2 * Double.pi)
         #expect(abs(Double(perImage[0]) - expected) < 1e-5)
-        let numeric = numericGradient(predictions) { p in
+        expectGradient(gradient!, at: predictions) { p in
             Losses.gaussianNLL(predictions: p, targets: targets).perImage.reduce(0) { $0 + Double($1) }
         }
-        #expect(maxRelativeError(gradient!, numeric) < 2e-3)
     }
 
     @Test func klClosedFormAndGradient() {
@@ -86,10 +76,8 @@ import Testing
         #expect((0..<kl.count).allSatisfy { kl[$0] >= 0 })
         let scale: Float = 1.7
         let (dMean, dLogVariance) = Losses.gaussianKLGradient(mean: mean, logVariance: logVariance, scale: scale)
-        let numericMean = numericGradient(mean) { m in Double(scale) * Losses.gaussianKL(mean: m, logVariance: logVariance).sum() }
-        let numericLogVariance = numericGradient(logVariance) { v in Double(scale) * Losses.gaussianKL(mean: mean, logVariance: v).sum() }
-        #expect(maxRelativeError(dMean, numericMean) < 2e-3)
-        #expect(maxRelativeError(dLogVariance, numericLogVariance) < 2e-3)
+        expectGradient(dMean, at: mean) { m in Double(scale) * Losses.gaussianKL(mean: m, logVariance: logVariance).sum() }
+        expectGradient(dLogVariance, at: logVariance) { v in Double(scale) * Losses.gaussianKL(mean: mean, logVariance: v).sum() }
     }
 
     @Test func reparameterizationGradient() {
@@ -101,11 +89,11 @@ import Testing
         #expect(abs(z[0] - (mean[0] + exp(0.5 * logVariance[0]) * noise[0])) < 1e-6)
         func loss(_ m: Tensor, _ v: Tensor) -> Double {
             let z = Losses.reparameterize(mean: m, logVariance: v, noise: noise)
-            return (0..<z.count).reduce(0) { $0 + Double(z[$1] * weights[$1]) }
+            return (0..<z.count).reduce(0) { $0 + Double(z[$1]) * Double(weights[$1]) }
         }
         let (dMean, dLogVariance) = Losses.reparameterizeBackward(weights, logVariance: logVariance, noise: noise)
-        #expect(maxRelativeError(dMean, numericGradient(mean) { loss($0, logVariance) }) < 2e-3)
-        #expect(maxRelativeError(dLogVariance, numericGradient(logVariance) { loss(mean, $0) }) < 2e-3)
+        expectGradient(dMean, at: mean) { loss($0, logVariance) }
+        expectGradient(dLogVariance, at: logVariance) { loss(mean, $0) }
     }
 
     @Test func softmaxCrossEntropyValueAndGradient() {
@@ -119,9 +107,8 @@ import Testing
         // Stable for huge logits.
         let huge = Losses.softmaxCrossEntropy(logits: Tensor(shape: [1, 2], scalars: [1000, 0]), labels: [1]).perRow[0]
         #expect(abs(huge - 1000) < 1e-3)
-        let numeric = numericGradient(logits) { l in
+        expectGradient(gradient!, at: logits) { l in
             0.25 * Losses.softmaxCrossEntropy(logits: l, labels: labels).perRow.reduce(0) { $0 + Double($1) }
         }
-        #expect(maxRelativeError(gradient!, numeric) < 2e-3)
     }
 }
