@@ -93,46 +93,29 @@ public struct PosteriorPass {
     }
 
     /// The posterior with KL per dimension and the one-sample reconstruction term, ε drawn from
-    /// `noiseSeed` (z = μ and no KL when `deterministic`, the autoencoder).
+    /// `noiseSeed` (z = μ and no KL when `deterministic`, the autoencoder). The terms come from the
+    /// training objective's own forward pass (`ObjectiveLoss`), the one owner of R and K.
     public func summary(noiseSeed: UInt64, deterministic: Bool) -> PosteriorSummary {
         let z = model.spec.latent
         var collector = Collector(count: count, latent: z)
         var noise = RandomGenerator(seed: noiseSeed)
+        let loss = ObjectiveLoss(objective: deterministic ? .deterministic : .beta(1), likelihood: model.spec.likelihood)
         var reconSum = 0.0
         var klSums = [Double](repeating: 0, count: z)
         let conditional = model.spec.conditionClasses > 0
         forEachBatch { batch in
             collector.add(batch)
-            let code = deterministic ? batch.mean
-                : Losses.reparameterize(mean: batch.mean, logVariance: batch.logVariance, noise: noise.normalTensor(shape: batch.mean.shape))
+            let epsilon = loss.noise(like: batch.mean, rng: &noise)
+            let code = loss.code(mean: batch.mean, logVariance: batch.logVariance, noise: epsilon)
             let output = model.decode(code, labels: conditional ? batch.labels : [])
-            let (recon, _) = model.spec.likelihood.negativeLogLikelihood(output: output, images: batch.images, gradientScale: nil)
-            reconSum += recon.reduce(0.0) { $0 + Double($1) }
-            if !deterministic { Self.addKL(mean: batch.mean, logVariance: batch.logVariance, into: &klSums) }
+            let terms = loss.forward(output: output, images: batch.images, mean: batch.mean, logVariance: batch.logVariance,
+                                     noise: epsilon, step: 0)
+            let n = Double(batch.positions.count)
+            reconSum += terms.recon * n
+            for j in 0..<z { klSums[j] += terms.klPerDimension[j] * n }
         }
         let n = Double(Swift.max(count, 1))
         return PosteriorSummary(encoded: collector.encoded, klPerDimension: klSums.map { $0 / n }, recon: reconSum / n)
-    }
-
-    /// Adds Σ over rows of KL(q(z_j|x) ‖ N(0, 1)) to `sums[j]`, for `mean` and `logVariance` `[B, Z]`:
-    /// the one place the KL is summed per dimension (Kingma & Welling 2014, appendix B:
-    /// ½(μ² + σ² − 1 − log σ²)).
-    public static func addKL(mean: Tensor, logVariance: Tensor, into sums: inout [Double]) {
-        let z = mean.columns
-        precondition(sums.count == z && logVariance.shape == mean.shape, "KL sums need one entry per latent dimension")
-        let kl = Losses.gaussianKL(mean: mean, logVariance: logVariance)
-        kl.scalars.withUnsafeBufferPointer { values in
-            for row in 0..<mean.rows {
-                for j in 0..<z { sums[j] += Double(values[row * z + j]) }
-            }
-        }
-    }
-
-    /// Mean over rows of the KL per dimension of `means` and `logVariances` `[N, Z]`.
-    public static func klPerDimension(means: Tensor, logVariances: Tensor) -> [Double] {
-        var sums = [Double](repeating: 0, count: means.columns)
-        addKL(mean: means, logVariance: logVariances, into: &sums)
-        return sums.map { $0 / Double(max(means.rows, 1)) }
     }
 
     /// Gathers batches into `[N, Z]` tensors.

@@ -1,34 +1,49 @@
 import Foundation
 
-/// Element-wise activations. Each keeps what its derivative needs (input or output) and
-/// multiplies the incoming gradient by that derivative.
+/// Element-wise activations. Each keeps what its derivative needs (its input or its output) and
+/// multiplies the incoming gradient by that derivative; `Elementwise` owns the two loops, each
+/// layer only its formula. Shapes: any, output like input.
 
-/// ReLU: y = max(x, 0); ∂x = ∂y·[x > 0]. Shapes: any, output like input.
-public final class ReLU: Layer {
-    private var output = Tensor(shape: [0])
-    public init() {}
-
-    public func forward(_ input: Tensor) -> Tensor {
+/// The loops shared by every element-wise layer: y = f(x), and ∂x = rule(∂y, saved) with `saved`
+/// the input or output the layer kept. Inlined, so each layer's closure compiles into its loop.
+enum Elementwise {
+    @inline(__always)
+    static func map(_ input: Tensor, _ f: (Float) -> Float) -> Tensor {
         var y = input
         y.scalars.withUnsafeMutableBufferPointer { b in
-            for i in b.indices { b[i] = Swift.max(b[i], 0) }
+            for i in b.indices { b[i] = f(b[i]) }
         }
-        output = y
         return y
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
+    @inline(__always)
+    static func backward(_ outputGradient: Tensor, saved: Tensor, _ rule: (_ gradient: Float, _ saved: Float) -> Float) -> Tensor {
         var dx = outputGradient
-        output.scalars.withUnsafeBufferPointer { y in
+        saved.scalars.withUnsafeBufferPointer { s in
             dx.scalars.withUnsafeMutableBufferPointer { d in
-                for i in d.indices { d[i] = y[i] > 0 ? d[i] : 0 }
+                for i in d.indices { d[i] = rule(d[i], s[i]) }
             }
         }
         return dx
     }
 }
 
-/// Leaky ReLU: y = x for x > 0, slope·x otherwise (PyTorch default slope 0.01).
+/// ReLU: y = max(x, 0); ∂x = ∂y·[x > 0] (a select, so an infinite ∂y at x ≤ 0 gives 0, as PyTorch).
+public final class ReLU: Layer {
+    private var output = Tensor(shape: [0])
+    public init() {}
+
+    public func forward(_ input: Tensor) -> Tensor {
+        output = Elementwise.map(input) { Swift.max($0, 0) }
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        Elementwise.backward(outputGradient, saved: output) { d, y in y > 0 ? d : 0 }
+    }
+}
+
+/// Leaky ReLU: y = x for x > 0, slope·x otherwise (PyTorch default slope 0.01); ∂x = ∂y or slope·∂y.
 public final class LeakyReLU: Layer {
     public let slope: Float
     private var input = Tensor(shape: [0])
@@ -36,27 +51,17 @@ public final class LeakyReLU: Layer {
 
     public func forward(_ input: Tensor) -> Tensor {
         self.input = input
-        var y = input
         let slope = self.slope
-        y.scalars.withUnsafeMutableBufferPointer { b in
-            for i in b.indices { b[i] = b[i] > 0 ? b[i] : slope * b[i] }
-        }
-        return y
+        return Elementwise.map(input) { $0 > 0 ? $0 : slope * $0 }
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        var dx = outputGradient
         let slope = self.slope
-        input.scalars.withUnsafeBufferPointer { x in
-            dx.scalars.withUnsafeMutableBufferPointer { d in
-                for i in d.indices { d[i] = x[i] > 0 ? d[i] : slope * d[i] }
-            }
-        }
-        return dx
+        return Elementwise.backward(outputGradient, saved: input) { d, x in x > 0 ? d : slope * d }
     }
 }
 
-/// Logistic sigmoid: y = 1 / (1 + e^(−x)); ∂x = ∂y·y·(1 − y).
+/// Logistic sigmoid: y = σ(x); ∂x = ∂y·y(1 − y).
 public final class Sigmoid: Layer {
     private var output = Tensor(shape: [0])
     public init() {}
@@ -67,22 +72,12 @@ public final class Sigmoid: Layer {
     }
 
     public func forward(_ input: Tensor) -> Tensor {
-        var y = input
-        y.scalars.withUnsafeMutableBufferPointer { b in
-            for i in b.indices { b[i] = Sigmoid.logistic(b[i]) }
-        }
-        output = y
-        return y
+        output = Elementwise.map(input, Sigmoid.logistic)
+        return output
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        var dx = outputGradient
-        output.scalars.withUnsafeBufferPointer { y in
-            dx.scalars.withUnsafeMutableBufferPointer { d in
-                for i in d.indices { d[i] *= y[i] * (1 - y[i]) }
-            }
-        }
-        return dx
+        Elementwise.backward(outputGradient, saved: output) { d, y in d * (y * (1 - y)) }
     }
 }
 
@@ -92,21 +87,11 @@ public final class Tanh: Layer {
     public init() {}
 
     public func forward(_ input: Tensor) -> Tensor {
-        var y = input
-        y.scalars.withUnsafeMutableBufferPointer { b in
-            for i in b.indices { b[i] = Foundation.tanh(b[i]) }
-        }
-        output = y
-        return y
+        output = Elementwise.map(input) { Foundation.tanh($0) }
+        return output
     }
 
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        var dx = outputGradient
-        output.scalars.withUnsafeBufferPointer { y in
-            dx.scalars.withUnsafeMutableBufferPointer { d in
-                for i in d.indices { d[i] *= 1 - y[i] * y[i] }
-            }
-        }
-        return dx
+        Elementwise.backward(outputGradient, saved: output) { d, y in d * (1 - y * y) }
     }
 }

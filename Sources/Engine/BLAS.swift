@@ -30,6 +30,21 @@ public enum BLAS {
                     alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)), beta, c, Int32(n))
     }
 
+    /// C = op(A)·op(B) + β·C on row-major arrays (the convolutions' scratch matrices), with the
+    /// sizes checked against the arrays once per call.
+    public static func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                             a: [Float], b: [Float], beta: Float = 0, into c: inout [Float]) {
+        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "sgemm operands smaller than [\(m), \(k)]·[\(k), \(n)]")
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    guard let pa = pa.baseAddress, let pb = pb.baseAddress, let pc = pc.baseAddress else { return }
+                    sgemm(transA, transB, m: m, n: n, k: k, a: pa, b: pb, beta: beta, c: pc)
+                }
+            }
+        }
+    }
+
     /// C = α·op(A)·op(B) + β·C for tensors viewed as matrices.
     ///
     /// - Shapes: `a` is `[rows, cols]` as stored (its leading axis is rows, the rest columns);

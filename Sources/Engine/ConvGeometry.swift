@@ -46,59 +46,71 @@ public struct ConvGeometry: Equatable, Sendable {
     /// or 0 in the padding. The valid range of ox is computed once per kernel column, so the inner
     /// loop has no bounds tests (and is a plain copy at stride 1).
     public func im2col(_ image: UnsafePointer<Float>, batch: Int, into columns: UnsafeMutablePointer<Float>) {
-        let (outH, outW, L) = (outHeight, outWidth, positions)
-        let rowLength = batch * L
-        // Channels write disjoint rows: split them across the cores (the other core is otherwise
-        // spinning in OpenBLAS between sgemm calls).
-        ConvGeometry.parallelFor(channels) { c in
-            for ki in 0..<kernel {
-                for kj in 0..<kernel {
-                    let valid = validColumns(kj: kj)
-                    let row = columns + ((c * kernel + ki) * kernel + kj) * rowLength
-                    for n in 0..<batch {
-                        let plane = image + (n * channels + c) * height * width
-                        for oy in 0..<outH {
-                            let iy = oy * stride - padding + ki
-                            let line = row + n * L + oy * outW
-                            guard iy >= 0 && iy < height, !valid.isEmpty else {
-                                line.update(repeating: 0, count: outW)
-                                continue
-                            }
-                            line.update(repeating: 0, count: valid.lowerBound)
-                            let source = plane + iy * width - padding + kj
-                            if stride == 1 {
-                                (line + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
-                            } else {
-                                for ox in valid { line[ox] = source[ox &* stride] }   // ox < outW: cannot overflow
-                            }
-                            (line + valid.upperBound).update(repeating: 0, count: outW - valid.upperBound)
-                        }
-                    }
-                }
+        let outW = outWidth
+        forEachLine(batch: batch) { lineOffset, sourceOffset, valid in
+            let line = columns + lineOffset
+            guard let sourceOffset, !valid.isEmpty else {
+                line.update(repeating: 0, count: outW)
+                return
             }
+            line.update(repeating: 0, count: valid.lowerBound)
+            let source = image + sourceOffset
+            if stride == 1 {
+                (line + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+            } else {
+                for ox in valid { line[ox] = source[ox &* stride] }   // ox < outW: cannot overflow
+            }
+            (line + valid.upperBound).update(repeating: 0, count: outW - valid.upperBound)
         }
     }
 
     /// The adjoint of `im2col`: adds every column entry back onto the image position it was read
     /// from. `image` `[N, C, H, W]` is accumulated into (zero it first for a plain fold).
     public func col2im(_ columns: UnsafePointer<Float>, batch: Int, into image: UnsafeMutablePointer<Float>) {
+        forEachLine(batch: batch) { lineOffset, sourceOffset, valid in
+            guard let sourceOffset, !valid.isEmpty else { return }
+            let line = columns + lineOffset
+            let dest = image + sourceOffset
+            for ox in valid { dest[ox &* stride] += line[ox] }
+        }
+    }
+
+    /// `im2col` from and into arrays: `image` `[N, C, H, W]`, `columns` `[C·k·k, N·L]` (sizes checked).
+    public func im2col(_ image: [Float], batch: Int, into columns: inout [Float]) {
+        precondition(image.count >= batch * channels * height * width && columns.count >= patchSize * batch * positions, "im2col sizes")
+        image.withUnsafeBufferPointer { x in
+            columns.withUnsafeMutableBufferPointer { c in im2col(x.baseAddress!, batch: batch, into: c.baseAddress!) }
+        }
+    }
+
+    /// `col2im` from and into arrays (sizes checked); `image` is accumulated into.
+    public func col2im(_ columns: [Float], batch: Int, into image: inout [Float]) {
+        precondition(image.count >= batch * channels * height * width && columns.count >= patchSize * batch * positions, "col2im sizes")
+        columns.withUnsafeBufferPointer { c in
+            image.withUnsafeMutableBufferPointer { x in col2im(c.baseAddress!, batch: batch, into: x.baseAddress!) }
+        }
+    }
+
+    /// The walk `im2col` and `col2im` share: for every channel c, kernel offset (ki, kj), image n
+    /// and output row oy, `body` gets the offset of that row's line in the columns, the offset in
+    /// the image of the input line it reads (x[n, c, iy, −p + kj], nil when iy falls in the vertical
+    /// padding) and the output columns whose input lies inside the image. Channels touch disjoint
+    /// rows and image planes, so they are split across the cores (the other core otherwise spins in
+    /// OpenBLAS between sgemm calls).
+    @inline(__always)
+    private func forEachLine(batch: Int, _ body: (_ line: Int, _ source: Int?, _ valid: Range<Int>) -> Void) {
         let (outH, outW, L) = (outHeight, outWidth, positions)
         let rowLength = batch * L
-        // Channels add into disjoint image planes: split them across the cores.
         ConvGeometry.parallelFor(channels) { c in
             for ki in 0..<kernel {
                 for kj in 0..<kernel {
                     let valid = validColumns(kj: kj)
-                    guard !valid.isEmpty else { continue }
-                    let row = columns + ((c * kernel + ki) * kernel + kj) * rowLength
+                    let row = ((c * kernel + ki) * kernel + kj) * rowLength
                     for n in 0..<batch {
-                        let plane = image + (n * channels + c) * height * width
+                        let plane = (n * channels + c) * height * width
                         for oy in 0..<outH {
                             let iy = oy * stride - padding + ki
-                            guard iy >= 0 && iy < height else { continue }
-                            let line = row + n * L + oy * outW
-                            let dest = plane + iy * width - padding + kj
-                            for ox in valid { dest[ox &* stride] += line[ox] }
+                            body(row + n * L + oy * outW, iy >= 0 && iy < height ? plane + iy * width - padding + kj : nil, valid)
                         }
                     }
                 }
@@ -129,6 +141,20 @@ enum ChannelLayout {
         for n in 0..<batch {
             for c in 0..<channels {
                 (dest + c * batch * length + n * length).update(from: source + (n * channels + c) * length, count: length)
+            }
+        }
+    }
+
+    /// `[N, C, L]` → `[C, N·L]` (or back, with `toChannelsFirst` false) between arrays, sizes checked.
+    static func move(_ source: [Float], batch: Int, channels: Int, length: Int, toChannelsFirst: Bool, into dest: inout [Float]) {
+        precondition(source.count >= batch * channels * length && dest.count >= batch * channels * length, "channel layout sizes")
+        source.withUnsafeBufferPointer { s in
+            dest.withUnsafeMutableBufferPointer { d in
+                if toChannelsFirst {
+                    channelsFirst(s.baseAddress!, batch: batch, channels: channels, length: length, into: d.baseAddress!)
+                } else {
+                    batchFirst(s.baseAddress!, batch: batch, channels: channels, length: length, into: d.baseAddress!)
+                }
             }
         }
     }

@@ -4,18 +4,8 @@
 /// Shapes: input `[N, Cin, H, W]`, output `[N, Cout, Ho, Wo]` with
 /// Ho = (H − 1)·s − 2p + k + output_padding, `weight` `[Cin, Cout, k, k]`, `bias` `[Cout]`.
 /// Forward: y = col2im(Wᵀ·X) + b; backward: ∂X = W·im2col(∂y), ∂W += X·im2col(∂y)ᵀ, ∂b += Σ ∂y.
-public final class ConvTranspose2d: InputGradientOptional {
-    public let inputChannels: Int
-    public let outputChannels: Int
-    public let kernel: Int
-    public let stride: Int
-    public let padding: Int
+public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
     public let outputPadding: Int
-    public let weight: Parameter
-    public let bias: Parameter
-    public var needsInputGradient = true
-    private var geometry: ConvGeometry?
-    private var batch = 0
     private var inputMatrix: [Float] = []
     /// Scratch column matrix [Cout·k·k, N·H·W], kept between calls so it is not reallocated.
     private var columns: [Float] = []
@@ -25,20 +15,10 @@ public final class ConvTranspose2d: InputGradientOptional {
     public init(_ inputChannels: Int, _ outputChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                 outputPadding: Int = 0, rng: inout RandomGenerator) {
         precondition(outputPadding >= 0 && outputPadding < max(stride, 1), "output_padding must be < stride")
-        self.inputChannels = inputChannels
-        self.outputChannels = outputChannels
-        self.kernel = kernel
-        self.stride = stride
-        self.padding = padding
         self.outputPadding = outputPadding
-        let drawn = DefaultInitialisation.draw(weightShape: [inputChannels, outputChannels, kernel, kernel],
-                                               biasCount: outputChannels,
-                                               fanIn: outputChannels * kernel * kernel, rng: &rng)
-        weight = Parameter(drawn.weight)
-        bias = Parameter(drawn.bias)
+        super.init(inputChannels: inputChannels, outputChannels: outputChannels, kernel: kernel, stride: stride, padding: padding,
+                   weightShape: [inputChannels, outputChannels, kernel, kernel], fanIn: outputChannels * kernel * kernel, rng: &rng)
     }
-
-    public var namedParameters: [NamedParameter] { [("weight", weight), ("bias", bias)] }
 
     /// Output size for an `height × width` input.
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
@@ -62,66 +42,26 @@ public final class ConvTranspose2d: InputGradientOptional {
         if inputMatrix.count != inputChannels * n * L { inputMatrix = [Float](repeating: 0, count: inputChannels * n * L) }
         if columns.count != g.patchSize * n * L { columns = [Float](repeating: 0, count: g.patchSize * n * L) }
         var output = Tensor(shape: [n, outputChannels, size.height, size.width])
-        input.scalars.withUnsafeBufferPointer { x in
-            inputMatrix.withUnsafeMutableBufferPointer { xm in
-                ChannelLayout.channelsFirst(x.baseAddress!, batch: n, channels: inputChannels, length: L,
-                                            into: xm.baseAddress!)
-            }
-        }
-        weight.value.scalars.withUnsafeBufferPointer { wt in
-            inputMatrix.withUnsafeBufferPointer { xm in
-                columns.withUnsafeMutableBufferPointer { cols in
-                    BLAS.sgemm(.transposed, .none, m: g.patchSize, n: n * L, k: inputChannels,
-                               a: wt.baseAddress!, b: xm.baseAddress!, c: cols.baseAddress!)
-                }
-            }
-        }
-        columns.withUnsafeBufferPointer { cols in
-            output.scalars.withUnsafeMutableBufferPointer { y in
-                g.col2im(cols.baseAddress!, batch: n, into: y.baseAddress!)
-                addBias(bias.value, to: y, batch: n, length: size.height * size.width)
-            }
-        }
+        ChannelLayout.move(input.scalars, batch: n, channels: inputChannels, length: L, toChannelsFirst: true, into: &inputMatrix)
+        BLAS.sgemm(.transposed, .none, m: g.patchSize, n: n * L, k: inputChannels, a: weight.value.scalars, b: inputMatrix, into: &columns)
+        g.col2im(columns, batch: n, into: &output.scalars)
+        addBias(bias.value, to: &output.scalars, batch: n, length: size.height * size.width)
         return output
     }
 
     /// ∂W += X·im2col(∂y)ᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = W·im2col(∂y).
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        guard let g = geometry else { preconditionFailure("ConvTranspose2d.backward before forward") }
-        let n = batch, L = g.positions
-        precondition(outputGradient.shape == [n, outputChannels, g.height, g.width],
-                     "ConvTranspose2d backward got \(outputGradient.shape)")
-        outputGradient.scalars.withUnsafeBufferPointer { dy in
-            columns.withUnsafeMutableBufferPointer { cols in
-                g.im2col(dy.baseAddress!, batch: n, into: cols.baseAddress!)
-            }
-            accumulateBiasGradient(dy, into: &bias.gradient, batch: n, length: g.height * g.width)
-        }
-        inputMatrix.withUnsafeBufferPointer { xm in
-            columns.withUnsafeBufferPointer { cols in
-                weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
-                    BLAS.sgemm(.none, .transposed, m: inputChannels, n: g.patchSize, k: n * L,
-                               a: xm.baseAddress!, b: cols.baseAddress!, beta: 1, c: dw.baseAddress!)
-                }
-            }
-        }
+        let (g, n) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.height, g.width] }
+        let L = g.positions
+        g.im2col(outputGradient.scalars, batch: n, into: &columns)
+        accumulateBiasGradient(outputGradient.scalars, into: &bias.gradient, batch: n, length: g.height * g.width)
+        BLAS.sgemm(.none, .transposed, m: inputChannels, n: g.patchSize, k: n * L, a: inputMatrix, b: columns, beta: 1,
+                   into: &weight.gradient.scalars)
         guard needsInputGradient else { return Tensor(shape: [0]) }
         var dX = [Float](repeating: 0, count: inputChannels * n * L)
-        weight.value.scalars.withUnsafeBufferPointer { wt in
-            columns.withUnsafeBufferPointer { cols in
-                dX.withUnsafeMutableBufferPointer { d in
-                    BLAS.sgemm(.none, .none, m: inputChannels, n: n * L, k: g.patchSize,
-                               a: wt.baseAddress!, b: cols.baseAddress!, c: d.baseAddress!)
-                }
-            }
-        }
+        BLAS.sgemm(.none, .none, m: inputChannels, n: n * L, k: g.patchSize, a: weight.value.scalars, b: columns, into: &dX)
         var inputGradient = Tensor(shape: [n, inputChannels, g.outHeight, g.outWidth])
-        dX.withUnsafeBufferPointer { d in
-            inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                ChannelLayout.batchFirst(d.baseAddress!, batch: n, channels: inputChannels, length: L,
-                                         into: dx.baseAddress!)
-            }
-        }
+        ChannelLayout.move(dX, batch: n, channels: inputChannels, length: L, toChannelsFirst: false, into: &inputGradient.scalars)
         return inputGradient
     }
 }

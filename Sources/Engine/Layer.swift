@@ -53,4 +53,11 @@ public enum DefaultInitialisation {
         let bias = rng.uniformTensor(shape: [biasCount], low: -bound, high: bound)
         return (weight, bias)
     }
+
+    /// `draw` as the two parameters of a layer.
+    public static func parameters(weightShape shape: [Int], biasCount: Int, fanIn: Int,
+                                  rng: inout RandomGenerator) -> (weight: Parameter, bias: Parameter) {
+        let drawn = draw(weightShape: shape, biasCount: biasCount, fanIn: fanIn, rng: &rng)
+        return (Parameter(drawn.weight), Parameter(drawn.bias))
+    }
 }

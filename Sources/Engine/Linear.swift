@@ -15,10 +15,8 @@ public final class Linear: InputGradientOptional {
         precondition(inputFeatures > 0 && outputFeatures > 0, "Linear needs positive sizes")
         self.inputFeatures = inputFeatures
         self.outputFeatures = outputFeatures
-        let drawn = DefaultInitialisation.draw(weightShape: [outputFeatures, inputFeatures],
-                                               biasCount: outputFeatures, fanIn: inputFeatures, rng: &rng)
-        weight = Parameter(drawn.weight)
-        bias = Parameter(drawn.bias)
+        (weight, bias) = DefaultInitialisation.parameters(weightShape: [outputFeatures, inputFeatures],
+                                                          biasCount: outputFeatures, fanIn: inputFeatures, rng: &rng)
     }
 
     public var namedParameters: [NamedParameter] { [("weight", weight), ("bias", bias)] }

@@ -94,11 +94,7 @@ public struct StrictJSON {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             position += 1
             members.append((key, try value()))
-            skipWhitespace()
-            guard position < bytes.count else { throw fail("unterminated object") }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
-            throw fail("expected ',' or '}'")
+            if try closes(with: "}", container: "object") { return .object(members) }
         }
     }
 
@@ -109,12 +105,18 @@ public struct StrictJSON {
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array([]) }
         while true {
             elements.append(try value())
-            skipWhitespace()
-            guard position < bytes.count else { throw fail("unterminated array") }
-            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(elements) }
-            throw fail("expected ',' or ']'")
+            if try closes(with: "]", container: "array") { return .array(elements) }
         }
+    }
+
+    /// After a member or element: a comma continues the container (false), `closer` ends it (true),
+    /// anything else is an error naming the container.
+    private mutating func closes(with closer: Unicode.Scalar, container: String) throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else { throw fail("unterminated \(container)") }
+        if bytes[position] == UInt8(ascii: ",") { position += 1; return false }
+        if bytes[position] == UInt8(ascii: closer) { position += 1; return true }
+        throw fail("expected ',' or '\(closer)'")
     }
 
     private mutating func hexQuad() throws(JSONSyntaxError) -> UInt32 {

@@ -58,10 +58,6 @@ public enum Objective: Codable, Equatable, Sendable {
         }
     }
 
-    /// The β reported in metrics: γ for capacity runs, 0 for the autoencoder.
-    @available(*, deprecated, renamed: "weight", message: "it is γ for capacity runs; use weight")
-    public var reportedBeta: Double { weight }
-
     /// The objective's value for a batch with mean reconstruction `recon` and mean KL `kl`.
     public func value(recon: Double, kl: Double, step: Int) -> Double {
         switch self {

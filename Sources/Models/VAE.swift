@@ -91,17 +91,4 @@ public final class VAE {
         }
         return StepMeasurement(terms)
     }
-
-    /// Per-image reconstruction NLL and KL per dimension for a batch, with one z sample per image
-    /// drawn from `rng` (z = μ when `deterministic`), no gradients. Also returns μ.
-    public func evaluate(images: Tensor, labels: [Int] = [], deterministic: Bool,
-                         rng: inout RandomGenerator) -> (recon: [Float], klPerElement: Tensor, mean: Tensor) {
-        let (mean, logVariance) = encode(images, labels: labels)
-        let code = deterministic ? mean
-            : Losses.reparameterize(mean: mean, logVariance: logVariance, noise: rng.normalTensor(shape: mean.shape))
-        let output = decode(code, labels: labels)
-        let (recon, _) = spec.likelihood.negativeLogLikelihood(output: output, images: images, gradientScale: nil)
-        let kl = deterministic ? Tensor(shape: mean.shape) : Losses.gaussianKL(mean: mean, logVariance: logVariance)
-        return (recon, kl, mean)
-    }
 }

@@ -32,10 +32,10 @@ public enum Comparison {
             }
         }
         let differing = differingKeys(runs)
-        let byBeta = Set(runs.map { $0.config.objective.reportedBeta }).count > 1
+        let byBeta = Set(runs.map { $0.config.objective.weight }).count > 1
         runs.sort { a, b in
-            if byBeta, a.config.objective.reportedBeta != b.config.objective.reportedBeta {
-                return a.config.objective.reportedBeta < b.config.objective.reportedBeta
+            if byBeta, a.config.objective.weight != b.config.objective.weight {
+                return a.config.objective.weight < b.config.objective.weight
             }
             let key = differing.first { $0 != "name" } ?? "name"
             let (x, y) = (value(a.config, key), value(b.config, key))
@@ -78,8 +78,8 @@ public enum Comparison {
 
     static func label(_ run: RunData, byBeta: Bool, differing: [String]) -> String {
         if byBeta {
-            if case .capacity = run.config.objective { return "capacity, γ = \(RunData.number(run.config.objective.reportedBeta))" }
-            return "β = \(RunData.number(run.config.objective.reportedBeta))"
+            if case .capacity = run.config.objective { return "capacity, γ = \(RunData.number(run.config.objective.weight))" }
+            return "β = \(RunData.number(run.config.objective.weight))"
         }
         if let key = differing.first(where: { $0 != "name" && !$0.hasPrefix("objective") }) { return "\(key) = \(value(run.config, key))" }
         return run.config.name

@@ -47,7 +47,7 @@ public enum RunReport {
         try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
         try FigureManifest.write(figures, to: out)
         try AtomicFile.writeIfChanged(Array(PageSummary(kind: "run", title: data.config.name, detail: summary(data),
-                                                        sortKey: data.config.objective.reportedBeta,
+                                                        sortKey: data.config.objective.weight,
                                                         group: "\(data.config.dataset) \(data.config.model.architecture.rawValue)").encoded().utf8),
                                       to: out + "/summary.json")
         return out + "/index.html"

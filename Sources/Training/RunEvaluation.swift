@@ -45,7 +45,7 @@ extension LoadedRun {
     }
 
     /// Computes the evaluation and saves it as RUN/evaluation.json.
-    public func evaluate(options: Evaluator.Options) throws -> EvaluationResult {
+    public func evaluateAndSave(options: Evaluator.Options) throws -> EvaluationResult {
         let result = Evaluator.evaluate(model: model, dataset: dataset, options: options)
         do { try AtomicFile.write(result.encoded(), to: run.evaluation) } catch { throw TrainingError.io("\(error)") }
         return result
@@ -59,6 +59,6 @@ extension LoadedRun {
         let images = options.key(testCount: dataset.test.count).testImages
         announce("\(run.path): computing its evaluation (\(reason)): IWAE with K = \(options.iwaeSamples) over \(images) test images, "
                  + "\(images * options.iwaeSamples) decodes; run 'betavae evaluate \(run.path)' beforehand to choose K")
-        return try evaluate(options: options)
+        return try evaluateAndSave(options: options)
     }
 }

@@ -103,7 +103,8 @@ import Testing
         let sd: [Float] = [1, Float(0.5).squareRoot(), Float(0.005).squareRoot(), 0]
         var means = Tensor(shape: [5000, 4])
         for n in 0..<5000 { for j in 0..<4 { means[n * 4 + j] = 2 + sd[j] * rng.normal() } }
-        let kl = PosteriorPass.klPerDimension(means: means, logVariances: Tensor(shape: [5000, 4]))
+        // KL per dimension with log σ² = 0 is ½ E[μ²].
+        let kl = (0..<4).map { j in (0..<5000).reduce(0.0) { $0 + 0.5 * Double(means[$1 * 4 + j] * means[$1 * 4 + j]) } / 5000 }
         let usage = LatentUsage(means: means, klPerDimension: kl)
         #expect(usage.activeUnits == [0, 1])
         #expect(abs(usage.meanVariance[0] - 1) < 0.06 && abs(usage.meanVariance[2] - 0.005) < 0.001)

@@ -1,0 +1,54 @@
+import Analysis
+import Engine
+import Foundation
+import Models
+import Plot
+import Training
+
+/// The report's charts of training: loss curves and KL per dimension, from metrics.csv.
+extension RunFigures {
+    static func lossCurves(_ data: RunData) -> FigureSpec {
+        let train = data.metrics.rows(split: "train"), test = data.metrics.rows(split: "test")
+        func panel(_ title: String, _ value: (MetricsRow) -> Double) -> Axes {
+            Axes(title: title, xLabel: "epoch", yLabel: "nats per image", marks: [
+                .line(LineSeries(x: train.map { Double($0.epoch) }, y: train.map(value), label: "train")),
+                .line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map(value), label: "test", markers: test.count <= 40)),
+            ], xIntegerTicks: true)
+        }
+        var kl = panel("KL", \.kl)
+        var caption = "Per-image negative ELBO at β = 1 (reconstruction + KL), reconstruction NLL and KL, in nats. Train rows are the running mean over each epoch's steps; test rows cover the whole test split with one z sample per image. Epoch 0 is the untrained model."
+        if case .capacity = data.config.objective {
+            kl.marks.append(.line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map(\.capacity), label: "capacity C", color: .ink, dashed: true)))
+            for row in test where abs(row.kl - row.capacity) > 1 && row.epoch > 0 {
+                kl.marks.insert(.band(from: Double(row.epoch) - 0.5, to: Double(row.epoch) + 0.5, label: "|KL − C| > 1 nat",
+                                      color: Color(hex: 0xD55E00)), at: 0)
+            }
+            caption += " The KL panel shows the capacity C at the end of each epoch (Burgess et al. 2018); shaded epochs have a test KL more than 1 nat away from C."
+        }
+        return FigureSpec(name: "loss-curves", title: "Loss curves", caption: caption,
+                          alt: "Three line charts of train and test NELBO, reconstruction and KL against epoch",
+                          figure: Figure(width: 960, height: 300, columns: 3, panels: [.axes(panel("NELBO (β = 1)", \.nelbo)),
+                                                                                    .axes(panel("reconstruction", \.recon)), .axes(kl)]),
+                          vector: true)
+    }
+
+    static func klPerDimension(_ data: RunData) -> FigureSpec {
+        let test = data.metrics.rows(split: "test")
+        let usage = data.evaluation.usage
+        let order = usage.dimensionsByKL
+        let lines: [Mark] = order.enumerated().map { rank, j in
+            .line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map { $0.klPerDimension[j] },
+                             label: rank < 8 ? "z\(j)" : "", color: rank < 8 ? nil : Color(hex: 0xBBBBBB)))
+        }
+        let final = test.last?.klPerDimension ?? usage.klPerDimension
+        let bars = BarSeries(categories: (0..<data.latent).map { "z\($0)" }, groups: [("test, epoch \(test.last?.epoch ?? 0)", final)],
+                             highlighted: Set(usage.activeUnits))
+        let caption = "Test KL per latent dimension, over epochs (left; the eight largest coloured) and at the end (right). Outlined bars are active units — Var over x of E[z_j | x] > 0.01 (Burda et al. 2016): \(usage.activeUnits.count) of \(data.latent)."
+        return FigureSpec(name: "kl-per-dim", title: "KL per dimension", caption: caption,
+                          alt: "Line chart of KL per dimension over epochs and bar chart of final KL per dimension",
+                          figure: Figure(width: 960, height: 320, columns: 2, panels: [
+                            .axes(Axes(title: "over epochs", xLabel: "epoch", yLabel: "nats", marks: lines, legendOutside: true, xIntegerTicks: true)),
+                            .axes(Axes(title: "at the end", xLabel: "latent dimension", yLabel: "nats", marks: [.bars(bars)], showLegend: false)),
+                          ]), vector: true)
+    }
+}

@@ -1,0 +1,117 @@
+import Analysis
+import Engine
+import Foundation
+import Models
+import Plot
+import Training
+
+/// The report's views of the latent space: PCA of the test means, traversals, the posterior
+/// neighbourhood of one image, and the latent × factor mutual information.
+extension RunFigures {
+    static func latentPCA(_ data: RunData) throws -> FigureSpec? {
+        guard let first = data.snapshots.first, let last = data.snapshots.last, first.means.rows > 2, data.latent >= 2 else { return nil }
+        let names = data.config.classNames
+        func panel(_ snapshot: Snapshot, legend: Bool) throws -> Axes {
+            let (xs, ys, ratios) = try data.projection(of: snapshot) ?? ([], [], [0, 0])
+            let many = xs.count > 2000
+            return Axes(title: "epoch \(snapshot.epoch)",
+                        xLabel: String(format: "PC1 (%.1f%%)", 100 * ratios[0]),
+                        yLabel: String(format: "PC2 (%.1f%%)", 100 * ratios[1]),
+                        marks: [.scatter(ScatterSeries(x: xs, y: ys, categories: snapshot.labels, categoryNames: names,
+                                                       alpha: many ? 0.35 : 0.7, radius: many ? 1.4 : 2.2))],
+                        showLegend: legend, legendOutside: true)
+        }
+        return FigureSpec(name: "latent-pca", title: "Latent space (PCA)",
+                          caption: "Posterior means of the \(last.means.rows) test images projected on their first two principal components (LAPACK ssyevd on the covariance), coloured by label, for the untrained model (epoch 0) and the last epoch. Each panel has its own PCA and axes; the axis titles give each component's share of the variance.",
+                          alt: "Two scatter plots of test-set posterior means in PCA coordinates, coloured by class",
+                          figure: Figure(width: 1000, height: 420, columns: 2, panels: [.axes(try panel(first, legend: false)),
+                                                                                       .axes(try panel(last, legend: true))]),
+                          vector: true)
+    }
+
+    static func traversals(_ data: RunData, options: TraversalOptions) -> FigureSpec {
+        let usage = data.evaluation.usage
+        let dimensions = Array(usage.dimensionsByKL.prefix(12))
+        let encoded = data.testPosterior(limit: 1)
+        let base = options.fromZero ? [Float](repeating: 0, count: data.latent) : Array(encoded.means.scalars[0..<data.latent])
+        // The aggregate-posterior and min–max ranges need the test means (from the last snapshot).
+        let means = data.snapshots.last?.means
+        let (codes, values) = LatentWalks.traversal(base: base, dimensions: dimensions, range: options.range, steps: 11, means: means)
+        let labels = data.config.model.conditionClasses > 0 ? [Int](repeating: encoded.labels[0], count: codes.rows) : []
+        let images = data.decodeImages(codes, labels: labels)
+        // Column labels hold only where every row shares them: the prior's quantiles, or the fixed
+        // sweep around the zero code. A fixed sweep around a test image's mean moves each row around
+        // its own base value, so its columns say the offset and each row says its base.
+        let perRow = options.range == .aggregatePosterior || options.range == .minMax
+        let offsets = options.range == .fixed && !options.fromZero
+        let columnLabels = traversalColumnLabels(options, values: values)
+        let grid = ImageGrid(cells: dimensions.indices.map { r in (0..<11).map { images[r * 11 + $0] } },
+                             rowLabels: dimensions.indices.map { r in
+                                 let j = dimensions[r]
+                                 let range = perRow ? "  [\(signed(values[r].first ?? 0)), \(signed(values[r].last ?? 0))]"
+                                     : (offsets ? "  base \(signed(base[j]))" : "")
+                                 return String(format: "z%d  KL %.2f", j, usage.klPerDimension[j]) + range
+                             },
+                             columnLabels: columnLabels)
+        let sweep: String
+        switch options.range {
+        case .fixed: sweep = options.fromZero ? "from −3 to +3" : "from −3 to +3 around its own base value (columns give the offset, rows their base)"
+        case .priorQuantiles: sweep = "over the prior's 5% to 95% quantiles"
+        case .aggregatePosterior: sweep = "over ±2 standard deviations of the test means (the aggregate posterior), its range shown per row"
+        case .minMax: sweep = "from the smallest to the largest test mean, its range shown per row"
+        }
+        let baseText = options.fromZero ? "the zero code" : "the posterior mean of test image 0"
+        return FigureSpec(name: "traversals", title: "Latent traversals",
+                          caption: "Each row sweeps one latent dimension \(sweep), the others held at \(baseText); rows are ordered by the dimension's test KL (shown), the \(dimensions.count) largest of \(data.latent).",
+                          alt: "Grid of decoded images: one row per latent dimension swept across its range", figure: gridFigure(grid, cell: 40),
+                          vector: false)
+    }
+
+    /// The 11 column labels of the traversal grid: values where every row shares them (the prior's
+    /// quantiles, or ±3 around the zero code), offsets from each row's own base for the fixed sweep
+    /// around a test image, and "low"/"high" for per-row ranges.
+    static func traversalColumnLabels(_ options: TraversalOptions, values: [[Float]]) -> [String] {
+        if options.range == .aggregatePosterior || options.range == .minMax { return ["low"] + Array(repeating: "", count: 9) + ["high"] }
+        let offsets = options.range == .fixed && !options.fromZero
+        return (0..<11).map { column in
+            guard column % 5 == 0 else { return "" }
+            let value = offsets ? Float(column - 5) * 0.6 : (values.first?[column] ?? 0)
+            return (offsets && value > 0 ? "+" : "") + signed(value)
+        }
+    }
+
+    /// One decimal with a true minus sign, and no "−0.0".
+    static func signed(_ value: Float) -> String {
+        let text = String(format: "%.1f", value)
+        return text == "-0.0" ? "0.0" : text.replacingOccurrences(of: "-", with: "−")
+    }
+
+    static func posteriorGrid(_ data: RunData) -> FigureSpec? {
+        let order = data.evaluation.usage.dimensionsByKL
+        guard order.count >= 2 else { return nil }
+        let encoded = data.testPosterior(limit: 1)
+        let codes = LatentWalks.posteriorGrid(mean: Array(encoded.means.scalars), logVariance: Array(encoded.logVariances.scalars),
+                                              dimensions: order[0], order[1], side: 7)
+        let labels = data.config.model.conditionClasses > 0 ? [Int](repeating: encoded.labels[0], count: 49) : []
+        let images = data.decodeImages(codes, labels: labels)
+        let grid = ImageGrid(cells: (0..<7).map { r in (0..<7).map { images[r * 7 + $0] } },
+                             rowLabels: ["+2σ", "", "", "0", "", "", "−2σ"], columnLabels: ["−2σ", "", "", "0", "", "", "+2σ"])
+        return FigureSpec(name: "posterior-grid", title: "Posterior neighbourhood",
+                          caption: "Decodes of μ + σ·ε for test image 0 with ε on a 7 × 7 grid over [−2, 2]² in the two dimensions of largest KL (z\(order[0]) across, z\(order[1]) down) and ε = 0 in the others.",
+                          alt: "7 by 7 grid of decodes around one test image's posterior", figure: gridFigure(grid, cell: 40), vector: false)
+    }
+
+    static func factorMI(_ data: RunData) -> FigureSpec? {
+        guard let d = data.evaluation.disentanglement, !d.mutualInformation.isEmpty else { return nil }
+        let heatmap = Heatmap(values: d.mutualInformation, rowLabels: d.mutualInformation.indices.map { "z\($0)" },
+                              columnLabels: d.factorNames, colorbarLabel: "nats", annotate: d.factorNames.count <= 8)
+        let height = max(260, Double(d.mutualInformation.count) * 18 + 90)
+        return FigureSpec(name: "factor-mi", title: "Mutual information between latents and factors",
+                          caption: data.loaded.dataset.train.factors != nil
+                            ? "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and each known factor, on 10,000 training images (the pool of the supervised metrics; disentanglement_lib's estimator). MIG is the mean over factors of the gap between a column's two largest values, divided by the factor's entropy."
+                            : "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and the class label, on the test split (disentanglement_lib's estimator).",
+                          alt: "Heatmap of mutual information between latent dimensions and factors",
+                          figure: Figure(width: 560, height: height, .axes(Axes(xLabel: "factor", yLabel: "latent dimension", marks: [.heatmap(heatmap)]))),
+                          vector: true)
+    }
+}
