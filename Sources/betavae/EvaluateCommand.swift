@@ -36,7 +36,7 @@ struct EvaluateCommand: ParsableCommand {
             let loaded = try LoadedRun.load(runPath, epoch: epoch)
             let options = loaded.evaluatorOptions(iwaeSamples: iwaeSamples, testLimit: testLimit, toolVersion: ToolVersion.string,
                                                   progress: iwaeProgress(samples: iwaeSamples))
-            let result = try loaded.evaluate(options: options)
+            let result = try loaded.evaluateAndSave(options: options)
             if let exportLatents { try loaded.exportLatents(limit: testLimit, to: exportLatents) }
             if json {
                 print(String(decoding: result.encoded(), as: UTF8.self), terminator: "")
