@@ -1,6 +1,6 @@
 /// Errors a user can cause by pointing at missing or malformed data. Each names the file
 /// (or folder) and, where there is one, what to do about it.
-public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
+public enum DatasetError: Error, Equatable, Sendable {
     case missing(path: String, hint: String)
     case unreadable(path: String, reason: String)
     case badMagic(path: String, found: String, expected: String)
@@ -30,7 +30,10 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A PNG whose chunk structure is broken (truncated, bad CRC, no IHDR/IDAT/IEND): refused
     /// before libpng, which would otherwise decode what it can and hide the damage.
     case corruptPNG(path: String, reason: String)
+}
 
+/// One line naming the file and, where there is one, what to do.
+extension DatasetError: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .missing(path, hint): return "\(path): not found. \(hint)"
