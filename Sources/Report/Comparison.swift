@@ -15,14 +15,17 @@ public enum Comparison {
     }
 
     /// As `write(runs:…)` for runs already loaded (a sweep loads each run once).
+    /// `failures` (a sweep's runs that did not finish, with why) are listed on the page.
     @discardableResult
-    public static func write(loaded: [LoadedRun], to out: String, baseline: String? = nil, policy: EvaluationPolicy,
-                             templates: Templates) throws -> String {
+    public static func write(loaded: [LoadedRun], to out: String, baseline: String? = nil, failures: [SweepFailure] = [],
+                             policy: EvaluationPolicy, templates: Templates) throws -> String {
         guard loaded.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
-        return try write(loaded.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, templates: templates)
+        return try write(loaded.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, failures: failures,
+                         templates: templates)
     }
 
-    static func write(_ loadedRuns: [RunData], to out: String, baseline: String?, templates: Templates) throws -> String {
+    static func write(_ loadedRuns: [RunData], to out: String, baseline: String?, failures: [SweepFailure] = [],
+                      templates: Templates) throws -> String {
         var runs = loadedRuns
         let first = runs[0].config
         for run in runs.dropFirst() {
@@ -56,6 +59,8 @@ public enum Comparison {
             "differing": differing.map { key in ["key": key, "values": runs.map { ["value": value($0.config, key)] }] },
             "runLabels": labels.map { ["label": $0] },
             "rows": rows.map(\.context),
+            "hasFailures": !failures.isEmpty,
+            "failures": failures.map { ["name": $0.name, "reason": $0.reason] },
         ]
         try AtomicFile.writeIfChanged(Array(templates.render("compare", context).utf8), to: out + "/index.html")
         try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
@@ -78,8 +83,10 @@ public enum Comparison {
 
     static func label(_ run: RunData, byBeta: Bool, differing: [String]) -> String {
         if byBeta {
-            if case .capacity = run.config.objective { return "capacity, γ = \(RunData.number(run.config.objective.weight))" }
-            return "β = \(RunData.number(run.config.objective.weight))"
+            // Runs that share β but not the seed (a sweep over --seeds) say their seed too.
+            let seed = differing.contains("seed") ? ", seed \(run.config.seed)" : ""
+            if case .capacity = run.config.objective { return "capacity, γ = \(RunData.number(run.config.objective.weight))" + seed }
+            return "β = \(RunData.number(run.config.objective.weight))" + seed
         }
         if let key = differing.first(where: { $0 != "name" && !$0.hasPrefix("objective") }) { return "\(key) = \(value(run.config, key))" }
         return run.config.name
@@ -102,5 +109,15 @@ public enum Comparison {
             ["text": e.knnAccuracy.map { String(format: "%.3f", $0) } ?? "–", "class": "number"],
         ]
         return ["label": label, "name": run.config.name, "href": "../\(run.config.name)/index.html", "cells": cells]
+    }
+}
+
+/// A run of a sweep that did not finish, and why (one line), for the comparison page.
+public struct SweepFailure: Equatable, Sendable {
+    public var name: String
+    public var reason: String
+    public init(name: String, reason: String) {
+        self.name = name
+        self.reason = reason
     }
 }

@@ -19,14 +19,22 @@ public enum SweepTraining {
     /// its reporter; Ctrl-C stops handing out new runs (runs in progress checkpoint and stop).
     public static func train(_ runs: [SweepRun], dataset: Dataset, jobs: Int, force: Bool,
                              progress: @escaping @Sendable (String) -> ProgressReporter) -> [String] {
+        train(runs, datasets: Array(repeating: dataset, count: runs.count), jobs: jobs, force: force, progress: progress)
+    }
+
+    /// As `train(_:dataset:…)` with each run's own dataset (`datasets[i]` for `runs[i]`): runs of
+    /// different seeds may split the data differently.
+    public static func train(_ runs: [SweepRun], datasets: [Dataset], jobs: Int, force: Bool,
+                             progress: @escaping @Sendable (String) -> ProgressReporter) -> [String] {
+        precondition(datasets.count == runs.count)
         let queue = WorkQueue(count: runs.count)
         let failures = FailureLog(count: runs.count)
-        let shared = UncheckedSendableBox(dataset)
+        let shared = UncheckedSendableBox(datasets)
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, runs.count))) { _ in
             while let index = queue.next(), !SignalWatcher.stopRequested {
                 let item = runs[index]
                 do {
-                    _ = try RunTraining.trainOrReuse(item.config, dataset: shared.value, run: item.run, force: force,
+                    _ = try RunTraining.trainOrReuse(item.config, dataset: shared.value[index], run: item.run, force: force,
                                                      progress: progress(item.run.name))
                 } catch {
                     failures.record(index, "\(item.run.path): \(error)")

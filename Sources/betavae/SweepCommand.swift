@@ -5,26 +5,51 @@ import Foundation
 import Report
 import Training
 
-/// `betavae sweep --betas 0.1,1,4,10`: one run per β, a report for each, and their comparison.
+/// `betavae sweep --betas 0.1,1,4,10 [--seeds 0,1]`: one run per β and seed, a report for each,
+/// and their comparison; here (`--executor local`) or as a Slurm job array (`--executor slurm`).
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Train one run per β, report each, compare them, and print the comparison page's path.",
-        discussion: "Runs go to OUT/NAME-betaB (NAME is OUT's last component); finished runs are reused and unfinished ones resumed unless --force.")
+        abstract: "Train one run per β (and seed), report each, compare them, and print the comparison page's path.",
+        discussion: """
+        Runs go to OUT/NAME-betaB, or OUT/NAME-betaB-seedS with several --seeds (NAME is OUT's last component); \
+        finished runs are reused and unfinished ones resumed unless --force. With --executor slurm the sweep is \
+        submitted with sbatch as a job array (one task per unfinished run) and a comparison job that runs after it; \
+        follow it with 'betavae sweep --status OUT'.
+        """)
 
     @Option(help: "The β values, comma-separated.")
     var betas = "0.1,1,4,10"
+    @Option(help: "Seeds, comma-separated: every β is trained once per seed (default: --seed).")
+    var seeds: String?
     @OptionGroup var options: TrainOptions
     @Option(help: "Folder for the sweep's runs (default: runs/sweep).")
     var out = "runs/sweep"
-    @Option(help: "Runs trained at once (each gets threads/jobs OpenBLAS threads).")
+    @Option(help: "Runs trained at once (each gets threads/jobs OpenBLAS threads; local executor).")
     var jobs = 1
     @Option(help: "Importance samples K for each run's IWAE bound.")
     var iwaeSamples = 200
     @Option(help: "Folder the reports go to.")
     var reports = "reports"
-    @Flag(help: "Retrain runs that already exist.")
+    @Flag(help: "Retrain runs that already exist (local executor).")
     var force = false
+
+    @Option(help: "Where runs train: local (this machine, --jobs at once) or slurm (a job array submitted with sbatch).")
+    var executor = Executor.local
+    @Option(help: "Slurm partition for the tasks (default: the cluster's default partition).")
+    var partition: String?
+    @Option(help: "Slurm time limit per task, [D-]HH:MM:SS; tasks checkpoint before it and are requeued.")
+    var time: String?
+    @Option(help: "CPUs per Slurm task, also the task's OpenBLAS threads (default: --threads).")
+    var cpusPerTask: Int?
+    @Option(help: "Memory per Slurm task, like 4G (default: the partition's).")
+    var mem: String?
+    @Option(help: "A further sbatch option for every job, like --account=lab (repeatable).")
+    var sbatchArg: [String] = []
+    @Option(help: "Show each run's state in this sweep folder (queued, running, finished, failed) and exit.")
+    var status: String?
+
+    enum Executor: String, ExpressibleByArgument, CaseIterable { case local, slurm }
 
     /// The β values: finite, ≥ 0, each naming its own run (0.1 and 0.10 are the same β).
     func parsedBetas() throws -> [Double] {
@@ -41,31 +66,78 @@ struct SweepCommand: ParsableCommand {
         return values
     }
 
+    /// The seeds: whole numbers ≥ 0, each once; without --seeds, --seed alone.
+    func parsedSeeds() throws -> [UInt64] {
+        guard let seeds else { return [options.seed] }
+        let values = try OptionChecks.list(seeds, option: "--seeds").map { item -> UInt64 in
+            guard let value = UInt64(item) else { throw ValidationError("--seeds must be whole numbers ≥ 0 separated by commas; '\(item)' is not") }
+            return value
+        }
+        var seen = Set<UInt64>()
+        for value in values where !seen.insert(value).inserted {
+            throw ValidationError("--seeds names seed \(value) twice; give each seed once")
+        }
+        return values
+    }
+
+    var slurmOptions: SlurmOptions {
+        SlurmOptions(partition: partition, time: time, cpusPerTask: cpusPerTask ?? options.threads, memory: mem, extraArguments: sbatchArg)
+    }
+
     func validate() throws {
+        if status != nil { return }
         _ = try parsedBetas()
+        _ = try parsedSeeds()
         guard (1...RunConfig.threadLimit).contains(jobs) else { throw ValidationError("--jobs must be 1…\(RunConfig.threadLimit), not \(jobs)") }
         try OptionChecks.iwaeSamples(iwaeSamples)
+        if executor == .slurm, let problem = slurmOptions.problem { throw ValidationError(problem) }
     }
 
     func run() throws {
         try reportingErrors {
+            if let status {
+                try checkStatusAlone()
+                try printStatus(status)
+                return
+            }
             try checkCombination()
             let name = URL(fileURLWithPath: out).lastPathComponent
             let betaValues = try parsedBetas()
-            // The data is loaded once and shared by every run, its training and its report.
-            let dataset = try DatasetCatalog.load(options.dataset, options: options.datasetOptions)
-            let runs = try betaValues.map { beta -> SweepRun in
-                var runOptions = options
-                runOptions.beta = beta
-                runOptions.threads = max(1, options.threads / jobs)
-                if runOptions.epochs == nil { runOptions.epochs = 20 }
-                let run = RunDirectory("\(out)/\(name)-beta\(TrainOptions.compact(beta))")
-                return SweepRun(config: try runOptions.config(name: run.name, dataset: dataset), run: run)
+            let seedValues = try parsedSeeds()
+            let threads = executor == .slurm ? slurmOptions.cpusPerTask : max(1, options.threads / jobs)
+            // The data is loaded once per seed (a seed may split it differently) and shared by its runs.
+            var datasets: [UInt64: Dataset] = [:]
+            for seed in seedValues where datasets[seed] == nil {
+                var seeded = options
+                seeded.seed = seed
+                datasets[seed] = try DatasetCatalog.load(options.dataset, options: seeded.datasetOptions)
             }
-            let failures = SweepTraining.train(runs, dataset: dataset, jobs: jobs, force: force) { LabelledProgress(label: $0) }
+            var runs: [SweepRun] = [], runDatasets: [Dataset] = []
+            for beta in betaValues {
+                for seed in seedValues {
+                    var runOptions = options
+                    runOptions.beta = beta
+                    runOptions.seed = seed
+                    runOptions.threads = threads
+                    if runOptions.epochs == nil { runOptions.epochs = 20 }
+                    let suffix = seedValues.count > 1 ? "-seed\(seed)" : ""
+                    let run = RunDirectory("\(out)/\(name)-beta\(TrainOptions.compact(beta))\(suffix)")
+                    guard let dataset = datasets[seed] else { continue }
+                    runs.append(SweepRun(config: try runOptions.config(name: run.name, dataset: dataset), run: run))
+                    runDatasets.append(dataset)
+                }
+            }
+            let plan = SweepPlan(folder: out, reports: reports, iwaeSamples: iwaeSamples,
+                                 workingDirectory: FileManager.default.currentDirectoryPath, runs: runs)
+            if executor == .slurm {
+                try submit(plan)
+                return
+            }
+            try plan.write()
+            let failures = SweepTraining.train(runs, datasets: runDatasets, jobs: jobs, force: force) { LabelledProgress(label: $0) }
             if SignalWatcher.stopRequested { throw ExitCode(130) }
             if let first = failures.first { throw TrainingError.io(first) }
-            let loaded = try runs.map { try LoadedRun.load($0.run.path, dataset: dataset) }
+            let loaded = try zip(runs, runDatasets).map { try LoadedRun.load($0.run.path, dataset: $1) }
             let templates = try Templates()
             let policy = OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples)
             var pages: [String] = []
@@ -81,15 +153,117 @@ struct SweepCommand: ParsableCommand {
         }
     }
 
+    /// Submits the sweep to Slurm and says what was submitted, where the script is and how to follow it.
+    func submit(_ plan: SweepPlan) throws {
+        let templates = try Templates()
+        let environment = ["BETAVAE_TEMPLATES": SweepPlan.absolute(templates.folder, in: FileManager.default.currentDirectoryPath)]
+        let submission = try SlurmSweep.submit(plan, options: slurmOptions, binary: Self.executablePath(), environment: environment)
+        for skipped in submission.skipped { writeLine("\(skipped): already trained; not submitted") }
+        if let array = submission.jobs.array {
+            writeLine("submitted job array \(array) (\(submission.jobs.indices.count) runs, tasks \(SlurmSweep.arrayText(submission.jobs.indices))) "
+                      + "and comparison job \(submission.jobs.finish) after it; script: \(submission.taskScript)")
+        } else {
+            writeLine("every run is trained; submitted comparison job \(submission.jobs.finish)")
+        }
+        writeLine("follow it with: betavae sweep --status \(plan.folder)")
+        writeLine(plan.comparisonFolder + "/index.html")
+    }
+
+    /// `--status DIR` takes no other option.
+    func checkStatusAlone() throws {
+        let defaults = try SweepCommand.parse([])
+        if betas != defaults.betas || seeds != nil || out != defaults.out || executor != defaults.executor || partition != nil || time != nil
+            || cpusPerTask != nil || mem != nil || !sbatchArg.isEmpty || force || jobs != defaults.jobs {
+            throw ValidationError("--status reads the sweep folder's plan; give it alone (betavae sweep --status DIR)")
+        }
+    }
+
+    func printStatus(_ folder: String) throws {
+        let plan = try SweepPlan.read(folder: folder)
+        let states = SlurmSweep.states(plan)
+        let width = max(3, plan.runs.map(\.name.count).max() ?? 3)
+        writeLine("run".padding(toLength: width, withPad: " ", startingAt: 0) + "  state")
+        for (entry, state) in zip(plan.runs, states) {
+            writeLine(entry.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + state.description)
+        }
+        let finished = states.filter(\.isFinished).count
+        writeLine("\(finished) of \(plan.runs.count) runs finished; comparison: \(plan.comparisonFolder)/index.html")
+    }
+
+    /// This binary's absolute path (the batch scripts call it by that path).
+    static func executablePath() -> String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        return SweepPlan.absolute(CommandLine.arguments[0], in: FileManager.default.currentDirectoryPath)
+    }
+
     /// Options a β sweep cannot honour are refused rather than ignored.
     func checkCombination() throws {
         try options.checkCombination()
         let defaults = try TrainOptions.parse([])
         if options.beta != defaults.beta { throw ValidationError("--beta: a sweep takes β from --betas; leave --beta out") }
+        if seeds != nil && options.seed != defaults.seed { throw ValidationError("--seed with --seeds: a sweep takes its seeds from --seeds; leave --seed out") }
         if options.objective != .beta {
             throw ValidationError("--objective \(options.objective.rawValue): a sweep varies β of the beta objective; train capacity runs with 'betavae train'")
         }
         if options.deterministic { throw ValidationError("--deterministic: an autoencoder has no β, so every run of the sweep would be the same") }
+        if executor == .slurm {
+            if jobs != 1 { throw ValidationError("--jobs applies only to --executor local; on Slurm every run is its own task") }
+            if force { throw ValidationError("--force applies only to --executor local; delete the runs to train them again on Slurm") }
+            if let cpusPerTask, options.threads != defaults.threads, options.threads != cpusPerTask {
+                throw ValidationError("--threads \(options.threads) and --cpus-per-task \(cpusPerTask) differ; a task uses its CPUs as threads, give one")
+            }
+        } else {
+            let slurmOnly = [("--partition", partition != nil), ("--time", time != nil), ("--cpus-per-task", cpusPerTask != nil),
+                             ("--mem", mem != nil), ("--sbatch-arg", !sbatchArg.isEmpty)]
+            if let name = slurmOnly.first(where: { $0.1 })?.0 { throw ValidationError("\(name) applies only with --executor slurm") }
+        }
+    }
+}
+
+/// `betavae sweep-task DIR --index I` (hidden; Slurm's array task I runs it): trains run I of the
+/// sweep's plan, or resumes it, then writes its report.
+struct SweepTaskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sweep-task", abstract: "Train and report one run of a sweep's plan (a Slurm array task).",
+                                                    shouldDisplay: false)
+    @Argument(help: "The sweep folder (holding sweep.json).")
+    var folder: String
+    @Option(help: "The run's index in the plan.")
+    var index: Int
+
+    func run() throws {
+        let outcome = try reportingErrors { () throws -> String? in
+            let plan = try SweepPlan.read(folder: folder)
+            guard plan.runs.indices.contains(index) else {
+                throw ValidationError("--index must be 0…\(plan.runs.count - 1) for \(plan.file), not \(index)")
+            }
+            writeLine("run \(plan.runs[index].name): \(plan.runs[index].path)")
+            return try SweepSteps.task(plan, index: index, policy: OptionChecks.evaluationPolicy(iwaeSamples: plan.iwaeSamples),
+                                       templates: Templates(), progress: PlainProgress())
+        }
+        guard let page = outcome else { throw ExitCode(130) }
+        writeLine("report: \(page)")
+    }
+}
+
+/// `betavae sweep-finish DIR` (hidden; the comparison job runs it): reports the finished runs,
+/// compares them and lists the runs that failed with why; exits 1 when any run did not finish.
+struct SweepFinishCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sweep-finish", abstract: "Report and compare a sweep's finished runs (the Slurm comparison job).",
+                                                    shouldDisplay: false)
+    @Argument(help: "The sweep folder (holding sweep.json).")
+    var folder: String
+
+    func run() throws {
+        try reportingErrors {
+            let plan = try SweepPlan.read(folder: folder)
+            let result = try SweepSteps.finish(plan, states: SlurmSweep.states(plan), policy: OptionChecks.evaluationPolicy(iwaeSamples: plan.iwaeSamples),
+                                               templates: Templates(), log: { writeLine($0) })
+            for failure in result.failures { writeLine("failed: \(failure.name): \(failure.reason)") }
+            if let page = result.page { writeLine(page) }
+            if !result.failures.isEmpty {
+                throw fail("\(result.failures.count) of \(plan.runs.count) runs did not finish" + (result.page.map { " (listed on \($0))" } ?? ""))
+            }
+        }
     }
 }
 
