@@ -239,3 +239,42 @@ import Training
                                message: "\(data)/mine is a folder that is not a betavae run; choose another --out", watching: data)
     }
 }
+
+/// Malformed dataset files reach the user as one line naming the file, exit 1, and no run folder.
+@Suite(.serialized) struct DatasetBoundaryTests {
+    func be(_ v: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((v >> $0) & 0xFF) } }
+
+    @Test func labelOutsideTheClassesIsRefused() throws {
+        let data = CLITests.idxFolder(count: 300)
+        var labels = [UInt8](repeating: 0, count: 60)
+        labels[7] = 200
+        try Data(be(0x801) + be(60) + labels).write(to: URL(fileURLWithPath: data + "/t10k-labels-idx1-ubyte"))
+        try BoundaryTests.expectRefused(["train", "--dataset", "mnist", "--data-dir", data, "--conditional", "--out", data + "/run"], code: 1,
+                                        message: "\(data)/t10k-labels-idx1-ubyte: label 200 of item 7 is outside 0..<10", watching: data)
+        #expect(!FileManager.default.fileExists(atPath: data + "/run"))
+    }
+
+    @Test func idxHeadersAreCheckedAgainstTheFile() throws {
+        for (count, rows, message) in [(0, 28, "count is 0"), (0xFFFF_FFFF, 65535, "more than the limit"), (10, 0, "rows is 0")] {
+            let data = CLITests.idxFolder(count: 300)
+            try Data(be(0x803) + be(count) + be(rows) + be(28) + [UInt8](repeating: 0, count: 100)).write(
+                to: URL(fileURLWithPath: data + "/train-images-idx3-ubyte"))
+            try BoundaryTests.expectRefused(["train", "--dataset", "idx:" + data, "--out", data + "/run"], code: 1,
+                                            message: message, watching: data)
+        }
+    }
+
+    @Test func truncatedPNGIsRefusedByName() throws {
+        let folder = NSTemporaryDirectory() + "betavae-png-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // A valid 1×1 grey PNG (signature, IHDR, IDAT, IEND), then the same cut short.
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A,
+                            0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0, 0x3A, 0x7E, 0x9B, 0x55,
+                            0, 0, 0, 10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x68, 0x00, 0x00, 0x00, 0x82, 0x00, 0x81, 0x77, 0xCD, 0x72, 0xB6,
+                            0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+        for index in 0..<4 { try Data(png).write(to: URL(fileURLWithPath: folder + "/ok\(index).png")) }
+        try Data(png.prefix(40)).write(to: URL(fileURLWithPath: folder + "/cut.png"))
+        try BoundaryTests.expectRefused(["train", "--dataset", "images:" + folder, "--channels", "1", "--out", folder + "/run"], code: 1,
+                                        message: "\(folder)/cut.png: corrupt or truncated PNG", watching: folder)
+    }
+}
