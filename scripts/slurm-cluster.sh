@@ -6,6 +6,7 @@
 #   scripts/slurm-cluster.sh status   # prints 'running' (exit 0) or 'stopped' (exit 1)
 #   scripts/slurm-cluster.sh stop     # stops the daemons this script started; removes nothing else
 #   scripts/slurm-cluster.sh env      # prints the export line the clients need (SLURM_CONF)
+#   scripts/slurm-cluster.sh install  # only installs slurm-wlm and munge when missing
 #
 # No systemd: the daemons run in the background with their configuration, keys, state, spool,
 # logs and sockets in one folder ($BETAVAE_SLURM_DIR, default /tmp/betavae-slurm). The node is
@@ -108,12 +109,17 @@ start() {
         chmod 400 "$DIR/munge/munge.key"
     fi
     touch "$DIR/munge/munged.seed"; chmod 600 "$DIR/munge/munged.seed"
+    # The daemons get no terminal and none of this script's pipes (a caller reading our output to
+    # its end would otherwise wait for them); what they say at start goes to log/*.start.
     munged --force --key-file="$DIR/munge/munge.key" --socket="$DIR/munge/munge.socket" \
         --pid-file="$DIR/munged.pid" --log-file="$DIR/log/munged.log" --seed-file="$DIR/munge/munged.seed" \
-        || die "munged did not start: $(tail -n 1 "$DIR/log/munged.log" 2>/dev/null)"
+        </dev/null >"$DIR/log/munged.start" 2>&1 \
+        || die "munged did not start: $(tail -n 1 "$DIR/log/munged.start" 2>/dev/null)"
     export SLURM_CONF=$CONF
-    slurmctld -i -f "$CONF" || die "slurmctld did not start: $(tail -n 1 "$DIR/log/slurmctld.log" 2>/dev/null)"
-    slurmd -f "$CONF" -N localhost || die "slurmd did not start: $(tail -n 1 "$DIR/log/slurmd.log" 2>/dev/null)"
+    slurmctld -i -f "$CONF" </dev/null >"$DIR/log/slurmctld.start" 2>&1 \
+        || die "slurmctld did not start: $(tail -n 1 "$DIR/log/slurmctld.start" "$DIR/log/slurmctld.log" 2>/dev/null)"
+    slurmd -f "$CONF" -N localhost </dev/null >"$DIR/log/slurmd.start" 2>&1 \
+        || die "slurmd did not start: $(tail -n 1 "$DIR/log/slurmd.start" "$DIR/log/slurmd.log" 2>/dev/null)"
     # Wait until the node takes jobs.
     for _ in $(seq 150); do
         if sinfo -h -o '%T' -n localhost 2>/dev/null | grep -Eq '^(idle|mixed|allocated)'; then
@@ -137,5 +143,6 @@ case "${1:-}" in
     stop) stop_daemons; echo "slurm-cluster: stopped" >&2 ;;
     status) if running; then echo running; else echo stopped; exit 1; fi ;;
     env) echo "export SLURM_CONF=$CONF" ;;
-    *) echo "usage: $0 start|stop|status|env" >&2; exit 64 ;;
+    install) install_packages ;;
+    *) echo "usage: $0 start|stop|status|env|install" >&2; exit 64 ;;
 esac
