@@ -4,7 +4,7 @@ APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libopenblas-dev zlib1g-dev f
 RELEASE := swift build -c release
 BIN := .build/release
 
-.PHONY: setup build test bench demo gallery clean
+.PHONY: setup build test bench demo gallery clean fuzz
 
 # Installs what is missing (apt-get as root, else sudo); does nothing when everything is present.
 setup:
@@ -40,6 +40,13 @@ demo: build
 gallery: setup
 	$(RELEASE) --product gallery
 	$(BIN)/gallery gallery
+
+# libFuzzer on every reader of outside input (Fuzz/README.md): builds into .build-fuzz, runs each
+# target FUZZ_SECONDS (FUZZ_TARGETS="npy png" for some), prints a summary, fails on any finding.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" Fuzz/run.sh
 
 clean:
 	rm -rf .build

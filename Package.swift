@@ -53,6 +53,7 @@ let package = Package(
         .executableTarget(name: "bench", dependencies: ["Engine", "Datasets", "Models", "Training", "Plot", "Analysis", "Report"],
                           path: "Benchmarks/bench", swiftSettings: optimise),
         .executableTarget(name: "gallery", dependencies: ["Plot"], path: "Tools/gallery"),
+        .executableTarget(name: "fuzz", dependencies: ["Engine", "Datasets", "Training", "Analysis"], path: "Fuzz/Sources"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"],
