@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // betavae: β-VAE training with a built-in CPU engine and Cairo-drawn HTML reports.
 // Module dependency rule (../shared/DESIGN.md): no import runs back up the table
-// CBLAS/CKernels/CCairo/CZlib → Engine → Datasets → Models → Training → (Analysis, Plot) → Report → betavae.
+// CBLAS/CKernels/CCairo/CZlib → Engine → Datasets → Models → Analysis → Training → Report → betavae; Plot → Report.
 import PackageDescription
 
 // Release builds: -O everywhere, so bounds, overflow and precondition checks stay on in every
