@@ -33,11 +33,13 @@ public final class ReLU: Layer {
     private var output = Tensor(shape: [0])
     public init() {}
 
+    /// y = max(x, 0), any shape; keeps y for backward.
     public func forward(_ input: Tensor) -> Tensor {
         output = Elementwise.map(input) { Swift.max($0, 0) }
         return output
     }
 
+    /// ∂x = ∂y where y > 0, else 0; shape of ∂y.
     public func backward(_ outputGradient: Tensor) -> Tensor {
         Elementwise.backward(outputGradient, saved: output) { d, y in y > 0 ? d : 0 }
     }
@@ -49,12 +51,14 @@ public final class LeakyReLU: Layer {
     private var input = Tensor(shape: [0])
     public init(slope: Float = 0.01) { self.slope = slope }
 
+    /// y = x (x > 0) or slope·x, any shape; keeps x for backward.
     public func forward(_ input: Tensor) -> Tensor {
         self.input = input
         let slope = self.slope
         return Elementwise.map(input) { $0 > 0 ? $0 : slope * $0 }
     }
 
+    /// ∂x = ∂y (x > 0) or slope·∂y; shape of ∂y.
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let slope = self.slope
         return Elementwise.backward(outputGradient, saved: input) { d, x in x > 0 ? d : slope * d }
@@ -71,11 +75,13 @@ public final class Sigmoid: Layer {
         x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
     }
 
+    /// y = σ(x) = 1/(1 + e^−x), any shape; keeps y for backward.
     public func forward(_ input: Tensor) -> Tensor {
         output = Elementwise.map(input, Sigmoid.logistic)
         return output
     }
 
+    /// ∂x = ∂y·y(1 − y); shape of ∂y.
     public func backward(_ outputGradient: Tensor) -> Tensor {
         Elementwise.backward(outputGradient, saved: output) { d, y in d * (y * (1 - y)) }
     }
@@ -86,11 +92,13 @@ public final class Tanh: Layer {
     private var output = Tensor(shape: [0])
     public init() {}
 
+    /// y = tanh(x), any shape; keeps y for backward.
     public func forward(_ input: Tensor) -> Tensor {
         output = Elementwise.map(input) { Foundation.tanh($0) }
         return output
     }
 
+    /// ∂x = ∂y·(1 − y²); shape of ∂y.
     public func backward(_ outputGradient: Tensor) -> Tensor {
         Elementwise.backward(outputGradient, saved: output) { d, y in d * (1 - y * y) }
     }

@@ -63,6 +63,7 @@ public enum AtomicFile {
         return true
     }
 
+    /// The bytes of the file at `path`, or a `FileError` naming it.
     public static func read(_ path: String) throws(FileError) -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw FileError(path: path, reason: "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else {

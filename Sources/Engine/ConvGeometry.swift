@@ -20,6 +20,7 @@ public struct ConvGeometry: Equatable, Sendable {
     /// Output positions per image: outHeight·outWidth.
     public var positions: Int { outHeight * outWidth }
 
+    /// The geometry of a convolution over `channels × height × width` inputs with a square `kernel`.
     public init(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
         precondition(channels > 0 && kernel > 0 && stride > 0 && padding >= 0, "bad convolution geometry")
         precondition(height + 2 * padding >= kernel && width + 2 * padding >= kernel,

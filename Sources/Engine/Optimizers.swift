@@ -18,6 +18,7 @@ public final class Adam {
     /// The parameters this optimiser updates, in order.
     public let parameters: [Parameter]
 
+    /// Adam (Kingma & Ba 2015) over `parameters` with PyTorch's defaults; moments start at zero.
     public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
                 beta2: Float = 0.999, epsilon: Float = 1e-8) {
         self.parameters = parameters
@@ -72,6 +73,7 @@ public final class SGD {
     public let learningRate: Float
     private let parameters: [Parameter]
 
+    /// SGD over `parameters` with step size `learningRate`.
     public init(parameters: [Parameter], learningRate: Float) {
         self.parameters = parameters
         self.learningRate = learningRate

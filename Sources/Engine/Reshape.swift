@@ -3,11 +3,13 @@ public final class Flatten: Layer {
     private var inputShape: [Int] = []
     public init() {}
 
+    /// `[N, d1, d2, …]` → `[N, d1·d2·…]`, the same elements.
     public func forward(_ input: Tensor) -> Tensor {
         inputShape = input.shape
         return input.reshaped([input.rows, input.columns])
     }
 
+    /// `[N, d1·d2·…]` → the forward input's shape.
     public func backward(_ outputGradient: Tensor) -> Tensor {
         outputGradient.reshaped(inputShape)
     }
@@ -19,12 +21,14 @@ public final class Unflatten: Layer {
     private var inputShape: [Int] = []
     public init(_ shape: [Int]) { self.shape = shape }
 
+    /// `[N, d]` → `[N] + shape` (d = the product of `shape`).
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.columns == shape.reduce(1, *), "Unflatten\(shape) got \(input.shape)")
         inputShape = input.shape
         return input.reshaped([input.rows] + shape)
     }
 
+    /// `[N] + shape` → `[N, d]`.
     public func backward(_ outputGradient: Tensor) -> Tensor {
         outputGradient.reshaped(inputShape)
     }

@@ -4,6 +4,7 @@
 public final class Sequential: Layer {
     public let layers: [Layer]
 
+    /// The layers, applied first to last.
     public init(_ layers: [Layer]) { self.layers = layers }
 
     /// Applies each layer's forward in order.
@@ -22,6 +23,7 @@ public final class Sequential: Layer {
         return gradient
     }
 
+    /// Every layer's parameters as `"<index>.<name>"`, in layer order.
     public var namedParameters: [NamedParameter] {
         layers.enumerated().flatMap { index, layer in
             layer.namedParameters.map { ("\(index).\($0.name)", $0.parameter) }

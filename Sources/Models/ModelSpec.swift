@@ -11,6 +11,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var conditionClasses: Int
     public var likelihood: Likelihood
 
+    /// A spec with the given sizes (checked by `problem`, not here: a spec from a file may be invalid).
     public init(architecture: Architecture, imageShape: [Int], hidden: [Int] = [400], latent: Int = 20,
                 conditionClasses: Int = 0, likelihood: Likelihood = .bernoulli) {
         self.architecture = architecture

@@ -40,6 +40,7 @@ public struct ObjectiveLoss: Sendable {
     public let objective: Objective
     public let likelihood: Likelihood
 
+    /// The objective `objective` with the reconstruction term of `likelihood`.
     public init(objective: Objective, likelihood: Likelihood) {
         self.objective = objective
         self.likelihood = likelihood
