@@ -50,6 +50,18 @@ pkill_pidfile() {
     rm -f "$file"
 }
 
+# Runs a daemon with /dev/null for input, its start messages in $1 and none of this script's other
+# open files: a caller's pipes left open in a daemon would keep the caller waiting for their end.
+daemon() {
+    local log=$1; shift
+    (
+        for fd in $(ls "/proc/$BASHPID/fd"); do
+            [ "$fd" -gt 2 ] && [ "$fd" != 255 ] && eval "exec $fd>&-" 2>/dev/null
+        done
+        exec "$@" </dev/null >"$log" 2>&1
+    )
+}
+
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1" 2>/dev/null)" 2>/dev/null; }
 
 running() { alive "$DIR/munged.pid" && alive "$DIR/slurmctld.pid" && alive "$DIR/slurmd.pid"; }
@@ -111,14 +123,13 @@ start() {
     touch "$DIR/munge/munged.seed"; chmod 600 "$DIR/munge/munged.seed"
     # The daemons get no terminal and none of this script's pipes (a caller reading our output to
     # its end would otherwise wait for them); what they say at start goes to log/*.start.
-    munged --force --key-file="$DIR/munge/munge.key" --socket="$DIR/munge/munge.socket" \
+    daemon "$DIR/log/munged.start" munged --force --key-file="$DIR/munge/munge.key" --socket="$DIR/munge/munge.socket" \
         --pid-file="$DIR/munged.pid" --log-file="$DIR/log/munged.log" --seed-file="$DIR/munge/munged.seed" \
-        </dev/null >"$DIR/log/munged.start" 2>&1 \
         || die "munged did not start: $(tail -n 1 "$DIR/log/munged.start" 2>/dev/null)"
     export SLURM_CONF=$CONF
-    slurmctld -i -f "$CONF" </dev/null >"$DIR/log/slurmctld.start" 2>&1 \
+    daemon "$DIR/log/slurmctld.start" slurmctld -i -f "$CONF" \
         || die "slurmctld did not start: $(tail -n 1 "$DIR/log/slurmctld.start" "$DIR/log/slurmctld.log" 2>/dev/null)"
-    slurmd -f "$CONF" -N localhost </dev/null >"$DIR/log/slurmd.start" 2>&1 \
+    daemon "$DIR/log/slurmd.start" slurmd -f "$CONF" -N localhost \
         || die "slurmd did not start: $(tail -n 1 "$DIR/log/slurmd.start" "$DIR/log/slurmd.log" 2>/dev/null)"
     # Wait until the node takes jobs.
     for _ in $(seq 150); do
