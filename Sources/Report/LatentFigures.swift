@@ -55,7 +55,7 @@ extension RunFigures {
                              columnLabels: columnLabels)
         let sweep: String
         switch options.range {
-        case .fixed: sweep = options.fromZero ? "from −3 to +3" : "from −3 to +3 around its own base value (columns give the offset, rows their base)"
+        case .fixed: sweep = options.fromZero ? "from −3 to +3" : "from 3 below to 3 above its own base value (shown in each row's label)"
         case .priorQuantiles: sweep = "over the prior's 5% to 95% quantiles"
         case .aggregatePosterior: sweep = "over ±2 standard deviations of the test means (the aggregate posterior), its range shown per row"
         case .minMax: sweep = "from the smallest to the largest test mean, its range shown per row"
@@ -68,16 +68,13 @@ extension RunFigures {
     }
 
     /// The 11 column labels of the traversal grid: values where every row shares them (the prior's
-    /// quantiles, or ±3 around the zero code), offsets from each row's own base for the fixed sweep
-    /// around a test image, and "low"/"high" for per-row ranges.
+    /// quantiles, or ±3 around the zero code), "base − 3 … base + 3" for the fixed sweep around a
+    /// test image (each row has its own base, shown in its label), and "low"/"high" for per-row ranges.
     static func traversalColumnLabels(_ options: TraversalOptions, values: [[Float]]) -> [String] {
         if options.range == .aggregatePosterior || options.range == .minMax { return ["low"] + Array(repeating: "", count: 9) + ["high"] }
         let offsets = options.range == .fixed && !options.fromZero
-        return (0..<11).map { column in
-            guard column % 5 == 0 else { return "" }
-            let value = offsets ? Float(column - 5) * 0.6 : (values.first?[column] ?? 0)
-            return (offsets && value > 0 ? "+" : "") + signed(value)
-        }
+        if offsets { return (0..<11).map { [0: "base − 3", 5: "base", 10: "base + 3"][$0] ?? "" } }
+        return (0..<11).map { $0 % 5 == 0 ? signed(values.first?[$0] ?? 0) : "" }
     }
 
     /// One decimal with a true minus sign, and no "−0.0".

@@ -155,7 +155,7 @@ import Analysis
         let base: [Float] = [1.5, -0.5, 0.2]
         let (_, values) = LatentWalks.traversal(base: base, dimensions: [0, 1, 2], range: .fixed, steps: 11)
         let labels = RunFigures.traversalColumnLabels(TraversalOptions(range: .fixed), values: values)
-        #expect(labels[0] == "−3.0" && labels[5] == "0.0" && labels[10] == "+3.0")
+        #expect(labels[0] == "base − 3" && labels[5] == "base" && labels[10] == "base + 3")
         for (row, j) in [0, 1, 2].enumerated() {
             for column in [0, 5, 10] { #expect(abs(values[row][column] - base[j] - Float(column - 5) * 0.6) < 1e-5) }
         }
