@@ -283,7 +283,7 @@ public enum SlurmSweep {
         guard let text = try? String(contentsOfFile: taskLog(plan, index: index), encoding: .utf8) else { return nil }
         let lines = text.split(whereSeparator: \.isNewline).map(String.init)
         // (betavae's notice that it computes an evaluation starts the same way but is not an error.)
-        let errors = lines.filter { ($0.hasPrefix("betavae: ") && !$0.contains("computing its evaluation")) || $0.hasPrefix("slurmstepd: error:") }
+        let errors = lines.filter { ($0.hasPrefix("betavae: ") && !$0.contains("computing its evaluation")) || ($0.hasPrefix("slurmstepd") && $0.contains("error:")) }
         return errors.last.map { $0.hasPrefix("betavae: ") ? String($0.dropFirst(9)) : $0 }
     }
 

@@ -67,7 +67,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
     public static func read(folder: String) throws(TrainingError) -> SweepPlan {
         let path = absolute(folder, in: FileManager.default.currentDirectoryPath) + "/" + fileName
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw .runNotFound(path: path)
+            throw .io("\(path): not found; 'betavae sweep' writes it into the sweep folder (its --out)")
         }
         let plan: SweepPlan
         do { plan = try JSONDecoder().decode(SweepPlan.self, from: data) } catch {
