@@ -148,7 +148,7 @@ public enum SlurmSweep {
             "status=0",
             "while :; do wait \"$child\"; status=$?; kill -0 \"$child\" 2>/dev/null || break; done",
             "if [ \"$requeue\" = 1 ] && [ \"$status\" = 130 ]; then",
-            "  echo \"betavae: time limit near; checkpoint saved, requeueing task $SLURM_ARRAY_TASK_ID\"",
+            "  echo \"betavae task $SLURM_ARRAY_TASK_ID: time limit near; checkpoint saved, requeueing\"",
             "  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"",
             "fi",
             "exit \"$status\"",
