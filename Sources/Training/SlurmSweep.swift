@@ -181,7 +181,7 @@ public enum SlurmSweep {
             throw TrainingError.io("sbatch not found on PATH: --executor slurm runs on a machine with Slurm's client commands (or use --executor local)")
         }
         if let previous = try? readJobs(plan), let active = activeJobs(previous), !active.isEmpty {
-            throw TrainingError.invalidOption("\(plan.folder) already has jobs in the queue (\(active.joined(separator: ", "))); "
+            throw TrainingError.io("\(plan.folder) already has jobs in the queue (\(active.joined(separator: ", "))); "
                                               + "wait for them (betavae sweep --status \(plan.folder)) or cancel them with scancel")
         }
         // A run made with other settings is refused now, not in a task.

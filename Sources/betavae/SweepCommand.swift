@@ -134,10 +134,24 @@ struct SweepCommand: ParsableCommand {
                 return
             }
             try plan.write()
-            let failures = SweepTraining.train(runs, datasets: runDatasets, jobs: jobs, force: force) { LabelledProgress(label: $0) }
+            let messages = SweepTraining.train(runs, datasets: runDatasets, jobs: jobs, force: force) { LabelledProgress(label: $0) }
             if SignalWatcher.stopRequested { throw ExitCode(130) }
-            if let first = failures.first { throw TrainingError.io(first) }
-            let loaded = try zip(runs, runDatasets).map { try LoadedRun.load($0.run.path, dataset: $1) }
+            // A run that failed stops only itself: the others are reported and compared, and the
+            // comparison page lists the failures (so does `sweep --status`).
+            var failures: [SweepFailure] = []
+            var loaded: [LoadedRun] = []
+            for (index, item) in runs.enumerated() {
+                let entry = plan.runs[index]
+                if let message = messages.first(where: { $0.hasPrefix(item.run.path + ": ") }) {
+                    let reason = String(message.dropFirst(item.run.path.count + 2))
+                    plan.recordFailure(entry, reason)
+                    failures.append(SweepFailure(name: item.run.name, reason: reason))
+                } else {
+                    plan.recordFailure(entry, nil)
+                    loaded.append(try LoadedRun.load(item.run.path, dataset: runDatasets[index]))
+                }
+            }
+            if loaded.isEmpty, let first = messages.first { throw TrainingError.io(first) }
             let templates = try Templates()
             let policy = OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples)
             var pages: [String] = []
@@ -146,10 +160,13 @@ struct SweepCommand: ParsableCommand {
                 writeLine("report: \(pages.last ?? "")")
             }
             let comparison = loaded.count >= 2
-                ? try Comparison.write(loaded: loaded, to: "\(reports)/\(name)", policy: policy, templates: templates) : pages[0]
+                ? try Comparison.write(loaded: loaded, to: "\(reports)/\(name)", failures: failures, policy: policy, templates: templates) : pages[0]
             let index = try ReportIndex.write(reportsFolder: reports, templates: templates)
             writeLine("index: \(index)")
             writeLine(comparison)
+            if let first = messages.first {
+                throw fail("\(failures.count) of \(runs.count) runs failed" + (loaded.count >= 2 ? " (listed on \(comparison))" : "") + "; the first: \(first)")
+            }
         }
     }
 

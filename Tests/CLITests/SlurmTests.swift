@@ -229,3 +229,26 @@ import Training
                 + "sbatch: error: Batch job submission failed: Invalid partition name specified\n", "\(refused.stderr)")
     }
 }
+
+/// The local executor with the same failure handling as the Slurm one.
+@Suite struct LocalSweepFailureTests {
+    /// A run that fails (here: its checkpoint damaged) stops only itself: the others are reported and
+    /// compared, the page and `--status` say what failed and why, and the sweep exits 1 with one line.
+    @Test func failedRunIsListedAndTheOthersCompared() throws {
+        let data = CLITests.idxFolder(count: 300)
+        let arguments = ["sweep", "--betas", "0.5,1,4", "--dataset", "idx:" + data, "--epochs", "1", "--latent", "2", "--hidden", "8",
+                         "--threads", "1", "--iwae-samples", "4", "--out", data + "/runs/sw", "--reports", data + "/reports"]
+        #expect(try CLITests.run(arguments).status == 0)
+        try Data("damaged".utf8).write(to: URL(fileURLWithPath: data + "/runs/sw/sw-beta4/checkpoints/latest.safetensors"))
+        let again = try CLITests.run(arguments)
+        #expect(again.status == 1)
+        #expect(again.stderr.hasPrefix("betavae: 1 of 3 runs failed (listed on \(data)/reports/sw/index.html); the first: \(data)/runs/sw/sw-beta4: "),
+                "\(again.stderr)")
+        #expect(again.stderr.split(separator: "\n").count == 1)
+        let page = try String(contentsOfFile: data + "/reports/sw/index.html", encoding: .utf8)
+        #expect(page.contains("Runs that did not finish") && page.contains("sw-beta4") && page.contains("checkpoint unreadable"))
+        #expect(page.contains("β = 0.5") && page.contains("β = 1"))
+        let status = try CLITests.run(["sweep", "--status", data + "/runs/sw"])
+        #expect(status.stdout.contains("sw-beta4    failed: ") && status.stdout.contains("2 of 3 runs finished"), "\(status.stdout)")
+    }
+}
