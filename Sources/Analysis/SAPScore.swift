@@ -1,0 +1,176 @@
+import Foundation
+
+/// The Separated Attribute Predictability score (Kumar, Sattigeri & Balakrishnan 2018, "Variational
+/// Inference of Disentangled Latent Concepts from Unlabeled Observations", §3), as
+/// google-research/disentanglement_lib's `sap_score.py` computes it.
+///
+/// A score matrix S `[Z][F]` says how well latent j alone predicts factor f; SAP is the mean over
+/// factors of the gap between the two largest entries of the factor's column:
+///
+///     SAP = (1/F) Σ_f (S_(1)f − S_(2)f)
+///
+/// A factor captured by exactly one latent has a large gap; a factor spread over two latents, or
+/// captured by none, a small one.
+public enum SAPScore {
+    /// How the score matrix is made.
+    public enum FactorKind: String, Codable, Sendable, CaseIterable {
+        /// S_jf = test accuracy of a one-dimensional linear SVM from latent j to the classes of
+        /// factor f (disentanglement_lib's `continuous_factors=False`, the setting of its studies):
+        /// one-vs-rest squared-hinge L2 SVMs with C = 0.01, balanced class weights and a regularised
+        /// intercept, as scikit-learn's `LinearSVC(C=0.01, class_weight="balanced")` fits them.
+        /// A one-dimensional linear classifier separates the end classes of an ordinal factor but
+        /// rarely the middle ones, so even the identity code scores well below 1 on factors with
+        /// many values.
+        case discrete
+        /// S_jf = Cov(z_j, f)² / (Var z_j · Var f), the squared correlation on the training points
+        /// (0 when Var z_j ≤ 1e-12); disentanglement_lib's `continuous_factors=True`, the setting
+        /// of its own SAP tests.
+        case continuous
+    }
+
+    /// The score matrix `[Z][F]`. `train`/`test` are codes as rows of Z floats (`[N, Z]` row-major)
+    /// with `trainFactors`/`testFactors` the factor classes `[N][F]` (`factors[f][n]`, classes 0..<sizes[f]).
+    /// The continuous kind uses the training points only.
+    public static func scoreMatrix(train: [Float], trainFactors: [[Int]], test: [Float], testFactors: [[Int]], latent z: Int,
+                                   kind: FactorKind, regularization c: Double = 0.01) -> [[Double]] {
+        let nTrain = trainFactors.first?.count ?? (z > 0 ? train.count / z : 0)
+        let nTest = testFactors.first?.count ?? (z > 0 ? test.count / z : 0)
+        return (0..<z).map { j in
+            let x = (0..<nTrain).map { Double(train[$0 * z + j]) }
+            let xTest = (0..<nTest).map { Double(test[$0 * z + j]) }
+            return trainFactors.indices.map { f in
+                switch kind {
+                case .continuous:
+                    return squaredCorrelation(x, trainFactors[f].map(Double.init))
+                case .discrete:
+                    let model = OneDimensionalSVM(x: x, labels: trainFactors[f], c: c)
+                    let predicted = xTest.map { model.predict($0) }
+                    let right = zip(predicted, testFactors[f]).filter { $0 == $1 }.count
+                    return Double(right) / Double(max(nTest, 1))
+                }
+            }
+        }
+    }
+
+    /// SAP from a score matrix `[Z][F]`: the mean over factors of the largest minus the second
+    /// largest entry of each column (0 with fewer than two latents).
+    public static func sap(matrix: [[Double]]) -> Double {
+        guard matrix.count >= 2, let factors = matrix.first?.count, factors > 0 else { return 0 }
+        let gaps = (0..<factors).map { f -> Double in
+            let column = matrix.map { $0[f] }.sorted(by: >)
+            return column[0] - column[1]
+        }
+        return gaps.reduce(0, +) / Double(factors)
+    }
+
+    /// Cov(a, b)² / (Var a · Var b) with n − 1 in both (numpy's `np.cov`); 0 when Var a ≤ 1e-12
+    /// (a latent that does not vary) or Var b = 0.
+    static func squaredCorrelation(_ a: [Double], _ b: [Double]) -> Double {
+        let n = Double(a.count)
+        guard a.count >= 2 else { return 0 }
+        let meanA = a.reduce(0, +) / n, meanB = b.reduce(0, +) / n
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for i in a.indices {
+            let da = a[i] - meanA, db = b[i] - meanB
+            sab += da * db
+            saa += da * da
+            sbb += db * db
+        }
+        let varA = saa / (n - 1), varB = sbb / (n - 1), cov = sab / (n - 1)
+        guard varA > 1e-12, varB > 0 else { return 0 }
+        return cov * cov / (varA * varB)
+    }
+}
+
+/// A multi-class linear SVM on one feature, as liblinear's L2-regularised squared-hinge primal
+/// (scikit-learn's `LinearSVC` defaults, `class_weight="balanced"`): for each class k (one problem
+/// only with two classes) it minimises over (w, b)
+///
+///     ½(w² + b²) + Σ_i C_i · max(0, 1 − y_i(w·x_i + b))²
+///
+/// with y_i = ±1 and C_i = C·n/(K·n_k) for the positive class k, C for the rest (liblinear's
+/// one-vs-rest weighting), by Newton steps on the two parameters with a backtracking line search.
+/// The prediction is the class of the largest w_k·x + b_k.
+struct OneDimensionalSVM {
+    /// (w, b) per class (one pair, for class 1 against class 0, with two classes).
+    private(set) var lines: [(w: Double, b: Double)] = []
+    let classes: [Int]
+
+    init(x: [Double], labels: [Int], c: Double) {
+        classes = Array(Set(labels)).sorted()
+        let n = Double(labels.count)
+        let k = Double(classes.count)
+        var counts: [Int: Int] = [:]
+        for label in labels { counts[label, default: 0] += 1 }
+        func weight(_ label: Int) -> Double { n / (k * Double(counts[label] ?? 1)) }
+        if classes.count < 2 { return }
+        if classes.count == 2 {
+            let positive = classes[1]
+            let y = labels.map { $0 == positive ? 1.0 : -1.0 }
+            let cost = labels.map { c * weight($0) }
+            lines = [Self.fit(x: x, y: y, cost: cost)]
+        } else {
+            lines = classes.map { k in
+                let y = labels.map { $0 == k ? 1.0 : -1.0 }
+                let cost = labels.map { $0 == k ? c * weight(k) : c }
+                return Self.fit(x: x, y: y, cost: cost)
+            }
+        }
+    }
+
+    func predict(_ x: Double) -> Int {
+        guard !classes.isEmpty else { return 0 }
+        if classes.count == 1 { return classes[0] }
+        if classes.count == 2 { return lines[0].w * x + lines[0].b > 0 ? classes[1] : classes[0] }
+        var best = 0
+        for k in 1..<lines.count where lines[k].w * x + lines[k].b > lines[best].w * x + lines[best].b { best = k }
+        return classes[best]
+    }
+
+    /// Minimises ½(w² + b²) + Σ cost_i · max(0, 1 − y_i(w x_i + b))².
+    static func fit(x: [Double], y: [Double], cost: [Double]) -> (w: Double, b: Double) {
+        func objective(_ w: Double, _ b: Double) -> Double {
+            var total = 0.5 * (w * w + b * b)
+            for i in x.indices {
+                let margin = 1 - y[i] * (w * x[i] + b)
+                if margin > 0 { total += cost[i] * margin * margin }
+            }
+            return total
+        }
+        var w = 0.0, b = 0.0
+        var value = objective(w, b)
+        for _ in 0..<100 {
+            // Gradient and generalised Hessian over the points inside the margin.
+            var gw = w, gb = b, hww = 1.0, hwb = 0.0, hbb = 1.0
+            for i in x.indices {
+                let margin = 1 - y[i] * (w * x[i] + b)
+                guard margin > 0 else { continue }
+                let scale = 2 * cost[i]
+                gw -= scale * margin * y[i] * x[i]
+                gb -= scale * margin * y[i]
+                hww += scale * x[i] * x[i]
+                hwb += scale * x[i]
+                hbb += scale
+            }
+            let determinant = hww * hbb - hwb * hwb
+            guard determinant > 0 else { break }
+            let dw = -(hbb * gw - hwb * gb) / determinant
+            let db = -(hww * gb - hwb * gw) / determinant
+            let decrease = -(gw * dw + gb * db)
+            guard decrease > 1e-12 * max(1, abs(value)) else { break }
+            var step = 1.0
+            var next = objective(w + step * dw, b + step * db)
+            while next > value - 0.01 * step * decrease && step > 1e-10 {
+                step *= 0.5
+                next = objective(w + step * dw, b + step * db)
+            }
+            guard next < value else { break }
+            w += step * dw
+            b += step * db
+            let improvement = value - next
+            value = next
+            if improvement < 1e-10 * max(1, abs(value)) { break }
+        }
+        return (w, b)
+    }
+}

@@ -1,0 +1,174 @@
+import Engine
+import Foundation
+import Testing
+@testable import Analysis
+
+/// The eight scores of `betavae score` on codes of known structure, as disentanglement_lib's own
+/// metric tests check them (identity, zero, random, duplicated, permuted, rotated codes), plus the
+/// known answers of its DCI and modularity unit tests. Small N, seeded, so debug builds stay fast.
+@Suite struct CodeMetricTests {
+    /// Eight factors, so chance for FactorVAE's vote is 1/8.
+    static let sizes = [2, 3, 4, 5, 6, 8, 10, 12]
+    static let names = sizes.indices.map { "f\($0)" }
+    static let rows = 3_000
+
+    /// Uniformly random classes, row after row.
+    static let factors: [Int] = {
+        var rng = RandomGenerator(seed: 11)
+        return (0..<rows).flatMap { _ in sizes.map { Int(rng.next() % UInt64($0)) } }
+    }()
+
+    /// Codes `[N, Z]` from each row's classes through `map`.
+    static func code(latent: Int, seed: UInt64 = 12, _ map: ([Float], inout RandomGenerator) -> [Float]) -> Tensor {
+        var rng = RandomGenerator(seed: seed)
+        var scalars: [Float] = []
+        scalars.reserveCapacity(rows * latent)
+        for row in 0..<rows {
+            let classes = (0..<sizes.count).map { Float(factors[row * sizes.count + $0]) }
+            let values = map(classes, &rng)
+            precondition(values.count == latent)
+            scalars += values
+        }
+        return Tensor(shape: [rows, latent], scalars: scalars)
+    }
+
+    static let identity = code(latent: sizes.count) { f, _ in f }
+
+    static func options(_ kind: SAPScore.FactorKind = .continuous) -> CodeScores.Options {
+        var options = CodeScores.Options()
+        options.seed = 5
+        options.supervisedTrainPoints = 1_000
+        options.supervisedEvalPoints = 500
+        options.sapKind = kind
+        return options
+    }
+
+    static func score(_ codes: Tensor, _ kind: SAPScore.FactorKind = .continuous) -> [String: Double] {
+        CodeScores.score(codes: codes, factors: factors, names: names, options: options(kind)).scores
+    }
+
+    static func describe(_ s: [String: Double]) -> String {
+        CodeScores.keys.map { String(format: "%@ %.3f", $0, s[$0] ?? .nan) }.joined(separator: ", ")
+    }
+
+    @Test func identityCodeScoresAtLeast09OnEveryMetric() {
+        let s = Self.score(Self.identity)
+        print("identity (SAP continuous): \(Self.describe(s))")
+        #expect(Set(s.keys) == Set(CodeScores.keys))
+        for key in CodeScores.keys { #expect((s[key] ?? 0) >= 0.9, "\(key) \(s[key] ?? .nan)") }
+        // disentanglement_lib's study setting (discrete factors, 1-D linear SVMs) cannot reach 0.9
+        // on multi-class factors; it still ranks the identity code far above a random one.
+        let discrete = Self.score(Self.identity, .discrete)["sap"] ?? 0
+        let random = Self.score(Self.code(latent: 8) { _, rng in (0..<8).map { _ in rng.normal() } }, .discrete)["sap"] ?? 1
+        print("SAP discrete: identity \(discrete), random \(random)")
+        #expect(discrete > random + 0.1, "discrete SAP identity \(discrete) vs random \(random)")
+    }
+
+    @Test func zeroAndRandomCodesScoreLowOnMIGAndFactorVAE() {
+        let zero = Self.score(Self.code(latent: 8) { _, _ in [Float](repeating: 0, count: 8) })
+        let random = Self.score(Self.code(latent: 8) { _, rng in (0..<8).map { _ in rng.normal() } })
+        print("zero: \(Self.describe(zero))")
+        print("random: \(Self.describe(random))")
+        for (name, s) in [("zero", zero), ("random", random)] {
+            #expect((s["mig"] ?? 1) <= 0.2, "\(name) MIG \(s["mig"] ?? .nan)")
+            #expect((s["factor_vae"] ?? 1) <= 0.2, "\(name) FactorVAE \(s["factor_vae"] ?? .nan)")
+        }
+        // Nothing to find in a constant code.
+        for key in ["mig", "sap", "dci_disentanglement", "modularity", "factor_vae"] { #expect(zero[key] == 0, "zero \(key)") }
+    }
+
+    @Test func duplicatedLatentsHalveMIG() {
+        let base = Self.score(Self.identity)["mig"] ?? 0
+        // Every latent of the first four factors twice: those four gaps close, the other four stay.
+        let half = Self.score(Self.code(latent: 12) { f, _ in f + f.prefix(4) })["mig"] ?? 0
+        // Every latent twice (disentanglement_lib's duplicated latent space): no gap at all.
+        let all = Self.score(Self.code(latent: 16) { f, _ in f + f })["mig"] ?? 1
+        print("MIG identity \(base), half duplicated \(half), all duplicated \(all)")
+        #expect(abs(half - base / 2) < 0.03, "MIG \(half) should be half of \(base)")
+        #expect(all < 0.01, "MIG \(all)")
+    }
+
+    @Test func permutingTheDimensionsChangesNoScore() {
+        // An imperfect code (mixing and noise), so no score is at its bound and ties are unlikely.
+        let mixed = Self.code(latent: 9) { f, rng in
+            (0..<8).map { f[$0] + 0.3 * f[($0 + 1) % 8] + 0.5 * rng.normal() } + [rng.normal()]
+        }
+        let permutation = [4, 8, 0, 7, 2, 5, 1, 6, 3]
+        var permuted = mixed
+        for row in 0..<Self.rows {
+            for (j, source) in permutation.enumerated() { permuted[row * 9 + j] = mixed[row * 9 + source] }
+        }
+        for kind in SAPScore.FactorKind.allCases {
+            let a = Self.score(mixed, kind), b = Self.score(permuted, kind)
+            print("mixed (\(kind)): \(Self.describe(a))")
+            for key in CodeScores.keys {
+                // BetaVAE's logistic regression starts from seeded random weights, which a
+                // permutation hands to other inputs: equal up to the optimiser's tolerance.
+                let tolerance = key == "beta_vae" ? 0.01 : 1e-9
+                #expect(abs((a[key] ?? 0) - (b[key] ?? 1)) <= tolerance, "\(key): \(a[key] ?? .nan) vs \(b[key] ?? .nan)")
+            }
+        }
+    }
+
+    @Test func rotatingTwoDimensionsLowersMIGSAPAndDCIDisentanglement() {
+        let angle: Float = .pi / 4
+        let rotated = Self.code(latent: 8) { f, _ in
+            var z = f
+            z[6] = cos(angle) * f[6] - sin(angle) * f[7]
+            z[7] = sin(angle) * f[6] + cos(angle) * f[7]
+            return z
+        }
+        let before = Self.score(Self.identity), after = Self.score(rotated)
+        print("rotated: \(Self.describe(after))")
+        for key in ["mig", "sap", "dci_disentanglement"] {
+            #expect((after[key] ?? 1) < (before[key] ?? 0) - 0.05, "\(key): \(before[key] ?? .nan) → \(after[key] ?? .nan)")
+        }
+    }
+
+    // Known answers of disentanglement_lib's dci_test.py and modularity_explicitness_test.py.
+
+    static func diagonal(_ n: Int) -> [[Double]] { (0..<n).map { i in (0..<n).map { $0 == i ? 5 : 0 } } }
+
+    @Test func dciKnownAnswers() {
+        let d = Self.diagonal(5)
+        let twice = d + d, sideBySide = d.map { $0 + $0 }
+        let oneMinus = 1 - log(2.0) / log(10.0)
+        #expect(abs(DCIScores.disentanglement(importance: d) - 1) < 1e-6)
+        #expect(abs(DCIScores.completeness(importance: d) - 1) < 1e-6)
+        #expect(abs(DCIScores.disentanglement(importance: [[1, 0], [0, 1], [0, 0]]) - 1) < 1e-6)
+        #expect(abs(DCIScores.completeness(importance: [[1, 0], [0, 1], [0, 0]]) - 1) < 1e-6)
+        let zero = [[Double]](repeating: [Double](repeating: 0, count: 10), count: 10)
+        #expect(abs(DCIScores.disentanglement(importance: zero)) < 1e-7)
+        #expect(abs(DCIScores.completeness(importance: zero)) < 1e-7)
+        #expect(abs(DCIScores.disentanglement(importance: twice) - 1) < 1e-6)
+        #expect(abs(DCIScores.completeness(importance: twice) - oneMinus) < 1e-6)
+        #expect(abs(DCIScores.disentanglement(importance: Array(d.prefix(2))) - 1) < 1e-6)
+        #expect(abs(DCIScores.disentanglement(importance: sideBySide) - oneMinus) < 1e-6)
+        #expect(abs(DCIScores.completeness(importance: sideBySide) - 1) < 1e-6)
+    }
+
+    @Test func modularityAndSAPKnownAnswers() {
+        let d = Self.diagonal(5)
+        #expect(abs(ModularityScore.modularity(matrix: d) - 1) < 1e-12)
+        #expect(abs(ModularityScore.modularity(matrix: [[1, 0], [0, 1], [0, 0]]) - 2.0 / 3) < 1e-12)
+        #expect(ModularityScore.modularity(matrix: [[0, 0], [0, 0]]) == 0)
+        #expect(abs(ModularityScore.modularity(matrix: d + d) - 1) < 1e-12)
+        #expect(abs(ModularityScore.modularity(matrix: d.map { $0 + $0 }) - (1 - 1.0 / 9)) < 1e-12)
+        #expect(abs(SAPScore.sap(matrix: [[0.9, 0.1], [0.2, 0.5], [0.3, 0.1]]) - ((0.9 - 0.3) + (0.5 - 0.1)) / 2) < 1e-12)
+    }
+
+    @Test func treeAndSVMSeparateWhatTheyShould() {
+        // A tree recovers a 12-class factor from its own latent and ignores the others.
+        let x: [Float] = (0..<600).flatMap { i in [Float(i % 12), Float((i * 7) % 5)] }
+        let labels = (0..<600).map { $0 % 12 }
+        let tree = ClassificationTree(x: x, latent: 2, labels: labels)
+        #expect(tree.accuracy(x, labels) == 1)
+        #expect(tree.importances == [1, 0])
+        // The SVM separates two classes on a line and the end classes of three.
+        let line = (0..<300).map { Double($0 % 3) }
+        let svm = OneDimensionalSVM(x: line, labels: line.map { Int($0) }, c: 0.01)
+        #expect(svm.predict(0) == 0 && svm.predict(2) == 2)
+        let binary = OneDimensionalSVM(x: line.map { $0 < 1 ? -1 : 1 }, labels: line.map { $0 < 1 ? 0 : 1 }, c: 0.01)
+        #expect(binary.predict(-1) == 0 && binary.predict(1) == 1)
+    }
+}
