@@ -143,10 +143,12 @@ start() {
     die "the node did not come up: $(sinfo -h -o '%T %E' 2>&1 | head -n 1); see $DIR/log/"
 }
 
+# Stops the three daemons at once (each takes a second or two to exit), each by its own pid file.
 stop_daemons() {
-    pkill_pidfile "$DIR/slurmd.pid"
-    pkill_pidfile "$DIR/slurmctld.pid"
-    pkill_pidfile "$DIR/munged.pid"
+    pkill_pidfile "$DIR/slurmd.pid" &
+    pkill_pidfile "$DIR/slurmctld.pid" &
+    pkill_pidfile "$DIR/munged.pid" &
+    wait
 }
 
 case "${1:-}" in

@@ -44,7 +44,7 @@ struct SweepCommand: ParsableCommand {
     var cpusPerTask: Int?
     @Option(help: "Memory per Slurm task, like 4G (default: the partition's).")
     var mem: String?
-    @Option(help: "A further sbatch option for every job, like --account=lab (repeatable).")
+    @Option(help: "A further sbatch option for every job, written --sbatch-arg=--account=lab (repeatable).")
     var sbatchArg: [String] = []
     @Option(help: "Show each run's state in this sweep folder (queued, running, finished, failed) and exit.")
     var status: String?
