@@ -9,7 +9,7 @@ struct Betavae: ParsableCommand {
         commandName: "betavae",
         abstract: "Train β-VAE models on a built-in CPU engine and report on them.",
         version: ToolVersion.string,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, ReportCommand.self, CompareCommand.self, SweepCommand.self, DatasetsCommand.self,
+        subcommands: [TrainCommand.self, EvaluateCommand.self, ReportCommand.self, CompareCommand.self, SweepCommand.self, ScoreCommand.self, DatasetsCommand.self,
                       SweepTaskCommand.self, SweepFinishCommand.self])
 
     /// Parses and runs like ArgumentParser's own `main`, except that a bad option ends in one line

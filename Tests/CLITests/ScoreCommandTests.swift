@@ -1,0 +1,73 @@
+import Datasets
+import Engine
+import Foundation
+import Testing
+
+/// `betavae score CODES.npz` on small archives written with NPZ.serialize: the JSON's keys, the
+/// --out files, and one line with exit 1 for a bad file or 64 for a bad option.
+@Suite(.serialized) struct ScoreCommandTests {
+    static let keys: Set<String> = ["beta_vae", "factor_vae", "mig", "sap", "dci_disentanglement", "dci_completeness",
+                                    "dci_informativeness", "modularity"]
+
+    /// A folder holding `codes.npz`: the identity code of three factors (3, 5 and 8 values) over
+    /// `rows` seeded rows, with `poison` applied to the codes.
+    static func archive(rows: Int = 300, poison: (inout [Float]) -> Void = { _ in }) throws -> (folder: String, path: String) {
+        let folder = NSTemporaryDirectory() + "betavae-score-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var rng = RandomGenerator(seed: 21)
+        let factors: [Int64] = (0..<rows).flatMap { _ in [3, 5, 8].map { Int64(rng.next() % $0) } }
+        var codes = factors.map { Float($0) }
+        poison(&codes)
+        let bytes = NPZ.serialize([
+            (name: "codes", array: NPYArray(shape: [rows, 3], storage: .float32(codes))),
+            (name: "factors", array: NPYArray(shape: [rows, 3], storage: .int64(factors))),
+        ])
+        let path = folder + "/codes.npz"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return (folder, path)
+    }
+
+    @Test func jsonHoldsExactlyTheEightScores() throws {
+        let (_, path) = try Self.archive()
+        let result = try CLITests.run(["score", path, "--json", "--supervised-points", "200"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Double]
+        #expect(Set(object?.keys ?? [:].keys) == Self.keys, "\(result.stdout)")
+        // The identity code: near-perfect on everything but discrete SAP (1-D linear SVMs).
+        for (key, value) in object ?? [:] where key != "sap" { #expect(value >= 0.9, "\(key) \(value)") }
+        #expect(result.stdout.split(separator: "\n").count == 1)
+    }
+
+    @Test func textAndOutFolder() throws {
+        let (folder, path) = try Self.archive()
+        let out = folder + "/scores"
+        let result = try CLITests.run(["score", path, "--out", out, "--factor-names", "shape,scale,x", "--sap", "continuous",
+                                       "--supervised-points", "200"])
+        #expect(result.status == 0, "\(result.stderr)")
+        for key in Self.keys { #expect(result.stdout.contains(key), "\(key) missing from \(result.stdout)") }
+        let card = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: out + "/scores.json"))) as? [String: Any]
+        #expect(Set((card?["scores"] as? [String: Double])?.keys ?? [:].keys) == Self.keys)
+        #expect(card?["factor_names"] as? [String] == ["shape", "scale", "x"])
+        #expect(card?["sap_kind"] as? String == "continuous")
+        let csv = try String(contentsOfFile: out + "/mutual_information.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "latent,shape,scale,x" && csv.count == 4, "\(csv)")
+    }
+
+    @Test func badFilesExit1WithOneLineNamingTheFile() throws {
+        let (folder, path) = try Self.archive(poison: { $0[7] = .nan })
+        try BoundaryTests.expectRefused(["score", path], code: 1, message: "\(path): codes[2, 1] is nan", watching: folder)
+        try BoundaryTests.expectRefused(["score", folder + "/missing.npz", "--json"], code: 1, message: "missing.npz: not found",
+                                        watching: folder)
+        let (small, smallPath) = try Self.archive(rows: 10)
+        try BoundaryTests.expectRefused(["score", smallPath], code: 1, message: "it holds 10 rows; scoring needs at least", watching: small)
+    }
+
+    @Test func badOptionsExit64WithOneLine() throws {
+        let (folder, path) = try Self.archive()
+        try BoundaryTests.expectRefused(["score", path, "--factor-names", "a,,b"], code: 64, message: "--factor-names", watching: folder)
+        try BoundaryTests.expectRefused(["score", path, "--factor-names", "a,b"], code: 64,
+                                        message: "--factor-names gives 2 names but", watching: folder)
+        try BoundaryTests.expectRefused(["score", path, "--sap", "fuzzy"], code: 64, message: "--sap", watching: folder)
+        try BoundaryTests.expectRefused(["score", path, "--supervised-points", "0"], code: 64, message: "--supervised-points", watching: folder)
+    }
+}
