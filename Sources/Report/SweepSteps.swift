@@ -47,6 +47,7 @@ public enum SweepSteps {
                 case .notStarted: reason = "did not start"
                 case .queued: reason = "still queued"
                 case .running(let epoch, let of): reason = "still running (epoch \(epoch)/\(of))"
+                case .reporting: reason = "still writing its report"
                 case .stopped(let epoch, let of): reason = "stopped after epoch \(epoch)/\(of)"
                 case .finished: reason = ""
                 }

@@ -299,6 +299,7 @@ public enum SlurmSweep {
             let key = "\(array)_\(index)"
             if let state = queued[key] {
                 if state == "RUNNING" || state == "COMPLETING" {
+                    if plan.progress(entry)?.finished ?? false { return .reporting }
                     let done = plan.progress(entry)?.epoch ?? 0
                     return .running(epoch: min(done + 1, entry.config.epochs), of: entry.config.epochs)
                 }

@@ -101,6 +101,8 @@ public enum RunState: Equatable, Sendable {
     case notStarted
     case queued
     case running(epoch: Int, of: Int)
+    /// Trained; its task is evaluating it and writing its report.
+    case reporting
     /// Stopped before its last epoch and not in the queue (Ctrl-C, a cancelled task).
     case stopped(epoch: Int, of: Int)
     case finished(epochs: Int)
@@ -111,6 +113,7 @@ public enum RunState: Equatable, Sendable {
         case .notStarted: return "not started"
         case .queued: return "queued"
         case let .running(epoch, of): return "running, epoch \(epoch)/\(of)"
+        case .reporting: return "running, trained; writing its report"
         case let .stopped(epoch, of): return "stopped after epoch \(epoch)/\(of)"
         case let .finished(epochs): return "finished (\(epochs) epochs)"
         case let .failed(reason): return "failed: \(reason)"
