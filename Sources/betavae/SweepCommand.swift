@@ -133,39 +133,15 @@ struct SweepCommand: ParsableCommand {
                 try submit(plan)
                 return
             }
-            try plan.write()
-            let messages = SweepTraining.train(runs, datasets: runDatasets, jobs: jobs, force: force) { LabelledProgress(label: $0) }
-            if SignalWatcher.stopRequested { throw ExitCode(130) }
-            // A run that failed stops only itself: the others are reported and compared, and the
-            // comparison page lists the failures (so does `sweep --status`).
-            var failures: [SweepFailure] = []
-            var loaded: [LoadedRun] = []
-            for (index, item) in runs.enumerated() {
-                let entry = plan.runs[index]
-                if let message = messages.first(where: { $0.hasPrefix(item.run.path + ": ") }) {
-                    let reason = String(message.dropFirst(item.run.path.count + 2))
-                    plan.recordFailure(entry, reason)
-                    failures.append(SweepFailure(name: item.run.name, reason: reason))
-                } else {
-                    plan.recordFailure(entry, nil)
-                    loaded.append(try LoadedRun.load(item.run.path, dataset: runDatasets[index]))
-                }
-            }
-            if loaded.isEmpty, let first = messages.first { throw TrainingError.io(first) }
-            let templates = try Templates()
-            let policy = OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples)
-            var pages: [String] = []
-            for run in loaded {
-                pages.append(try RunReport.write(run, to: "\(reports)/\(run.run.name)", policy: policy, templates: templates))
-                writeLine("report: \(pages.last ?? "")")
-            }
-            let comparison = loaded.count >= 2
-                ? try Comparison.write(loaded: loaded, to: "\(reports)/\(name)", failures: failures, policy: policy, templates: templates) : pages[0]
-            let index = try ReportIndex.write(reportsFolder: reports, templates: templates)
-            writeLine("index: \(index)")
-            writeLine(comparison)
-            if let first = messages.first {
-                throw fail("\(failures.count) of \(runs.count) runs failed" + (loaded.count >= 2 ? " (listed on \(comparison))" : "") + "; the first: \(first)")
+            let result = try LocalSweep.run(plan, runs: runs, datasets: runDatasets, jobs: jobs, force: force,
+                                            policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples), templates: Templates(),
+                                            progress: { LabelledProgress(label: $0) }, log: { writeLine($0) })
+            guard let result else { throw ExitCode(130) }
+            writeLine("index: \(result.index)")
+            writeLine(result.page)
+            if let first = result.firstFailure {
+                throw fail("\(result.failures.count) of \(runs.count) runs failed" + (result.compared ? " (listed on \(result.page))" : "")
+                           + "; the first: \(first)")
             }
         }
     }
@@ -235,60 +211,4 @@ struct SweepCommand: ParsableCommand {
             if let name = slurmOnly.first(where: { $0.1 })?.0 { throw ValidationError("\(name) applies only with --executor slurm") }
         }
     }
-}
-
-/// `betavae sweep-task DIR --index I` (hidden; Slurm's array task I runs it): trains run I of the
-/// sweep's plan, or resumes it, then writes its report.
-struct SweepTaskCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sweep-task", abstract: "Train and report one run of a sweep's plan (a Slurm array task).",
-                                                    shouldDisplay: false)
-    @Argument(help: "The sweep folder (holding sweep.json).")
-    var folder: String
-    @Option(help: "The run's index in the plan.")
-    var index: Int
-
-    func run() throws {
-        let outcome = try reportingErrors { () throws -> String? in
-            let plan = try SweepPlan.read(folder: folder)
-            guard plan.runs.indices.contains(index) else {
-                throw ValidationError("--index must be 0…\(plan.runs.count - 1) for \(plan.file), not \(index)")
-            }
-            writeLine("run \(plan.runs[index].name): \(plan.runs[index].path)")
-            return try SweepSteps.task(plan, index: index, policy: OptionChecks.evaluationPolicy(iwaeSamples: plan.iwaeSamples),
-                                       templates: Templates(), progress: PlainProgress())
-        }
-        guard let page = outcome else { throw ExitCode(130) }
-        writeLine("report: \(page)")
-    }
-}
-
-/// `betavae sweep-finish DIR` (hidden; the comparison job runs it): reports the finished runs,
-/// compares them and lists the runs that failed with why; exits 1 when any run did not finish.
-struct SweepFinishCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sweep-finish", abstract: "Report and compare a sweep's finished runs (the Slurm comparison job).",
-                                                    shouldDisplay: false)
-    @Argument(help: "The sweep folder (holding sweep.json).")
-    var folder: String
-
-    func run() throws {
-        try reportingErrors {
-            let plan = try SweepPlan.read(folder: folder)
-            let result = try SweepSteps.finish(plan, states: SlurmSweep.states(plan), policy: OptionChecks.evaluationPolicy(iwaeSamples: plan.iwaeSamples),
-                                               templates: Templates(), log: { writeLine($0) })
-            for failure in result.failures { writeLine("failed: \(failure.name): \(failure.reason)") }
-            if let page = result.page { writeLine(page) }
-            if !result.failures.isEmpty {
-                throw fail("\(result.failures.count) of \(plan.runs.count) runs did not finish" + (result.page.map { " (listed on \($0))" } ?? ""))
-            }
-        }
-    }
-}
-
-/// One plain line per epoch, prefixed with the run's name (several runs may train at once).
-final class LabelledProgress: ProgressReporter {
-    let label: String
-    init(label: String) { self.label = label }
-    func step(epoch: Int, epochs: Int, batch: Int, batches: Int, imagesPerSecond: Double, loss: Double, secondsLeft: Double) {}
-    func epochFinished(_ line: String) { writeLine("[\(label)] \(line)") }
-    func message(_ line: String) { writeLine("[\(label)] \(line)") }
 }
