@@ -79,7 +79,7 @@ public enum CodeScores {
     }
 
     /// The predictor behind DCI, as the card and `score` state it.
-    public static let dciPredictor = "one CART decision tree per factor (Gini, depth ≤ \(DCIScores.maximumDepth)); importance = impurity decrease"
+    public static let dciPredictor = "one CART decision tree per factor (Gini; depth ≤ max(8, log2 K + 2), leaves ≥ 1% of the points); importance = impurity decrease"
 
     /// Scores `codes` `[N, Z]` against `factors` (N × F integer classes, row after row; any
     /// non-negative values, relabelled 0..<K per factor) named `names`. Preconditions (checked by

@@ -180,4 +180,21 @@ import Testing
         let binary = OneDimensionalSVM(x: line.map { $0 < 1 ? -1 : 1 }, labels: line.map { $0 < 1 ? 0 : 1 }, c: 0.01)
         #expect(binary.predict(-1) == 0 && binary.predict(1) == 1)
     }
+
+    /// The SVM of discrete SAP against scikit-learn 1.9.1's `LinearSVC(C=0.01, class_weight="balanced")`
+    /// fitted to the same 2,000 points (exported from this generator; coefficients to 1e-3).
+    @Test func svmMatchesScikitLearnLinearSVC() {
+        var rng = RandomGenerator(seed: 3)
+        var fits: [Int: [(w: Double, b: Double)]] = [:]
+        for classes in [2, 3, 6] {
+            let labels = (0..<2000).map { _ in Int(rng.next() % UInt64(classes)) }
+            let x = labels.map { Double($0) * 0.7 + Double(rng.normal()) * 1.5 + 3 }
+            fits[classes] = OneDimensionalSVM(x: x, labels: labels, c: 0.01).lines
+        }
+        let binary = fits[2] ?? [], six = fits[6] ?? []
+        #expect(binary.count == 1 && abs(binary[0].w - 0.12152) < 1e-3 && abs(binary[0].b + 0.39764) < 1e-3, "\(binary)")
+        let w = [-0.20597, -0.10883, -0.0406, 0.00761, 0.05865, 0.12655], b = [0.2369, -0.15124, -0.4635, -0.68673, -0.9188, -1.23852]
+        #expect(six.count == 6)
+        for k in six.indices { #expect(abs(six[k].w - w[k]) < 1e-3 && abs(six[k].b - b[k]) < 1e-3, "class \(k): \(six[k])") }
+    }
 }
