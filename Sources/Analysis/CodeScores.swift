@@ -166,8 +166,8 @@ public enum CodeScores {
 }
 
 /// The `.npz` that `betavae score` reads: `codes` float `[N, Z]` (f4 or f8, finite) and `factors`
-/// integer `[N, F]` (i8 or u1, ≥ 0), N equal and at least `CodeScores.minimumRows`, at least one
-/// factor with two different values. Everything is checked before scoring; each error names the
+/// integer `[N, F]` (i8 or u1, ≥ 0, at most `maximumClasses` different values per factor), N equal
+/// and at least `CodeScores.minimumRows`, at least one factor with two different values. Everything is checked before scoring; each error names the
 /// file and what is wrong.
 public enum CodeArchive {
     public struct Contents: Sendable {
@@ -177,8 +177,10 @@ public enum CodeArchive {
         public var factorCount: Int
     }
 
-    /// Most latents and factors a codes archive may have.
+    /// Most latents a codes archive may have.
     public static let maximumColumns = 4096
+    /// Most different values one factor may take: discrete SAP fits one SVM per class, latent and factor.
+    public static let maximumClasses = 1000
 
     static func dtype(_ storage: NPYArray.Storage) -> String {
         switch storage {
@@ -242,6 +244,13 @@ public enum CodeArchive {
         case .uint8(let a): classes = a.map { Int($0) }
         case .float32, .float64:
             throw CodeArchiveError(path: path, reason: "factors is \(dtype(factors.storage)); factor classes must be integers (i8 or u1)")
+        }
+        for column in 0..<f {
+            let distinct = Set((0..<n).map { classes[$0 * f + column] }).count
+            guard distinct <= maximumClasses else {
+                throw CodeArchiveError(path: path, reason: "factor \(column) has \(distinct) different values; score takes at most "
+                                       + "\(maximumClasses) classes per factor (bin a continuous factor first)")
+            }
         }
         let varying = (0..<f).contains { column in
             let first = classes[column]

@@ -11,11 +11,15 @@ import Testing
 
     /// A folder holding `codes.npz`: the identity code of three factors (3, 5 and 8 values) over
     /// `rows` seeded rows, with `poison` applied to the codes.
-    static func archive(rows: Int = 300, poison: (inout [Float]) -> Void = { _ in }) throws -> (folder: String, path: String) {
+    /// `factors(row, factor)`, when given, replaces the random classes.
+    static func archive(rows: Int = 300, poison: (inout [Float]) -> Void = { _ in },
+                        factors override: ((Int, Int) -> Int64)? = nil) throws -> (folder: String, path: String) {
         let folder = NSTemporaryDirectory() + "betavae-score-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var rng = RandomGenerator(seed: 21)
-        let factors: [Int64] = (0..<rows).flatMap { _ in [3, 5, 8].map { Int64(rng.next() % $0) } }
+        let factors: [Int64] = (0..<rows).flatMap { i in [3, 5, 8].enumerated().map { f, size in
+            override?(i, f) ?? Int64(rng.next() % size)
+        } }
         var codes = factors.map { Float($0) }
         poison(&codes)
         let bytes = NPZ.serialize([
@@ -58,6 +62,10 @@ import Testing
         try BoundaryTests.expectRefused(["score", path], code: 1, message: "\(path): codes[2, 1] is nan", watching: folder)
         try BoundaryTests.expectRefused(["score", folder + "/missing.npz", "--json"], code: 1, message: "missing.npz: not found",
                                         watching: folder)
+        let (wide, widePath) = try Self.archive(rows: 1_200, factors: { i, f in f == 0 ? Int64(i) : 0 })
+        try BoundaryTests.expectRefused(["score", widePath], code: 1, message: "factor 0 has 1200 different values", watching: wide)
+        let (constant, constantPath) = try Self.archive(factors: { _, _ in 3 })
+        try BoundaryTests.expectRefused(["score", constantPath], code: 1, message: "every factor has a single value", watching: constant)
         let (small, smallPath) = try Self.archive(rows: 10)
         try BoundaryTests.expectRefused(["score", smallPath], code: 1, message: "it holds 10 rows; scoring needs at least", watching: small)
     }
