@@ -88,7 +88,9 @@ struct ScoreCommand: ParsableCommand {
             "\(path): \(card.rows) rows, \(card.latent) latents, factors \(card.factorNames.joined(separator: ", ")); "
                 + "\(card.trainRows) rows to fit, \(card.testRows) to test, seed \(card.seed)",
         ]
-        let notes = ["sap": "(\(card.sapKind))", "dci_informativeness": "(test accuracy; \(CodeScores.dciPredictor))"]
+        let notes = ["sap": card.sapKind == SAPScore.FactorKind.discrete.rawValue ? "(discrete: 1-D linear SVMs)" : "(continuous: squared correlations)",
+                     "dci_disentanglement": "(importances of one CART tree per factor; disentanglement_lib boosts trees)",
+                     "dci_informativeness": "(test accuracy of those trees)"]
         for key in CodeScores.keys {
             lines.append(key.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: " %.4f", card.scores[key] ?? 0) + (notes[key].map { "  " + $0 } ?? ""))
         }

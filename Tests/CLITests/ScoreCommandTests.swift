@@ -77,5 +77,6 @@ import Testing
                                         message: "--factor-names gives 2 names but", watching: folder)
         try BoundaryTests.expectRefused(["score", path, "--sap", "fuzzy"], code: 64, message: "--sap", watching: folder)
         try BoundaryTests.expectRefused(["score", path, "--supervised-points", "0"], code: 64, message: "--supervised-points", watching: folder)
+        try BoundaryTests.expectRefused(["score", path, "--out", path], code: 64, message: "is a file, not a folder", watching: folder)
     }
 }
