@@ -5,7 +5,7 @@ import Models
 
 /// The disentanglement section of an evaluation.
 ///
-/// With known factors (`sprites`, `dsprites:PATH`): BetaVAE, FactorVAE and MIG on posterior means of
+/// With known factors (`sprites`, `dsprites:PATH`): BetaVAE, FactorVAE, MIG, SAP, DCI and modularity on posterior means of
 /// a pool of 30,000 seeded training images, from which every batch that shares a factor's value is
 /// drawn (one encoding pass instead of one per batch), plus the latent × factor mutual information.
 /// With labels only (MNIST-format): the latent × label mutual information. Always: the Gaussian
@@ -42,9 +42,26 @@ public enum DisentanglementMetrics {
             let matrix = InformationScores.mutualInformationMatrix(codes: sample, factors: sampleColumns)
             let mig = InformationScores.mig(matrix: matrix, factors: sampleColumns)
             seconds["mig"] = Date().timeIntervalSince(start)
+            // Modularity from the same matrix; SAP and DCI fit on those 10,000 and test on the next
+            // 5,000 pool images (disentanglement_lib's num_train and num_test).
+            let modularity = ModularityScore.modularity(matrix: matrix)
+            let testRange = sample.rows..<min(sample.rows + 5_000, data.count)
+            var sap: Double?, dci: DCIScores.Result?
+            if !testRange.isEmpty {
+                let test = encoded.means.rows(testRange).scalars
+                let testColumns = columns.map { Array($0[testRange]) }
+                start = Date()
+                sap = SAPScore.sap(matrix: SAPScore.scoreMatrix(train: sample.scalars, trainFactors: sampleColumns, test: test,
+                                                                testFactors: testColumns, latent: data.latent, kind: .discrete))
+                seconds["sap"] = Date().timeIntervalSince(start)
+                start = Date()
+                dci = DCIScores.score(train: sample.scalars, trainFactors: sampleColumns, test: test, testFactors: testColumns,
+                                      latent: data.latent)
+                seconds["dci"] = Date().timeIntervalSince(start)
+            }
             return DisentanglementScores(betaVAE: betaVAE, factorVAE: factorVAE, mig: mig, mutualInformation: matrix,
                                          factorNames: varying.map { factors.names[$0] }, gaussianTotalCorrelation: totalCorrelation,
-                                         seconds: seconds)
+                                         seconds: seconds, sap: sap, dci: dci, modularity: modularity)
         }
         guard dataset.test.classCount > 1 else {
             return DisentanglementScores(betaVAE: nil, factorVAE: nil, mig: nil, mutualInformation: [], factorNames: [],

@@ -69,9 +69,18 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     /// Gaussian total correlation of the aggregate posterior (nats).
     public var gaussianTotalCorrelation: Double?
     public var seconds: [String: Double]
+    /// SAP with disentanglement_lib's discrete score matrix (SAPScore), DCI with CART-tree
+    /// importances (DCIScores) and modularity (ModularityScore), with known factors; absent from
+    /// evaluations made before they were computed.
+    public var sap: Double?
+    public var dciDisentanglement: Double?
+    public var dciCompleteness: Double?
+    public var dciInformativeness: Double?
+    public var modularity: Double?
 
     public init(betaVAE: Double?, factorVAE: Double?, mig: Double?, mutualInformation: [[Double]], factorNames: [String],
-                gaussianTotalCorrelation: Double?, seconds: [String: Double]) {
+                gaussianTotalCorrelation: Double?, seconds: [String: Double], sap: Double? = nil, dci: DCIScores.Result? = nil,
+                modularity: Double? = nil) {
         self.betaVAE = betaVAE
         self.factorVAE = factorVAE
         self.mig = mig
@@ -79,6 +88,11 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
         self.factorNames = factorNames
         self.gaussianTotalCorrelation = gaussianTotalCorrelation
         self.seconds = seconds
+        self.sap = sap
+        self.dciDisentanglement = dci?.disentanglement
+        self.dciCompleteness = dci?.completeness
+        self.dciInformativeness = dci?.informativeness
+        self.modularity = modularity
     }
 }
 

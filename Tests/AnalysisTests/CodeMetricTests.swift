@@ -197,4 +197,20 @@ import Testing
         #expect(six.count == 6)
         for k in six.indices { #expect(abs(six[k].w - w[k]) < 1e-3 && abs(six[k].b - b[k]) < 1e-3, "class \(k): \(six[k])") }
     }
+
+    /// evaluation.json's disentanglement section gains sap, dci* and modularity; one written before
+    /// them still reads (the new scores nil) and a new one keeps every old key.
+    @Test func evaluationScoresAddTheNewMetricsAndReadOldFiles() throws {
+        let dci = DCIScores.Result(disentanglement: 0.8, completeness: 0.7, informativeness: 0.9, informativenessTrain: 1, importance: [])
+        let new = DisentanglementScores(betaVAE: 0.7, factorVAE: 0.6, mig: 0.1, mutualInformation: [[0.1]], factorNames: ["a"],
+                                        gaussianTotalCorrelation: 0.2, seconds: [:], sap: 0.3, dci: dci, modularity: 0.95)
+        let bytes = try JSONEncoder().encode(new)
+        let keys = Set((try JSONSerialization.jsonObject(with: bytes) as? [String: Any])?.keys ?? [:].keys)
+        #expect(keys.isSuperset(of: ["betaVAE", "factorVAE", "mig", "mutualInformation", "factorNames", "gaussianTotalCorrelation", "seconds",
+                                     "sap", "dciDisentanglement", "dciCompleteness", "dciInformativeness", "modularity"]), "\(keys)")
+        #expect(try JSONDecoder().decode(DisentanglementScores.self, from: bytes) == new)
+        let old = Data(#"{"betaVAE": 0.7, "factorVAE": 0.6, "mig": 0.1, "mutualInformation": [[0.1]], "factorNames": ["a"], "seconds": {}}"#.utf8)
+        let read = try JSONDecoder().decode(DisentanglementScores.self, from: old)
+        #expect(read.sap == nil && read.dciDisentanglement == nil && read.modularity == nil && read.mig == 0.1)
+    }
 }
