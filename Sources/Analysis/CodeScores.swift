@@ -165,7 +165,7 @@ public enum CodeScores {
     }
 }
 
-/// The `.npz` that `betavae score` reads: `codes` float `[N, Z]` (f4 or f8, finite) and `factors`
+/// The `.npz` that `betavae score` reads: `codes` float `[N, Z]` (f4 or f8, finite, |x| ≤ 1e12) and `factors`
 /// integer `[N, F]` (i8 or u1, ≥ 0, at most `maximumClasses` different values per factor), N equal
 /// and at least `CodeScores.minimumRows`, at least one factor with two different values. Everything is checked before scoring; each error names the
 /// file and what is wrong.
@@ -179,6 +179,8 @@ public enum CodeArchive {
 
     /// Most latents a codes archive may have.
     public static let maximumColumns = 4096
+    /// Largest |code| accepted.
+    public static let maximumMagnitude: Float = 1e12
     /// Most different values one factor may take: discrete SAP fits one SVM per class, latent and factor.
     public static let maximumClasses = 1000
 
@@ -233,6 +235,10 @@ public enum CodeArchive {
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw CodeArchiveError(path: path, reason: "codes[\(bad / z), \(bad % z)] is \(values[bad]), not a finite number")
+        }
+        // Differences of values near Float's limit overflow to ∞ (the bins of MIG would be NaN).
+        if let bad = values.firstIndex(where: { abs($0) > maximumMagnitude }) {
+            throw CodeArchiveError(path: path, reason: "codes[\(bad / z), \(bad % z)] is \(values[bad]), beyond ±1e12; rescale the codes")
         }
         let classes: [Int]
         switch factors.storage {

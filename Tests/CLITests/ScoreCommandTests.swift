@@ -66,6 +66,8 @@ import Testing
         try BoundaryTests.expectRefused(["score", widePath], code: 1, message: "factor 0 has 1200 different values", watching: wide)
         let (constant, constantPath) = try Self.archive(factors: { _, _ in 3 })
         try BoundaryTests.expectRefused(["score", constantPath], code: 1, message: "every factor has a single value", watching: constant)
+        let (huge, hugePath) = try Self.archive(poison: { $0[4] = 3e38 })
+        try BoundaryTests.expectRefused(["score", hugePath], code: 1, message: "codes[1, 1] is 3e+38, beyond ±1e12", watching: huge)
         let (small, smallPath) = try Self.archive(rows: 10)
         try BoundaryTests.expectRefused(["score", smallPath], code: 1, message: "it holds 10 rows; scoring needs at least", watching: small)
     }
