@@ -67,6 +67,11 @@ struct EvaluateCommand: ParsableCommand {
             if let v = d.betaVAE { lines.append(String(format: "BetaVAE score           %.4f", v)) }
             if let v = d.factorVAE { lines.append(String(format: "FactorVAE score         %.4f", v)) }
             if let v = d.mig { lines.append(String(format: "MIG                     %.4f", v)) }
+            if let v = d.sap { lines.append(String(format: "SAP                     %.4f", v)) }
+            if let a = d.dciDisentanglement, let b = d.dciCompleteness, let c = d.dciInformativeness {
+                lines.append(String(format: "DCI D / C / I           %.4f / %.4f / %.4f", a, b, c))
+            }
+            if let v = d.modularity { lines.append(String(format: "modularity              %.4f", v)) }
             if let v = d.gaussianTotalCorrelation { lines.append(String(format: "Gaussian TC             %.4f nats", v)) }
         }
         return lines.joined(separator: "\n")
