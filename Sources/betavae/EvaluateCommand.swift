@@ -93,7 +93,7 @@ func iwaeProgress(samples: Int) -> (@Sendable (Int, Int) -> Void)? {
     }
 }
 
-/// Extrapolates the time of a job from its first 2% (or 3 s), once.
+/// Extrapolates the time of a job from its first 2% (or 3 s), once, when it is 5 s or more.
 final class ProgressClock: @unchecked Sendable {
     private let start = Date()
     private var told = false
@@ -104,6 +104,7 @@ final class ProgressClock: @unchecked Sendable {
         let elapsed = Date().timeIntervalSince(start)
         guard !told, done > 0, done < total, 50 * done >= total || elapsed > 3 else { return nil }
         told = true
-        return Int((elapsed * Double(total) / Double(done)).rounded())
+        let seconds = Int((elapsed * Double(total) / Double(done)).rounded())
+        return seconds >= 5 ? seconds : nil   // a job of a few seconds needs no forecast
     }
 }
