@@ -19,7 +19,7 @@ extension RunFigures {
         }
         let grid = ImageGrid(cells: cells, rowLabels: labels, headerGap: 6)
         return FigureSpec(name: "reconstructions", title: "Reconstructions",
-                          caption: "The first \(n) test images (top row) and their reconstructions at each snapshot epoch: the decoder's mean for z = μ(x)\(data.config.model.likelihood == .bernoulli ? " (σ of the logits)" : "").",
+                          caption: "The first \(n) test images (top row) and their reconstructions at each snapshot epoch: the decoder's mean for z = μ(x)\(data.config.model.likelihood == .bernoulli ? " (the sigmoid of the logits)" : "").",
                           alt: "Grid of test images and their reconstructions by epoch", figure: gridFigure(grid, cell: 40), vector: false)
     }
 

@@ -139,7 +139,20 @@ enum ConfigTable {
         return rows
     }
 
+    /// The rows a reader of this run needs: settings that do nothing for its model or data are left
+    /// out (hidden sizes of a convolutional model, --channels of grey MNIST-format data, the data
+    /// folder of a dataset that does not read one).
     static func rows(_ config: RunConfig) -> [[String: String]] {
-        flatten(config).map { ["key": $0.key, "value": $0.value] }
+        flatten(config).filter { applies($0.key, to: config) }.map { ["key": $0.key, "value": $0.value] }
+    }
+
+    static func applies(_ key: String, to config: RunConfig) -> Bool {
+        switch key {
+        case "model.hidden": return config.model.architecture == .mlp
+        case "channels": return config.dataset.hasPrefix("images:")
+        case "dataDirectory": return config.dataDirectory != nil
+        case "clipNorm": return config.clipNorm != nil
+        default: return true
+        }
     }
 }

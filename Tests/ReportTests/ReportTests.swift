@@ -195,6 +195,22 @@ import Analysis
         #expect(try String(contentsOfFile: index, encoding: .utf8).contains("href=\"cmp/index.html\""))
     }
 
+    /// The configuration table shows only what applies to the run's model and data.
+    @Test func configTableLeavesOutSettingsThatDoNothing() {
+        let mlp = RunConfig(toolVersion: "t", name: "m", dataset: "fashion-mnist", dataDirectory: nil, limit: nil, testLimit: nil,
+                            binarize: "none", channels: 3, model: ModelSpec(architecture: .mlp, imageShape: [1, 28, 28], hidden: [400], latent: 2),
+                            objective: .beta(1), epochs: 1, batchSize: 8, learningRate: 1e-3, clipNorm: nil, seed: 0, snapshotEvery: 1, threads: 1)
+        var burgess = mlp
+        burgess.dataset = "sprites"
+        burgess.model = ModelSpec(architecture: .burgess, imageShape: [1, 64, 64], latent: 10)
+        var folder = mlp
+        folder.dataset = "images:/data/faces"
+        let keys = { (config: RunConfig) in Set(ConfigTable.rows(config).compactMap { $0["key"] }) }
+        #expect(keys(mlp).contains("model.hidden") && !keys(mlp).contains("channels") && !keys(mlp).contains("clipNorm"))
+        #expect(!keys(burgess).contains("model.hidden") && keys(burgess).contains("model.latent"))
+        #expect(keys(folder).contains("channels"))
+    }
+
     @Test func compareRefusesDifferentImageSizes() throws {
         let folder = Self.folder()
         let a = try Self.tinyRun(name: "a", beta: 1, folder: folder)
