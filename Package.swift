@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // betavae: β-VAE training with a built-in CPU engine and Cairo-drawn HTML reports.
 // Module dependency rule (../shared/DESIGN.md): no import runs back up the table
-// CBLAS/CKernels/CCairo/CZlib → Engine → Datasets → Models → Analysis → Training → Report → betavae; Plot → Report.
+// CBLAS/CKernels/CCairo/CZlib/CGif → Engine → Datasets → Models → Analysis → Training → Report → betavae; Plot → Report.
 import PackageDescription
 
 // Release builds: -O everywhere, so bounds, overflow and precondition checks stay on in every
@@ -35,12 +35,13 @@ let package = Package(
                        providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGif", path: "Sources/CGif", providers: [.apt(["libgif-dev"])]),
         .target(name: "CKernels", cSettings: kernelFlags),
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimise),
         .target(name: "Datasets", dependencies: ["Engine", "CCairo", "CZlib"], swiftSettings: optimise),
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: optimise),
         .target(name: "Training", dependencies: ["Engine", "Datasets", "Models", "Analysis"], swiftSettings: optimise),
-        .target(name: "Plot", dependencies: ["CCairo", "CZlib"], swiftSettings: optimise),
+        .target(name: "Plot", dependencies: ["CCairo", "CZlib", "CGif"], swiftSettings: optimise),
         .target(name: "Analysis", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
         .target(name: "Report", dependencies: [
             "Training", "Analysis", "Plot", "Engine", "Datasets", "Models",
@@ -60,8 +61,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Datasets", "Engine"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot", "CCairo"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Training", "Models", "Datasets", "Engine"],
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "CCairo", "CGif"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Training", "Models", "Datasets", "Engine", "CGif"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Models", "Datasets", "Engine"]),
         .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Engine"]),
