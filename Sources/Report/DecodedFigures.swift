@@ -23,6 +23,25 @@ extension RunFigures {
                           alt: "Grid of test images and their reconstructions by epoch", figure: gridFigure(grid, cell: 40), vector: false)
     }
 
+    static let animatedReconstructionDelay = 50
+
+    /// The reconstruction table as an animation: one frame per snapshot epoch, the test images
+    /// above their reconstructions at that epoch.
+    static func animatedReconstructions(_ data: RunData) -> FigureSpec? {
+        guard let first = data.snapshots.first else { return nil }
+        let n = first.validationImages.rows
+        let truth: [GridImage?] = (0..<n).map { RunData.image(first.validationImages, $0) }
+        let frames = data.snapshots.map { snapshot in
+            gridFigure(ImageGrid(cells: [truth, (0..<n).map { RunData.image(snapshot.reconstructions, $0) }],
+                                 rowLabels: ["ground truth", "reconstruction"], title: "epoch \(snapshot.epoch)", headerGap: 6), cell: 40)
+        }
+        let epochs = data.snapshots.map { String($0.epoch) }.joined(separator: ", ")
+        return FigureSpec(name: "reconstructions-animated", title: "Reconstructions, animated",
+                          caption: "The first \(n) test images (top) and their reconstructions (the decoder's mean for z = μ(x)\(data.config.model.likelihood == .bernoulli ? ", the sigmoid of the logits" : "")) at each snapshot epoch: \(frames.count) frames (epochs \(epochs), named in the title), \(animatedReconstructionDelay) cs each, looping. An animated GIF (256 grey levels for grey images, else a 6 × 7 × 6 colour cube).",
+                          alt: "Animated GIF: test images and their reconstructions, one frame per snapshot epoch",
+                          figure: frames[0], vector: false, animation: Animation(frames: frames, delay: animatedReconstructionDelay))
+    }
+
     static func samples(_ data: RunData) -> FigureSpec {
         let images = data.priorSampleImages(count: 64)
         let grid = ImageGrid(cells: (0..<8).map { r in (0..<8).map { images[r * 8 + $0] } })

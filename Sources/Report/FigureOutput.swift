@@ -9,6 +9,7 @@ public struct WrittenFigure: Codable, Equatable, Sendable {
     public var title: String
     public var caption: String
     public var alt: String
+    /// The image the page shows: figures/NAME.png, or figures/NAME.gif for an animation.
     public var png: String
     public var svg: String?
     public var width: Int
@@ -20,8 +21,15 @@ public struct WrittenFigure: Codable, Equatable, Sendable {
     }
 }
 
+/// The frames of an animated figure (written as a looping GIF at 1 pixel per point).
+struct Animation {
+    var frames: [Figure]
+    /// Centiseconds per frame.
+    var delay: Int
+}
+
 /// A figure to write: charts go out as PNG (2×) and SVG; image grids as PNG only (an SVG of
-/// pixels would only wrap the PNG).
+/// pixels would only wrap the PNG); animations as GIF only (`figure` is their first frame).
 struct FigureSpec {
     var name: String
     var title: String
@@ -29,8 +37,13 @@ struct FigureSpec {
     var alt: String
     var figure: Figure
     var vector: Bool
+    var animation: Animation? = nil
 
     func write(into folder: String) throws -> WrittenFigure {
+        if let animation {
+            try Figure.writeAnimation(animation.frames, delay: animation.delay, to: "\(folder)/figures/\(name).gif")
+            return written
+        }
         try figure.write(to: "\(folder)/figures/\(name).png", format: .png(scale: 2))
         if vector { try figure.write(to: "\(folder)/figures/\(name).svg", format: .svg) }
         return written
@@ -38,7 +51,7 @@ struct FigureSpec {
 
     /// The figure's entry without writing it (for a report that regenerates only some figures).
     var written: WrittenFigure {
-        WrittenFigure(name: name, title: title, caption: caption, alt: alt, png: "figures/\(name).png",
+        WrittenFigure(name: name, title: title, caption: caption, alt: alt, png: "figures/\(name).\(animation == nil ? "png" : "gif")",
                       svg: vector ? "figures/\(name).svg" : nil, width: Int(figure.width), height: Int(figure.height))
     }
 }

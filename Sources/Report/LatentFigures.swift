@@ -29,9 +29,20 @@ extension RunFigures {
                           vector: true)
     }
 
-    static func traversals(_ data: RunData, options: TraversalOptions) -> FigureSpec {
+    /// What the static and the animated traversal share: the dimensions (by KL), the base code, each
+    /// row's 11 values, the decodes (row r, column c at r × 11 + c), the row labels and the caption's words.
+    struct Traversal {
+        var dimensions: [Int]
+        var values: [[Float]]
+        var images: [GridImage]
+        var rowLabels: [String]
+        var sweep: String
+        var baseText: String
+    }
+
+    static func traversal(_ data: RunData, options: TraversalOptions, count: Int) -> Traversal {
         let usage = data.evaluation.usage
-        let dimensions = Array(usage.dimensionsByKL.prefix(12))
+        let dimensions = Array(usage.dimensionsByKL.prefix(count))
         let encoded = data.testPosterior(limit: 1)
         let base = options.fromZero ? [Float](repeating: 0, count: data.latent) : Array(encoded.means.scalars[0..<data.latent])
         // The aggregate-posterior and min–max ranges need the test means (from the last snapshot).
@@ -44,15 +55,12 @@ extension RunFigures {
         // its own base value, so its columns say the offset and each row says its base.
         let perRow = options.range == .aggregatePosterior || options.range == .minMax
         let offsets = options.range == .fixed && !options.fromZero
-        let columnLabels = traversalColumnLabels(options, values: values)
-        let grid = ImageGrid(cells: dimensions.indices.map { r in (0..<11).map { images[r * 11 + $0] } },
-                             rowLabels: dimensions.indices.map { r in
-                                 let j = dimensions[r]
-                                 let range = perRow ? "  [\(signed(values[r].first ?? 0)), \(signed(values[r].last ?? 0))]"
-                                     : (offsets ? "  base \(signed(base[j]))" : "")
-                                 return String(format: "z%d  KL %.2f", j, usage.klPerDimension[j]) + range
-                             },
-                             columnLabels: columnLabels)
+        let rowLabels = dimensions.indices.map { r in
+            let j = dimensions[r]
+            let range = perRow ? "  [\(signed(values[r].first ?? 0)), \(signed(values[r].last ?? 0))]"
+                : (offsets ? "  base \(signed(base[j]))" : "")
+            return String(format: "z%d  KL %.2f", j, usage.klPerDimension[j]) + range
+        }
         let sweep: String
         switch options.range {
         case .fixed: sweep = options.fromZero ? "from −3 to +3" : "from 3 below to 3 above its own base value (shown in each row's label)"
@@ -61,10 +69,44 @@ extension RunFigures {
         case .minMax: sweep = "from the smallest to the largest test mean, its range shown per row"
         }
         let baseText = options.fromZero ? "the zero code" : "the posterior mean of test image 0"
+        return Traversal(dimensions: dimensions, values: values, images: images, rowLabels: rowLabels, sweep: sweep, baseText: baseText)
+    }
+
+    static func traversals(_ data: RunData, options: TraversalOptions) -> FigureSpec {
+        let t = traversal(data, options: options, count: 12)
+        let grid = ImageGrid(cells: t.dimensions.indices.map { r in (0..<11).map { t.images[r * 11 + $0] } },
+                             rowLabels: t.rowLabels, columnLabels: traversalColumnLabels(options, values: t.values))
         return FigureSpec(name: "traversals", title: "Latent traversals",
-                          caption: "Each row sweeps one latent dimension \(sweep), the others held at \(baseText); rows are ordered by the dimension's test KL (shown), the \(dimensions.count) largest of \(data.latent).",
+                          caption: "Each row sweeps one latent dimension \(t.sweep), the others held at \(t.baseText); rows are ordered by the dimension's test KL (shown), the \(t.dimensions.count) largest of \(data.latent).",
                           alt: "Grid of decoded images: one row per latent dimension swept across its range", figure: gridFigure(grid, cell: 40),
                           vector: false)
+    }
+
+    /// The animated traversal's frames visit the static figure's 11 columns out and back.
+    static let animatedColumns = Array(0..<11) + Array((1..<10).reversed())
+    static let animatedTraversalDelay = 8
+    static let animatedTraversalRows = 32
+
+    /// Every latent dimension (up to 32, by KL) in one column, each row sweeping its dimension over
+    /// the static figure's range and back: 20 frames, 8 cs each.
+    static func animatedTraversals(_ data: RunData, options: TraversalOptions) -> FigureSpec {
+        let t = traversal(data, options: options, count: animatedTraversalRows)
+        let offsets = options.range == .fixed && !options.fromZero
+        let perRow = options.range == .aggregatePosterior || options.range == .minMax
+        let frames = animatedColumns.map { c -> Figure in
+            let title: String
+            if perRow { title = "step \(c) of 10" } else if offsets { title = c == 5 ? "base" : "base \(c < 5 ? "−" : "+") \(signed(abs(Float(c - 5)) * 0.6))" }
+            else { title = "z = \(signed(t.values.first?[c] ?? 0))" }
+            let grid = ImageGrid(cells: t.dimensions.indices.map { [t.images[$0 * 11 + c]] }, rowLabels: t.rowLabels,
+                                 title: title)
+            return gridFigure(grid, cell: 40)
+        }
+        let which = t.dimensions.count == data.latent ? "all \(data.latent) dimensions" : "the \(t.dimensions.count) largest of \(data.latent)"
+        let cycle = String(format: "%.1f", Double(animatedColumns.count * animatedTraversalDelay) / 100)
+        return FigureSpec(name: "traversals-animated", title: "Latent traversals, animated",
+                          caption: "Each row sweeps one latent dimension \(t.sweep) and back, the others held at \(t.baseText): \(animatedColumns.count) frames (the 11 columns of the static traversal out, 9 back), \(animatedTraversalDelay) cs each (\(cycle) s a cycle), looping; the title gives the position. Rows are ordered by test KL (shown): \(which). An animated GIF (256 grey levels for grey images, else a 6 × 7 × 6 colour cube).",
+                          alt: "Animated GIF: one decoded image per latent dimension, each sweeping its dimension back and forth",
+                          figure: frames[0], vector: false, animation: Animation(frames: frames, delay: animatedTraversalDelay))
     }
 
     /// The 11 column labels of the traversal grid: values where every row shares them (the prior's

@@ -18,8 +18,8 @@ public struct TraversalOptions: Sendable {
 
 /// The figures of one run's report, each named by what it shows.
 enum RunFigures {
-    static let all = ["loss-curves", "kl-per-dim", "reconstructions", "samples", "interpolations", "latent-pca",
-                      "traversals", "posterior-grid", "manifold", "class-grid", "factor-mi"]
+    static let all = ["loss-curves", "kl-per-dim", "reconstructions", "reconstructions-animated", "samples", "interpolations", "latent-pca",
+                      "traversals", "traversals-animated", "posterior-grid", "manifold", "class-grid", "factor-mi"]
 
     /// The figures that apply to this run, in page order.
     static func specs(_ data: RunData, only: Set<String>? = nil, traversal: TraversalOptions = TraversalOptions()) throws -> [FigureSpec] {
@@ -31,10 +31,12 @@ enum RunFigures {
         try add("loss-curves") { lossCurves(data) }
         try add("kl-per-dim") { klPerDimension(data) }
         try add("reconstructions") { reconstructions(data) }
+        try add("reconstructions-animated") { animatedReconstructions(data) }
         try add("samples") { samples(data) }
         try add("interpolations") { interpolations(data) }
         try add("latent-pca") { try latentPCA(data) }
         try add("traversals") { traversals(data, options: traversal) }
+        try add("traversals-animated") { animatedTraversals(data, options: traversal) }
         try add("posterior-grid") { posteriorGrid(data) }
         try add("manifold") { data.latent == 2 ? manifold(data) : nil }
         try add("class-grid") { data.config.model.conditionClasses > 0 ? classGrid(data) : nil }

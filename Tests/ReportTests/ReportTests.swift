@@ -75,8 +75,8 @@ import Analysis
         // Z = 2 and conditional: the manifold and the class grid are there too; labelled data gets
         // the latent × label mutual information.
         let expected = ["class-grid.png", "factor-mi.png", "factor-mi.svg", "interpolations.png", "kl-per-dim.png", "kl-per-dim.svg", "latent-pca.png", "latent-pca.svg",
-                        "loss-curves.png", "loss-curves.svg", "manifold.png", "posterior-grid.png", "reconstructions.png", "samples.png",
-                        "traversals.png"]
+                        "loss-curves.png", "loss-curves.svg", "manifold.png", "posterior-grid.png", "reconstructions-animated.gif", "reconstructions.png", "samples.png",
+                        "traversals-animated.gif", "traversals.png"]
         #expect(figures == expected)
         for name in figures where name.hasSuffix(".png") {
             #expect(html.contains("src=\"figures/\(name)\""), "\(name) not referenced")
@@ -99,6 +99,51 @@ import Analysis
         #expect(html.contains("<figcaption>") && html.contains("alt=\""))
         #expect(FileManager.default.fileExists(atPath: run + "/evaluation.json"))
         #expect(html.contains("IWAE NLL") && html.contains("K = 20 importance samples over"))
+    }
+
+    /// The animated figures: GIFs of the declared size, 20 traversal frames of 8 cs and one
+    /// reconstruction frame per snapshot epoch of 50 cs, looping forever, frames that differ; the
+    /// page shows each beside its static figure with alt text; `--figures traversals-animated`
+    /// rewrites only that file.
+    @Test func animatedFiguresAreLoopingGIFsOnThePage() throws {
+        let folder = Self.folder()
+        let run = try Self.tinyRun(name: "tiny-gif", beta: 1, folder: folder)
+        let templates = try Templates(folder: Self.templatesFolder)
+        let out = folder + "/reports/tiny-gif"
+        let page = try RunReport.write(run: run, to: out, policy: EvaluationPolicy(iwaeSamples: 20), templates: templates)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        for (name, frames, delay) in [("traversals-animated", 20, 8), ("reconstructions-animated", 3, 50)] {
+            let decoded = try #require(DecodedGIF(path: out + "/figures/\(name).gif"), "\(name).gif does not decode")
+            #expect(decoded.frames.count == frames, "\(name)")
+            #expect(decoded.delays == [Int](repeating: delay, count: frames), "\(name)")
+            #expect(decoded.loopsForever, "\(name)")
+            #expect(Set(decoded.frames).count > 1, "\(name): frames do not differ")
+            let declared = try NSRegularExpression(pattern: "<img src=\"figures/\(name).gif\" alt=\"[^\"]+\" width=\"([0-9]+)\" height=\"([0-9]+)\"")
+            let ns = html as NSString
+            let match = try #require(declared.firstMatch(in: html, range: NSRange(location: 0, length: ns.length)), "\(name) not on the page")
+            #expect(decoded.width == Int(ns.substring(with: match.range(at: 1)))! && decoded.height == Int(ns.substring(with: match.range(at: 2)))!)
+        }
+        // The traversal sweeps z out and back: frame k and frame 20 − k show the same column.
+        let traversal = try #require(DecodedGIF(path: out + "/figures/traversals-animated.gif"))
+        #expect(traversal.frames[0] != traversal.frames[10])
+        // Beside the static figures, in page order.
+        let order = ["figures/reconstructions.png", "figures/reconstructions-animated.gif", "figures/samples.png",
+                     "figures/traversals.png", "figures/traversals-animated.gif", "figures/posterior-grid.png"]
+        let positions = order.map { html.range(of: "src=\"\($0)\"")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil } && positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+        #expect(html.contains("20 frames") && html.contains("8 cs each") && html.contains("from 3 below to 3 above"))
+        // --figures traversals-animated rewrites that file alone.
+        let names = try FileManager.default.contentsOfDirectory(atPath: out + "/figures").sorted()
+        func date(_ name: String) throws -> Date? { try FileManager.default.attributesOfItem(atPath: out + "/figures/" + name)[.modificationDate] as? Date }
+        let before = try names.map(date)
+        let bytes = FileManager.default.contents(atPath: out + "/figures/traversals-animated.gif")
+        usleep(20_000)
+        try RunReport.write(run: run, to: out, only: ["traversals-animated"], policy: EvaluationPolicy(iwaeSamples: 20), templates: templates)
+        for (name, old) in zip(names, before) {
+            if name == "traversals-animated.gif" { #expect(try date(name) != old, "not rewritten") } else { #expect(try date(name) == old, "\(name) was rewritten") }
+        }
+        #expect(FileManager.default.contents(atPath: out + "/figures/traversals-animated.gif") == bytes)
+        #expect(try String(contentsOfFile: page, encoding: .utf8) == html)
     }
 
     @Test func regeneratingGivesTheSameBytesAndFiguresCanBeChosen() throws {
