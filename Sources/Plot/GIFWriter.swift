@@ -67,8 +67,14 @@ public final class GIFWriter {
         self.palette = palette
         self.delay = delay
         temporary = path + ".tmp-\(getpid())"
+        // Opened here rather than with EGifOpenFileName, which creates files readable by their owner
+        // only: the GIF gets the umask's permissions, like every other figure.
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
+        guard descriptor >= 0 else { throw .write(path: path, reason: String(cString: strerror(errno))) }
         var error: Int32 = 0
-        guard let opened = EGifOpenFileName(temporary, false, &error) else {
+        guard let opened = EGifOpenFileHandle(descriptor, &error) else {
+            close(descriptor)
+            unlink(temporary)
             throw .write(path: path, reason: "giflib cannot open \(temporary): \(GIFWriter.message(error))")
         }
         file = opened

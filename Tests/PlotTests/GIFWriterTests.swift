@@ -18,6 +18,10 @@ import Testing
         for (f, frame) in frames.enumerated() { #expect(decoded.frames[f] == frame.flatMap { [$0, $0, $0] }) }
         #expect(decoded.frames[0] != decoded.frames[1])
         #expect(!FileManager.default.fileExists(atPath: path + ".tmp-\(getpid())"))
+        // Readable like every other figure (giflib's own open would make it owner-only).
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        let mask = umask(0); umask(mask)
+        #expect(mode == 0o666 & ~Int(mask))
     }
 
     @Test func colourCubeRoundsEachChannelToItsLevel() throws {
