@@ -99,7 +99,9 @@ extension RunFigures {
             else { title = "z = \(signed(t.values.first?[c] ?? 0))" }
             let grid = ImageGrid(cells: t.dimensions.indices.map { [t.images[$0 * 11 + c]] }, rowLabels: t.rowLabels,
                                  title: title)
-            return gridFigure(grid, cell: 40)
+            // One column of cells: 60 points more width so the centred title ("base − 3.0") is not clipped.
+            let size = grid.naturalSize(cell: 40)
+            return Figure(width: (size.width + 76).rounded(), height: (size.height + 16).rounded(), .images(grid))
         }
         let which = t.dimensions.count == data.latent ? "all \(data.latent) dimensions" : "the \(t.dimensions.count) largest of \(data.latent)"
         let cycle = String(format: "%.1f", Double(animatedColumns.count * animatedTraversalDelay) / 100)
