@@ -97,13 +97,7 @@ public enum CodeScores {
             sizes.append(values.count)
         }
         let varying = sizes.indices.filter { sizes[$0] > 1 }
-        var seconds: [String: Double] = [:]
-        func timed<T>(_ name: String, _ body: () -> T) -> T {
-            let start = Date()
-            let value = body()
-            seconds[name] = Date().timeIntervalSince(start)
-            return value
-        }
+        var times = SectionTimes()
 
         // The split.
         var rng = RandomGenerator(seed: options.seed &+ 0x5C0E)
@@ -121,25 +115,25 @@ public enum CodeScores {
         let trainFactors = columns(trainRows), testFactors = columns(testRows)
 
         let pool = FactorCodes(codes: codes, classes: dense, sizes: sizes, names: names)
-        let betaVAE = timed("beta_vae") {
+        let betaVAE = times.measure("beta_vae") {
             SupervisedScores.betaVAE(pool, factors: varying, trainPoints: options.supervisedTrainPoints,
                                      evalPoints: options.supervisedEvalPoints, seed: options.seed)
         }
-        let factorVAE = timed("factor_vae") {
+        let factorVAE = times.measure("factor_vae") {
             SupervisedScores.factorVAE(pool, factors: varying, trainPoints: options.supervisedTrainPoints,
                                        evalPoints: options.supervisedEvalPoints, seed: options.seed)
         }
-        let matrix = timed("mutual_information") {
+        let matrix = times.measure("mutual_information") {
             InformationScores.mutualInformationMatrix(codes: Tensor(shape: [trainCount, z], scalars: train), factors: trainFactors,
                                                       bins: options.bins)
         }
         let mig = InformationScores.mig(matrix: matrix, factors: trainFactors)
         let modularity = ModularityScore.modularity(matrix: matrix)
-        let sapMatrix = timed("sap") {
+        let sapMatrix = times.measure("sap") {
             SAPScore.scoreMatrix(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z,
                                  kind: options.sapKind)
         }
-        let dci = timed("dci") {
+        let dci = times.measure("dci") {
             DCIScores.score(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z)
         }
         let scores: [String: Double] = [
@@ -151,7 +145,7 @@ public enum CodeScores {
                     factorNames: varying.map { names[$0] }, constantFactors: sizes.indices.filter { sizes[$0] <= 1 }.map { names[$0] },
                     mutualInformation: matrix, sapKind: options.sapKind.rawValue, sapMatrix: sapMatrix, dciImportance: dci.importance,
                     dciInformativenessTrain: dci.informativenessTrain, dciPredictor: dciPredictor, bins: options.bins,
-                    seed: options.seed, seconds: seconds)
+                    seed: options.seed, seconds: times.seconds)
     }
 
     /// A number for JSON: finite values with enough digits to round-trip, NaN/∞ (never produced) as 0.

@@ -15,60 +15,39 @@ public enum DisentanglementMetrics {
 
     public static func scores(model: VAE, dataset: Dataset, encodedTest: EncodedSet, binarization: Binarization = .none,
                               seed: UInt64) -> DisentanglementScores? {
-        var seconds: [String: Double] = [:]
+        var times = SectionTimes()
         let totalCorrelation = try? InformationScores.gaussianTotalCorrelation(encodedTest.means)
         if let factors = dataset.train.factors {
             var rng = RandomGenerator(seed: seed &+ 0xD15E)
             let order = rng.permutation(dataset.train.count)
             let pool = ImageSubset(dataset.train, positions: Array(order.prefix(poolSize)))
-            var start = Date()
-            let encoded = PosteriorPass(model: model, set: pool, binarization: binarization, seed: seed &+ 0xB1).encode()
-            seconds["encode_pool"] = Date().timeIntervalSince(start)
-            let classes = (0..<pool.count).flatMap { pool.factorClasses($0) }
-            let data = FactorCodes(codes: encoded.means, classes: classes, sizes: factors.sizes, names: factors.names)
-            // Factors with one value (dSprites' colour) say nothing about the code and are left out.
-            let varying = factors.sizes.indices.filter { factors.sizes[$0] > 1 }
-            let columns = varying.map { f in (0..<data.count).map { data.factor($0, f) } }
-            start = Date()
-            let betaVAE = SupervisedScores.betaVAE(data, factors: varying, seed: seed)
-            seconds["beta_vae"] = Date().timeIntervalSince(start)
-            start = Date()
-            let factorVAE = SupervisedScores.factorVAE(data, factors: varying, seed: seed)
-            seconds["factor_vae"] = Date().timeIntervalSince(start)
-            start = Date()
-            // MIG on 10,000 pool images, as disentanglement_lib's num_train.
-            let sample = encoded.means.rows(0..<min(10_000, data.count))
-            let sampleColumns = columns.map { Array($0.prefix(sample.rows)) }
-            let matrix = InformationScores.mutualInformationMatrix(codes: sample, factors: sampleColumns)
-            let mig = InformationScores.mig(matrix: matrix, factors: sampleColumns)
-            seconds["mig"] = Date().timeIntervalSince(start)
-            // Modularity from the same matrix; SAP and DCI fit on those 10,000 and test on the next
-            // 5,000 pool images (disentanglement_lib's num_train and num_test).
-            let modularity = ModularityScore.modularity(matrix: matrix)
-            let testRange = sample.rows..<min(sample.rows + 5_000, data.count)
-            var sap: Double?, dci: DCIScores.Result?
-            if !testRange.isEmpty {
-                let test = encoded.means.rows(testRange).scalars
-                let testColumns = columns.map { Array($0[testRange]) }
-                start = Date()
-                sap = SAPScore.sap(matrix: SAPScore.scoreMatrix(train: sample.scalars, trainFactors: sampleColumns, test: test,
-                                                                testFactors: testColumns, latent: data.latent, kind: .discrete))
-                seconds["sap"] = Date().timeIntervalSince(start)
-                start = Date()
-                dci = DCIScores.score(train: sample.scalars, trainFactors: sampleColumns, test: test, testFactors: testColumns,
-                                      latent: data.latent)
-                seconds["dci"] = Date().timeIntervalSince(start)
+            let encoded = times.measure("encode_pool") {
+                PosteriorPass(model: model, set: pool, binarization: binarization, seed: seed &+ 0xB1).encode()
             }
-            return DisentanglementScores(betaVAE: betaVAE, factorVAE: factorVAE, mig: mig, mutualInformation: matrix,
-                                         factorNames: varying.map { factors.names[$0] }, gaussianTotalCorrelation: totalCorrelation,
-                                         seconds: seconds, sap: sap, dci: dci, modularity: modularity)
+            let classes = (0..<pool.count).flatMap { pool.factorClasses($0) }
+            // The pool's codes are scored as `betavae score` scores any codes: one owner of the metrics.
+            guard pool.count >= CodeScores.minimumRows, factors.sizes.contains(where: { $0 > 1 }),
+                  encoded.means.scalars.allSatisfy(\.isFinite) else {
+                return DisentanglementScores(betaVAE: nil, factorVAE: nil, mig: nil, mutualInformation: [], factorNames: [],
+                                             gaussianTotalCorrelation: totalCorrelation, seconds: times.seconds)
+            }
+            var options = CodeScores.Options()
+            options.seed = seed
+            let card = CodeScores.score(codes: encoded.means, factors: classes, names: factors.names, options: options)
+            let dci = DCIScores.Result(disentanglement: card.scores["dci_disentanglement"] ?? 0, completeness: card.scores["dci_completeness"] ?? 0,
+                                       informativeness: card.scores["dci_informativeness"] ?? 0,
+                                       informativenessTrain: card.dciInformativenessTrain, importance: card.dciImportance)
+            return DisentanglementScores(betaVAE: card.scores["beta_vae"], factorVAE: card.scores["factor_vae"], mig: card.scores["mig"],
+                                         mutualInformation: card.mutualInformation, factorNames: card.factorNames,
+                                         gaussianTotalCorrelation: totalCorrelation, seconds: times.seconds.merging(card.seconds) { a, _ in a },
+                                         sap: card.scores["sap"], dci: dci, modularity: card.scores["modularity"])
         }
         guard dataset.test.classCount > 1 else {
             return DisentanglementScores(betaVAE: nil, factorVAE: nil, mig: nil, mutualInformation: [], factorNames: [],
-                                         gaussianTotalCorrelation: totalCorrelation, seconds: seconds)
+                                         gaussianTotalCorrelation: totalCorrelation, seconds: times.seconds)
         }
         let matrix = InformationScores.mutualInformationMatrix(codes: encodedTest.means, factors: [encodedTest.labels])
         return DisentanglementScores(betaVAE: nil, factorVAE: nil, mig: nil, mutualInformation: matrix, factorNames: ["label"],
-                                     gaussianTotalCorrelation: totalCorrelation, seconds: seconds)
+                                     gaussianTotalCorrelation: totalCorrelation, seconds: times.seconds)
     }
 }

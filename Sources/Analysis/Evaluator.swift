@@ -130,28 +130,22 @@ public enum Evaluator {
 
     /// Evaluates `model` on `dataset` as `options` say.
     public static func evaluate(model: VAE, dataset: Dataset, options: Options) -> EvaluationResult {
-        var seconds: [String: Double] = [:]
-        func timed<T>(_ name: String, _ body: () -> T) -> T {
-            let start = Date()
-            let value = body()
-            seconds[name] = Date().timeIntervalSince(start)
-            return value
-        }
+        var times = SectionTimes()
         let seeds = PosteriorPass.seeds(runSeed: options.seed, epoch: options.epoch)
         let pass = testPass(model: model, dataset: dataset, options: options)
-        let summary = timed("posterior") { pass.summary(noiseSeed: seeds.noise, deterministic: options.objective == .deterministic) }
-        let iwae = timed("iwae") {
+        let summary = times.measure("posterior") { pass.summary(noiseSeed: seeds.noise, deterministic: options.objective == .deterministic) }
+        let iwae = times.measure("iwae") {
             HeldOutLikelihood.estimate(pass: pass, samples: options.iwaeSamples, seed: seeds.noise &+ 1, progress: options.progress)
         }
         let encodedTest = summary.encoded
         let usage = LatentUsage(means: encodedTest.means, klPerDimension: summary.klPerDimension)
         var knn: Double?, chance: Double?
         if dataset.train.classCount > 1 {
-            let encodedTrain = timed("encode_train") {
+            let encodedTrain = times.measure("encode_train") {
                 PosteriorPass(model: model, set: dataset.train, limit: options.knnTrainLimit, binarization: options.binarization,
                               seed: seeds.images &+ 1).encode()
             }
-            knn = timed("knn") {
+            knn = times.measure("knn") {
                 NearestNeighbours.accuracy(trainMeans: encodedTrain.means, trainLabels: encodedTrain.labels,
                                            testMeans: encodedTest.means, testLabels: encodedTest.labels)
             }
@@ -161,7 +155,7 @@ public enum Evaluator {
         }
         var scores: DisentanglementScores?
         if options.disentanglement {
-            scores = timed("disentanglement") {
+            scores = times.measure("disentanglement") {
                 DisentanglementMetrics.scores(model: model, dataset: dataset, encodedTest: encodedTest,
                                               binarization: options.binarization, seed: options.seed)
             }
@@ -170,6 +164,6 @@ public enum Evaluator {
                                       iwaeStandardError: iwae.standardError, samples: iwae.samples, images: iwae.images)
         return EvaluationResult(key: options.key(testCount: dataset.test.count), test: test,
                                 objective: options.objective.value(recon: summary.recon, kl: summary.kl, step: options.step),
-                                usage: usage, knnAccuracy: knn, knnChance: chance, disentanglement: scores, seconds: seconds)
+                                usage: usage, knnAccuracy: knn, knnChance: chance, disentanglement: scores, seconds: times.seconds)
     }
 }
