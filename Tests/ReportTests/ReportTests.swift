@@ -4,6 +4,7 @@ import Foundation
 import Models
 import Testing
 import Analysis
+import Plot
 @testable import Report
 @testable import Training
 
