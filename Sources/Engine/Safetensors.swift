@@ -61,6 +61,46 @@ public struct SafetensorsFile: Sendable {
         return try parse(bytes, path: path)
     }
 
+    /// Only the `__metadata__` of the file at `path`, reading its header and not its tensors (a
+    /// checkpoint's epoch and step are asked for before, or instead of, loading its weights).
+    /// The header is checked as `parse` checks it; the tensors are checked when the file is read.
+    public static func metadata(path: String) throws(SafetensorsError) -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, reason: "cannot open it") }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+        try? handle.seek(toOffset: 0)
+        let prefix = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        guard prefix.count == 8 else { throw .fileTooShort(path: path, size: size) }
+        let headerLength = (0..<8).reduce(UInt64(0)) { $0 | UInt64(prefix[$1]) << (8 * UInt64($1)) }
+        guard headerLength <= 100_000_000 else { throw .headerTooLarge(path: path, length: headerLength) }
+        guard 8 + Int(headerLength) <= size else { throw .headerPastEnd(path: path, length: headerLength, fileSize: size) }
+        let headerBytes = [UInt8]((try? handle.read(upToCount: Int(headerLength))) ?? Data())
+        guard headerBytes.count == Int(headerLength) else { throw .headerPastEnd(path: path, length: headerLength, fileSize: size) }
+        return try header(headerBytes, path: path).metadata
+    }
+
+    /// The header's members (tensor entries and `__metadata__`) and its metadata, checked: UTF-8,
+    /// strict JSON without duplicate keys, a top-level object, metadata mapping strings to strings.
+    private static func header(_ headerBytes: [UInt8], path: String) throws(SafetensorsError)
+        -> (members: [(key: String, value: JSONValue)], metadata: [String: String]) {
+        guard String(validating: headerBytes, as: UTF8.self) != nil else { throw .headerNotUTF8(path: path) }
+        let header: JSONValue
+        do { header = try StrictJSON.parse(headerBytes) } catch {
+            if let name = error.duplicateKey { throw .duplicateTensor(path: path, tensor: name) }
+            throw .headerNotJSON(path: path, reason: error.message)
+        }
+        guard case .object(let members) = header else { throw .headerNotJSON(path: path, reason: "top level is not an object") }
+        var metadata: [String: String] = [:]
+        for (name, value) in members where name == "__metadata__" {
+            guard case .object(let pairs) = value else { throw .malformedEntry(path: path, tensor: name, reason: "must map strings to strings") }
+            for (key, item) in pairs {
+                guard case .string(let text) = item else { throw .malformedEntry(path: path, tensor: name, reason: "value of '\(key)' is not a string") }
+                metadata[key] = text
+            }
+        }
+        return (members, metadata)
+    }
+
     /// Validates and parses `bytes`, naming `path` in errors.
     public static func parse(_ bytes: [UInt8], path: String) throws(SafetensorsError) -> SafetensorsFile {
         guard bytes.count >= 8 else { throw .fileTooShort(path: path, size: bytes.count) }
@@ -70,28 +110,11 @@ public struct SafetensorsFile: Sendable {
         guard 8 + Int(headerLength) <= bytes.count else {
             throw .headerPastEnd(path: path, length: headerLength, fileSize: bytes.count)
         }
-        let headerBytes = Array(bytes[8..<(8 + Int(headerLength))])
-        guard String(validating: headerBytes, as: UTF8.self) != nil else { throw .headerNotUTF8(path: path) }
-        let header: JSONValue
-        do { header = try StrictJSON.parse(headerBytes) } catch {
-            if let name = error.duplicateKey { throw .duplicateTensor(path: path, tensor: name) }
-            throw .headerNotJSON(path: path, reason: error.message)
-        }
-        guard case .object(let members) = header else { throw .headerNotJSON(path: path, reason: "top level is not an object") }
-
+        let (members, metadata) = try header(Array(bytes[8..<(8 + Int(headerLength))]), path: path)
         let dataStart = 8 + Int(headerLength)
         let dataLength = bytes.count - dataStart
-        var metadata: [String: String] = [:]
         var entries: [(name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int)] = []
-        for (name, value) in members {
-            if name == "__metadata__" {
-                guard case .object(let pairs) = value else { throw .malformedEntry(path: path, tensor: name, reason: "must map strings to strings") }
-                for (key, item) in pairs {
-                    guard case .string(let text) = item else { throw .malformedEntry(path: path, tensor: name, reason: "value of '\(key)' is not a string") }
-                    metadata[key] = text
-                }
-                continue
-            }
+        for (name, value) in members where name != "__metadata__" {
             entries.append(try entry(name: name, value: value, path: path))
         }
 

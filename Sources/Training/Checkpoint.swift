@@ -91,12 +91,12 @@ public struct Checkpoint: Sendable {
     /// the next one. Reads the metadata only, so a resume can check `--epochs` before loading.
     public static func position(path: String) throws(TrainingError) -> (epoch: Int, midEpoch: Bool) {
         guard FileManager.default.fileExists(atPath: path) else { throw .runNotFound(path: path) }
-        let file: SafetensorsFile
-        do { file = try SafetensorsFile.read(path: path) } catch { throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)") }
-        guard let epoch = file.metadata["epoch"].flatMap(Int.init), (0...RunConfig.epochLimit).contains(epoch) else {
+        let metadata: [String: String]
+        do { metadata = try SafetensorsFile.metadata(path: path) } catch { throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)") }
+        guard let epoch = metadata["epoch"].flatMap(Int.init), (0...RunConfig.epochLimit).contains(epoch) else {
             throw .corruptRun(path: path, reason: "checkpoint metadata lacks a valid epoch")
         }
-        return (epoch, file.metadata["partial_batches_done"] != nil)
+        return (epoch, metadata["partial_batches_done"] != nil)
     }
 
     /// Loads only the model's parameters (for reporting and evaluation); returns the checkpoint's

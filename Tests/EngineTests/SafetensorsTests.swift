@@ -3,6 +3,18 @@ import Testing
 @testable import Engine
 
 @Suite struct SafetensorsTests {
+    /// The header-only reader gives the full reader's metadata and refuses a header past the end.
+    @Test func metadataAloneReadsTheHeader() throws {
+        let path = NSTemporaryDirectory() + "meta-\(UUID().uuidString).safetensors"
+        let bytes = SafetensorsWriter.serialize([("w", Tensor(shape: [4], scalars: [1, 2, 3, 4]))], metadata: ["epoch": "3", "step": "60"])
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try SafetensorsFile.metadata(path: path) == SafetensorsFile.read(path: path).metadata)
+        #expect(try SafetensorsFile.metadata(path: path)["step"] == "60")
+        try Data(bytes.prefix(20)).write(to: URL(fileURLWithPath: path))
+        let length = UInt64(bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) })
+        #expect(throws: SafetensorsError.headerPastEnd(path: path, length: length, fileSize: 20)) { _ = try SafetensorsFile.metadata(path: path) }
+    }
+
     @Test func roundTripAndLayout() throws {
         let a = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
         let b = Tensor(shape: [1], scalars: [-0.5])
