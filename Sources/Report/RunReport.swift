@@ -14,6 +14,8 @@ public enum RunReport {
     @discardableResult
     public static func write(run path: String, to out: String, only: Set<String>? = nil, policy: EvaluationPolicy,
                              templates: Templates, traversal: TraversalOptions = TraversalOptions()) throws -> String {
+        let run = RunDirectory(path)
+        guard run.exists else { throw TrainingError.runNotFound(path: run.path) }   // before the report folder is judged
         if let only { try checkFigures(only, in: out) }
         return try write(RunData.load(path, policy: policy), to: out, only: only, templates: templates, traversal: traversal)
     }
