@@ -1,12 +1,13 @@
 # betavae — set up, build, test, benchmark.
 SHELL := /bin/bash
-APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time
+APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time python3-selenium chromium chromium-driver
 RELEASE := swift build -c release
 BIN := .build/release
 
 .PHONY: setup build test bench demo gallery clean fuzz
 
 # Installs what is missing (apt-get as root, else sudo); does nothing when everything is present.
+# python3-selenium, chromium and chromium-driver drive the latent explorer's browser tests.
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

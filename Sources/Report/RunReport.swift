@@ -44,7 +44,9 @@ public enum RunReport {
             let byName = Dictionary(fresh.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             figures = previous.map { byName[$0.name] ?? $0 } + fresh.filter { f in !previous.contains { $0.name == f.name } }
         }
-        let html = try templates.render("report", context(data, figures: figures))
+        var page = context(data, figures: figures)
+        page["explorer"] = try LatentExplorer.write(data, to: out, templates: templates)
+        let html = try templates.render("report", page)
         try AtomicFile.writeIfChanged(Array(html.utf8), to: out + "/index.html")
         try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
         try FigureManifest.write(figures, to: out)

@@ -48,10 +48,13 @@ public struct Templates {
     }
 
     /// The stylesheet's text.
-    public func stylesheet() throws -> String {
-        guard let css = try? String(contentsOfFile: folder + "/style.css", encoding: .utf8) else {
-            throw ReportError.template(name: "style.css", reason: "missing")
+    public func stylesheet() throws -> String { try asset("style.css") }
+
+    /// The text of a file in the templates folder that pages use as it is (style.css, explorer.js).
+    public func asset(_ name: String) throws -> String {
+        guard let text = try? String(contentsOfFile: folder + "/" + name, encoding: .utf8) else {
+            throw ReportError.template(name: name, reason: "missing")
         }
-        return css
+        return text
     }
 }
