@@ -102,6 +102,7 @@ import Testing
     func explorerDecodesAsBetavaeInChromium() throws {
         let folder = NSTemporaryDirectory() + "betavae-explorer-browser-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         var pages: [[String: Any]] = []
         var references: [[Float]] = []
         for c in Self.cases {
