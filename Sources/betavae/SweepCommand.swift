@@ -12,16 +12,20 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Train one run per β (and seed), report each, compare them, and print the comparison page's path.",
         discussion: """
-        Runs go to OUT/NAME-betaB, or OUT/NAME-betaB-seedS with several --seeds (NAME is OUT's last component); \
+        Runs go to OUT/NAME-betaB, or OUT/NAME-betaB-seedS with several --seeds, with every --vary value in the name too \
+        (OUT/NAME-beta4-latent10-seed2; NAME is OUT's last component); \
         finished runs are reused and unfinished ones resumed unless --force. With --executor slurm the sweep is \
         submitted with sbatch as a job array (one task per unfinished run) and a comparison job that runs after it; \
         follow it with 'betavae sweep --status OUT'.
         """)
 
-    @Option(help: "The β values, comma-separated.")
-    var betas = "0.1,1,4,10"
+    @Option(help: "The β values, comma-separated (default: 0.1,1,4,10 when the objective takes a β).")
+    var betas: String?
     @Option(help: "Seeds, comma-separated: every β is trained once per seed (default: --seed).")
     var seeds: String?
+    @Option(help: ArgumentHelp("Vary any train option too, as KEY=V1,V2,… (repeatable; a grid with --betas and --seeds), e.g. --vary latent=5,10.",
+                               valueName: "key=values"))
+    var vary: [String] = []
     @OptionGroup var options: TrainOptions
     @Option(help: "Folder for the sweep's runs (default: runs/sweep).")
     var out = "runs/sweep"
@@ -51,8 +55,12 @@ struct SweepCommand: ParsableCommand {
 
     enum Executor: String, ExpressibleByArgument, CaseIterable { case local, slurm }
 
-    /// The β values: finite, ≥ 0, each naming its own run (0.1 and 0.10 are the same β).
-    func parsedBetas() throws -> [Double] {
+    static let defaultBetas: [Double] = [0.1, 1, 4, 10]
+
+    /// The β values given: finite, ≥ 0, each naming its own run (0.1 and 0.10 are the same β);
+    /// nil without --betas.
+    func parsedBetas() throws -> [Double]? {
+        guard let betas else { return nil }
         let values = try OptionChecks.list(betas, option: "--betas").map { item -> Double in
             guard let value = Double(item), value.isFinite, value >= 0 else {
                 throw ValidationError("--betas must be finite β ≥ 0 separated by commas; '\(item)' is not")
@@ -84,10 +92,16 @@ struct SweepCommand: ParsableCommand {
         SlurmOptions(partition: partition, time: time, cpusPerTask: cpusPerTask ?? options.threads, memory: mem, extraArguments: sbatchArg)
     }
 
+    /// Every run of the sweep, before any data is read: the grid of --vary, --betas and --seeds.
+    func gridPoints() throws -> [SweepGrid.Point] {
+        try SweepGrid.points(base: options, axes: SweepGrid.axes(vary, base: options), betas: parsedBetas(), seeds: parsedSeeds())
+    }
+
     func validate() throws {
         if status != nil { return }
         _ = try parsedBetas()
         _ = try parsedSeeds()
+        _ = try SweepGrid.axes(vary, base: options)
         guard (1...RunConfig.threadLimit).contains(jobs) else { throw ValidationError("--jobs must be 1…\(RunConfig.threadLimit), not \(jobs)") }
         try OptionChecks.iwaeSamples(iwaeSamples)
         if executor == .slurm, let problem = slurmOptions.problem { throw ValidationError(problem) }
@@ -102,30 +116,21 @@ struct SweepCommand: ParsableCommand {
             }
             try checkCombination()
             let name = URL(fileURLWithPath: out).lastPathComponent
-            let betaValues = try parsedBetas()
-            let seedValues = try parsedSeeds()
+            let points = try gridPoints()
             let threads = executor == .slurm ? slurmOptions.cpusPerTask : max(1, options.threads / jobs)
-            // The data is loaded once per seed (a seed may split it differently) and shared by its runs.
-            var datasets: [UInt64: Dataset] = [:]
-            for seed in seedValues where datasets[seed] == nil {
-                var seeded = options
-                seeded.seed = seed
-                datasets[seed] = try DatasetCatalog.load(options.dataset, options: seeded.datasetOptions)
-            }
+            // The data is loaded once per data setting (a seed may split it differently) and shared by its runs.
+            var datasets: [String: Dataset] = [:]
             var runs: [SweepRun] = [], runDatasets: [Dataset] = []
-            for beta in betaValues {
-                for seed in seedValues {
-                    var runOptions = options
-                    runOptions.beta = beta
-                    runOptions.seed = seed
-                    runOptions.threads = threads
-                    if runOptions.epochs == nil { runOptions.epochs = 20 }
-                    let suffix = seedValues.count > 1 ? "-seed\(seed)" : ""
-                    let run = RunDirectory("\(out)/\(name)-beta\(TrainOptions.compact(beta))\(suffix)")
-                    guard let dataset = datasets[seed] else { continue }
-                    runs.append(SweepRun(config: try runOptions.config(name: run.name, dataset: dataset), run: run))
-                    runDatasets.append(dataset)
-                }
+            for point in points {
+                var runOptions = point.options
+                runOptions.threads = threads
+                if runOptions.epochs == nil { runOptions.epochs = 20 }
+                let key = runOptions.dataKey
+                let dataset = try datasets[key] ?? DatasetCatalog.load(runOptions.dataset, options: runOptions.datasetOptions)
+                datasets[key] = dataset
+                let run = RunDirectory("\(out)/\(name)\(point.suffix)")
+                runs.append(SweepRun(config: try runOptions.config(name: run.name, dataset: dataset), run: run))
+                runDatasets.append(dataset)
             }
             let plan = SweepPlan(folder: out, reports: reports, iwaeSamples: iwaeSamples,
                                  workingDirectory: FileManager.default.currentDirectoryPath, runs: runs)
@@ -165,7 +170,7 @@ struct SweepCommand: ParsableCommand {
     /// `--status DIR` takes no other option.
     func checkStatusAlone() throws {
         let defaults = try SweepCommand.parse([])
-        if betas != defaults.betas || seeds != nil || out != defaults.out || executor != defaults.executor || partition != nil || time != nil
+        if betas != nil || seeds != nil || !vary.isEmpty || out != defaults.out || executor != defaults.executor || partition != nil || time != nil
             || cpusPerTask != nil || mem != nil || !sbatchArg.isEmpty || force || jobs != defaults.jobs {
             throw ValidationError("--status reads the sweep folder's plan; give it alone (betavae sweep --status DIR)")
         }
@@ -195,9 +200,6 @@ struct SweepCommand: ParsableCommand {
         let defaults = try TrainOptions.parse([])
         if options.beta != defaults.beta { throw ValidationError("--beta: a sweep takes β from --betas; leave --beta out") }
         if seeds != nil && options.seed != defaults.seed { throw ValidationError("--seed with --seeds: a sweep takes its seeds from --seeds; leave --seed out") }
-        if options.objective != .beta {
-            throw ValidationError("--objective \(options.objective.rawValue): a sweep varies β of the beta objective; train capacity runs with 'betavae train'")
-        }
         if options.deterministic { throw ValidationError("--deterministic: an autoencoder has no β, so every run of the sweep would be the same") }
         if executor == .slurm {
             if jobs != 1 { throw ValidationError("--jobs applies only to --executor local; on Slurm every run is its own task") }

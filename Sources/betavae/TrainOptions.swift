@@ -156,6 +156,11 @@ struct TrainOptions: ParsableArguments {
         return options
     }
 
+    /// What the loaded data depends on: runs with the same key can share one loaded dataset.
+    var dataKey: String {
+        [dataset, dataDir ?? "", limit.map(String.init) ?? "", testLimit.map(String.init) ?? "", "\(channels)", "\(seed)"].joined(separator: "|")
+    }
+
     /// A run name that says what the run is: dataset, model, β (or capacity), seed.
     var defaultRunName: String {
         let data = dataset.split(separator: ":").first.map(String.init) ?? dataset
