@@ -11,6 +11,6 @@ struct Annotation: Artist {
 
     func draw(in canvas: Canvas, transform: DataTransform) {
         let (cx, cy) = transform(x, y)
-        Text.draw(canvas, text, x: cx + 4, y: cy, size: Axes.tickSize, baseline: .middle)
+        Text.draw(canvas, text, x: cx + 4, y: cy, size: canvas.sizes.tick, baseline: .middle)
     }
 }

@@ -36,8 +36,6 @@ public struct Axes: Sendable {
         self.xIntegerTicks = xIntegerTicks
     }
 
-    static let tickSize = 9.0, labelSize = 10.0, titleSize = 11.0
-
     /// The artists drawing `marks`, in order, with the colour cycle resolved.
     var artists: [any Artist] {
         var cycle = 0

@@ -39,10 +39,10 @@ extension Axes {
             yTicks = yScale == .log ? Ticks.log(limits.y.lowerBound, limits.y.upperBound) : Ticks.linear(limits.y.lowerBound, limits.y.upperBound, target: 5)
             yTickLabels = yScale == .log ? Ticks.logLabels(yTicks) : Ticks.labels(yTicks)
         }
-        let yTickWidth = yTickLabels.map { Text.measure(canvas, $0, size: Axes.tickSize).width }.max() ?? 0
-        let left = yTickWidth + 8 + (yLabel.isEmpty ? 0 : Axes.labelSize + 8) + 2
-        let bottom = Axes.tickSize + 8 + (xLabel.isEmpty ? 0 : Axes.labelSize + 8) + 2
-        let top = title.isEmpty ? 8 : Axes.titleSize + 12
+        let yTickWidth = yTickLabels.map { Text.measure(canvas, $0, size: canvas.sizes.tick).width }.max() ?? 0
+        let left = yTickWidth + 8 + (yLabel.isEmpty ? 0 : canvas.sizes.label + 8) + 2
+        let bottom = canvas.sizes.tick + 8 + (xLabel.isEmpty ? 0 : canvas.sizes.label + 8) + 2
+        let top = title.isEmpty ? 8 : canvas.sizes.title + 12
         // An outside legend reserves its width even when hidden, so side-by-side panels stay aligned.
         let legendWidth = legendOutside ? Legend.width(of: Legend.labels(artists.flatMap(\.legendEntries)), canvas: canvas) + 8 : 0
         let right = (artists.contains { $0.colorBar != nil } ? ColorBar.margin : 12.0) + legendWidth
@@ -78,7 +78,7 @@ extension Axes {
     func drawTitleAndGrid(_ l: Layout, canvas: Canvas, in rect: Rect) {
         let plot = l.plot
         if !title.isEmpty {
-            Text.draw(canvas, title, x: plot.x + plot.width / 2, y: rect.y + 2, size: Axes.titleSize, anchor: .middle, baseline: .top, bold: true)
+            Text.draw(canvas, title, x: plot.x + plot.width / 2, y: rect.y + 2, size: canvas.sizes.title, anchor: .middle, baseline: .top, bold: true)
         }
         guard !l.categoricalY else { return }
         for t in l.yTicks { canvas.line(from: (plot.x, l.transform.y(t)), to: (plot.x + plot.width, l.transform.y(t)), color: .grid, width: 0.6) }
@@ -106,21 +106,21 @@ extension Axes {
             let y = l.transform.y(t)
             guard y >= plot.y - 0.5 && y <= plot.y + plot.height + 0.5 else { continue }
             canvas.line(from: (plot.x - 3, y), to: (plot.x, y), color: .axis, width: 0.8)
-            Text.draw(canvas, label, x: plot.x - 5, y: y, size: Axes.tickSize, anchor: .end, baseline: .middle)
+            Text.draw(canvas, label, x: plot.x - 5, y: y, size: canvas.sizes.tick, anchor: .end, baseline: .middle)
         }
         if !xLabel.isEmpty {
-            Text.draw(canvas, xLabel, x: plot.x + plot.width / 2, y: rect.y + rect.height - 2, size: Axes.labelSize, anchor: .middle, baseline: .bottom)
+            Text.draw(canvas, xLabel, x: plot.x + plot.width / 2, y: rect.y + rect.height - 2, size: canvas.sizes.label, anchor: .middle, baseline: .bottom)
         }
         if !yLabel.isEmpty {
-            Text.draw(canvas, yLabel, x: rect.x + 2 + Axes.labelSize, y: plot.y + plot.height / 2, size: Axes.labelSize,
+            Text.draw(canvas, yLabel, x: rect.x + 2 + canvas.sizes.label, y: plot.y + plot.height / 2, size: canvas.sizes.label,
                       anchor: .middle, baseline: .bottom, vertical: true)
         }
     }
 
     /// The largest tick font (down to 6 pt) at which every label fits its slot.
     private func fittedTickSize(_ canvas: Canvas, _ labels: [String], slot: Double) -> Double {
-        guard slot.isFinite else { return Axes.tickSize }
-        var size = Axes.tickSize
+        guard slot.isFinite else { return canvas.sizes.tick }
+        var size = canvas.sizes.tick
         while size > 6, (labels.map { Text.measure(canvas, $0, size: size).width }.max() ?? 0) > slot - 2 { size -= 0.5 }
         return size
     }

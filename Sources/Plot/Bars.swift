@@ -5,18 +5,24 @@ public struct BarSeries: Sendable {
     public var groups: [(label: String, values: [Double])]
     /// Categories drawn with a dark outline (e.g. active units).
     public var highlighted: Set<Int>
+    /// One colour per category (e.g. the colour of the same dimension's line in a neighbouring
+    /// panel) instead of one per group; then the groups have no legend rows.
+    public var categoryColors: [Color]?
 
     /// Bars for `categories`, each group holding one value per category.
-    public init(categories: [String], groups: [(label: String, values: [Double])], highlighted: Set<Int> = []) {
+    public init(categories: [String], groups: [(label: String, values: [Double])], highlighted: Set<Int> = [],
+                categoryColors: [Color]? = nil) {
         precondition(groups.allSatisfy { $0.values.count == categories.count }, "bar values must match the categories")
+        precondition(categoryColors.map { $0.count == categories.count } ?? true, "one colour per category")
         self.categories = categories
         self.groups = groups
         self.highlighted = highlighted
+        self.categoryColors = categoryColors
     }
 }
 
-/// Bars colour their groups from the categorical palette (group g in colour g) and put their
-/// categories on the x axis.
+/// Bars colour their groups from the categorical palette (group g in colour g), or each
+/// category in its own given colour, and put their categories on the x axis.
 extension BarSeries: Artist {
     func dataLimits(xScale: AxisScale, yScale: AxisScale) -> DataLimits {
         // The baseline at 0 is always shown, so bar heights read true.
@@ -25,7 +31,8 @@ extension BarSeries: Artist {
     }
 
     var legendEntries: [LegendEntry] {
-        groups.enumerated().filter { !$0.element.label.isEmpty }.map { LegendEntry(label: $0.element.label, color: Color.category($0.offset), kind: .box) }
+        guard categoryColors == nil else { return [] }
+        return groups.enumerated().filter { !$0.element.label.isEmpty }.map { LegendEntry(label: $0.element.label, color: Color.category($0.offset), kind: .box) }
     }
 
     var xCategories: [String]? { categories }
@@ -52,7 +59,7 @@ extension BarSeries: Artist {
             for (i, value) in group.values.enumerated() where value.isFinite {
                 let (x0, x1) = span(group: g, index: i, transform)
                 let y0 = transform.y(0), y1 = transform.y(value)
-                canvas.rectangle(x0, min(y0, y1), max(x1 - x0 - 0.5, 0.5), abs(y1 - y0), fill: Color.category(g),
+                canvas.rectangle(x0, min(y0, y1), max(x1 - x0 - 0.5, 0.5), abs(y1 - y0), fill: categoryColors?[i] ?? Color.category(g),
                                  stroke: highlighted.contains(i) ? Color.ink : nil, lineWidth: 1.2)
             }
         }

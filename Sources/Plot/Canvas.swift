@@ -26,14 +26,19 @@ final class Canvas {
     let width: Double
     let height: Double
     let format: FigureFormat
+    /// The font sizes the figure's parts use.
+    let sizes: TextSizes
+    /// An SVG canvas's labels, written as `<text>` elements by `finish` (see `SVGText`).
+    var svgTexts: [SVGText] = []
     private let path: String?
 
     /// A canvas of `width × height` points writing to `path` (SVG and PDF stream to the file as they
     /// are drawn; PNG is written by `finish`).
-    init(width: Double, height: Double, format: FigureFormat, path: String?) throws(PlotError) {
+    init(width: Double, height: Double, format: FigureFormat, path: String?, sizes: TextSizes = .screen) throws(PlotError) {
         self.width = width
         self.height = height
         self.format = format
+        self.sizes = sizes
         self.path = path
         let created: OpaquePointer?
         switch format {
@@ -70,7 +75,8 @@ final class Canvas {
         cairo_surface_destroy(surface)
     }
 
-    /// Completes the file (writes the PNG; flushes SVG/PDF) and checks for drawing errors.
+    /// Completes the file (writes the PNG; flushes SVG/PDF; adds an SVG's labels and numbers its
+    /// ids in order) and checks for drawing errors.
     func finish() throws(PlotError) {
         let status = cairo_status(context)
         guard status == CAIRO_STATUS_SUCCESS else {
@@ -91,6 +97,10 @@ final class Canvas {
         let final = cairo_surface_status(surface)
         guard final == CAIRO_STATUS_SUCCESS else {
             throw .write(path: path ?? "surface", reason: String(cString: cairo_status_to_string(final)))
+        }
+        if format == .svg, let path {
+            let texts = svgTexts
+            try SVGIdentifiers.rewrite(path) { SVGIdentifiers.normalize(SVGText.insert(texts, into: $0)) }
         }
     }
 

@@ -30,11 +30,11 @@ struct ColorBar {
         for (t, tickLabel) in zip(ticks, Ticks.labels(ticks)) {
             let y = plot.y + plot.height * (1 - ColorBar.fraction(t, of: range))
             canvas.line(from: (x + width, y), to: (x + width + 3, y), color: .axis, width: 0.6)
-            Text.draw(canvas, tickLabel, x: x + width + 5, y: y, size: Axes.tickSize - 1, baseline: .middle)
+            Text.draw(canvas, tickLabel, x: x + width + 5, y: y, size: canvas.sizes.small, baseline: .middle)
         }
         if !label.isEmpty {
-            let tickWidth = Ticks.labels(ticks).map { Text.measure(canvas, $0, size: Axes.tickSize - 1).width }.max() ?? 0
-            Text.draw(canvas, label, x: x + width + 8 + tickWidth + Axes.tickSize + 2, y: plot.y + plot.height / 2, size: Axes.tickSize,
+            let tickWidth = Ticks.labels(ticks).map { Text.measure(canvas, $0, size: canvas.sizes.small).width }.max() ?? 0
+            Text.draw(canvas, label, x: x + width + 8 + tickWidth + canvas.sizes.tick + 2, y: plot.y + plot.height / 2, size: canvas.sizes.tick,
                       anchor: .middle, baseline: .bottom, vertical: true)
         }
     }

@@ -14,6 +14,8 @@ public struct Figure: Sendable {
     public var height: Double
     public var columns: Int
     public var panels: [Panel]
+    /// The font sizes of every panel's text, in points at the figure's size.
+    public var textSizes: TextSizes = .screen
 
     /// A figure of `width × height` points, `panels` filling equal cells row by row, `columns`
     /// to a row (at least one).
@@ -33,10 +35,9 @@ public struct Figure: Sendable {
     public func write(to path: String, format: FigureFormat) throws(PlotError) {
         let temporary = path + ".tmp-\(getpid())"
         do {
-            let canvas = try Canvas(width: width, height: height, format: format, path: temporary)
+            let canvas = try Canvas(width: width, height: height, format: format, path: temporary, sizes: textSizes)
             draw(on: canvas)
             try canvas.finish()
-            if format == .svg { try SVGIdentifiers.normalizeFile(temporary) }
         } catch {
             unlink(temporary)
             throw error
@@ -49,7 +50,7 @@ public struct Figure: Sendable {
 
     /// Renders to PNG in memory and returns RGBA pixels (tests; checking pixels, not fonts).
     public func rgba(scale: Double = 1) throws(PlotError) -> (width: Int, height: Int, bytes: [UInt8]) {
-        let canvas = try Canvas(width: width, height: height, format: .png(scale: scale), path: nil)
+        let canvas = try Canvas(width: width, height: height, format: .png(scale: scale), path: nil, sizes: textSizes)
         draw(on: canvas)
         return canvas.rgbaPixels()
     }
@@ -72,7 +73,7 @@ public struct Figure: Sendable {
     public func location(ofPanel index: Int, x: Double, y: Double) -> (x: Double, y: Double)? {
         guard index < panels.count, case .axes(let axes) = panels[index] else { return nil }
         let canvas: Canvas
-        do { canvas = try Canvas(width: 1, height: 1, format: .png(scale: 1), path: nil) } catch { return nil }
+        do { canvas = try Canvas(width: 1, height: 1, format: .png(scale: 1), path: nil, sizes: textSizes) } catch { return nil }
         let rows = (panels.count + columns - 1) / columns
         let cellWidth = width / Double(columns), cellHeight = height / Double(max(rows, 1))
         let rect = Rect(x: Double(index % columns) * cellWidth + 4, y: Double(index / columns) * cellHeight + 4,

@@ -61,7 +61,7 @@ extension Heatmap: Artist {
                     let decimals = range.upperBound < 10 ? 2 : (range.upperBound < 100 ? 1 : 0)
                     // Dark text on the light end of viridis, white on the dark end.
                     Text.draw(canvas, String(format: "%.\(decimals)f", value), x: (x0 + x1) / 2, y: (y0 + y1) / 2,
-                              size: min(8, (y1 - y0) * 0.6), color: t > 0.6 ? .ink : .white, anchor: .middle, baseline: .middle)
+                              size: min(canvas.sizes.small, (y1 - y0) * 0.6), color: t > 0.6 ? .ink : .white, anchor: .middle, baseline: .middle)
                 }
             }
         }

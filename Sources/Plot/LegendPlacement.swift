@@ -34,7 +34,7 @@ extension Legend {
     /// The top-left corner of the legend box in the corner covering the fewest points (top right
     /// preferred on ties, then top left, bottom right, bottom left), and how many it covers.
     static func bestCorner(labels: [String], canvas: Canvas, plot: Rect, occupied: [(Double, Double)]) -> (origin: (Double, Double), covered: Int) {
-        let width = width(of: labels, canvas: canvas), height = height(rows: labels.count)
+        let width = width(of: labels, canvas: canvas), height = height(rows: labels.count, canvas: canvas)
         let corners = [(plot.x + plot.width - width - 6, plot.y + 6), (plot.x + 6, plot.y + 6),
                        (plot.x + plot.width - width - 6, plot.y + plot.height - height - 6), (plot.x + 6, plot.y + plot.height - height - 6)]
         func covered(_ corner: (Double, Double)) -> Int {

@@ -30,10 +30,10 @@ enum SVGIdentifiers {
         return result
     }
 
-    /// Rewrites the SVG file at `path` in place with normalised ids.
-    static func normalizeFile(_ path: String) throws(PlotError) {
+    /// Rewrites the SVG file at `path` in place through `change`.
+    static func rewrite(_ path: String, _ change: (String) -> String) throws(PlotError) {
         guard let data = FileManager.default.contents(atPath: path) else { throw .write(path: path, reason: "cannot read back the SVG") }
-        let normalized = normalize(String(decoding: data, as: UTF8.self))
+        let normalized = change(String(decoding: data, as: UTF8.self))
         guard FileManager.default.createFile(atPath: path, contents: Data(normalized.utf8)) else {
             throw .write(path: path, reason: "cannot rewrite the SVG")
         }

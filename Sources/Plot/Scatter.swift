@@ -74,9 +74,9 @@ struct ScatterArtist: Artist {
     func drawUnclipped(in canvas: Canvas, transform: DataTransform, panel: Rect) {
         guard let labels = series.pointLabels else { return }
         for ((x, y), text) in zip(transform.points(series.x, series.y), labels) {
-            let width = Text.measure(canvas, text, size: Axes.tickSize).width
+            let width = Text.measure(canvas, text, size: canvas.sizes.tick).width
             let rightSide = x + 7 + width <= panel.x + panel.width
-            Text.draw(canvas, text, x: rightSide ? x + 7 : x - 7, y: y, size: Axes.tickSize, anchor: rightSide ? .start : .end, baseline: .middle)
+            Text.draw(canvas, text, x: rightSide ? x + 7 : x - 7, y: y, size: canvas.sizes.tick, anchor: rightSide ? .start : .end, baseline: .middle)
         }
     }
 }
