@@ -10,13 +10,13 @@ extension RunFigures {
     static func lossCurves(_ data: RunData) -> FigureSpec {
         let train = data.metrics.rows(split: "train"), test = data.metrics.rows(split: "test")
         func panel(_ title: String, _ value: (MetricsRow) -> Double) -> Axes {
-            Axes(title: title, xLabel: "epoch", yLabel: "nats per image", marks: [
+            UntrainedEpoch.apply(to: Axes(title: title, xLabel: "epoch", yLabel: "nats per image", marks: [
                 .line(LineSeries(x: train.map { Double($0.epoch) }, y: train.map(value), label: "train")),
                 .line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map(value), label: "test", markers: test.count <= 40)),
-            ], xIntegerTicks: true)
+            ], xIntegerTicks: true), (train + test).map { ($0.epoch, value($0)) })
         }
         var kl = panel("KL", \.kl)
-        var caption = "Per-image negative ELBO at β = 1 (reconstruction + KL), reconstruction NLL and KL, in nats. Train rows are the running mean over each epoch's steps; test rows cover the whole test split with one z sample per image. Epoch 0 is the untrained model."
+        var caption = "Per-image negative ELBO at β = 1 (reconstruction + KL), reconstruction NLL and KL, in nats. Train rows are the running mean over each epoch's steps; test rows cover the whole test split with one z sample per image. Epoch 0 is the untrained model; where its loss is more than twice the trained epochs' spread away from them, a panel's axis fits the trained epochs and a note at the top (↑) or bottom (↓) gives epoch 0's value."
         if case .capacity = data.config.objective {
             kl.marks.append(.line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map(\.capacity), label: "capacity C", color: .ink, dashed: true)))
             for row in test where abs(row.kl - row.capacity) > 1 && row.epoch > 0 {
@@ -32,18 +32,23 @@ extension RunFigures {
                           vector: true)
     }
 
+    /// KL per dimension over epochs (lines) and at the end (bars), each dimension in the same
+    /// colour in both panels: the eight of largest final KL in the categorical palette, the rest grey.
     static func klPerDimension(_ data: RunData) -> FigureSpec {
         let test = data.metrics.rows(split: "test")
         let usage = data.evaluation.usage
         let order = usage.dimensionsByKL
+        func color(rank: Int) -> Color { rank < 8 ? Color.category(rank) : Color(hex: 0xBBBBBB) }
         let lines: [Mark] = order.enumerated().map { rank, j in
             .line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map { $0.klPerDimension[j] },
-                             label: rank < 8 ? "z\(j)" : "", color: rank < 8 ? nil : Color(hex: 0xBBBBBB)))
+                             label: rank < 8 ? "z\(j)" : "", color: color(rank: rank)))
         }
+        let rankOf = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
         let final = test.last?.klPerDimension ?? usage.klPerDimension
         let bars = BarSeries(categories: (0..<data.latent).map { "z\($0)" }, groups: [("test, epoch \(test.last?.epoch ?? 0)", final)],
-                             highlighted: Set(usage.activeUnits))
-        let caption = "Test KL per latent dimension, over epochs (left; the eight largest coloured) and at the end (right). Outlined bars are active units — Var over x of E[z_j | x] > 0.01 (Burda et al. 2016): \(usage.activeUnits.count) of \(data.latent)."
+                             highlighted: Set(usage.activeUnits),
+                             categoryColors: (0..<data.latent).map { color(rank: rankOf[$0] ?? data.latent) })
+        let caption = "Test KL per latent dimension, over epochs (left) and at the end (right), each dimension in the same colour in both: the eight largest in colour, the others grey. Outlined bars are active units — Var over x of E[z_j | x] > 0.01 (Burda et al. 2016): \(usage.activeUnits.count) of \(data.latent)."
         return FigureSpec(name: "kl-per-dim", title: "KL per dimension", caption: caption,
                           alt: "Line chart of KL per dimension over epochs and bar chart of final KL per dimension",
                           figure: Figure(width: 960, height: 320, columns: 2, panels: [

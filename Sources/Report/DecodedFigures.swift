@@ -45,7 +45,8 @@ extension RunFigures {
     static func samples(_ data: RunData) -> FigureSpec {
         let images = data.priorSampleImages(count: 64)
         let grid = ImageGrid(cells: (0..<8).map { r in (0..<8).map { images[r * 8 + $0] } })
-        return FigureSpec(name: "samples", title: "Samples", caption: "64 decodes of z ~ N(0, I) drawn from the run's seed.",
+        return FigureSpec(name: "samples", title: "Samples", caption: "64 decodes of z ~ N(0, I) drawn from the run's seed" + (data.config.model.conditionClasses > 0
+                            ? ", the conditional decoder given labels in turn (image i, counted row by row, gets class i mod \(data.config.model.conditionClasses))." : "."),
                           alt: "8 by 8 grid of images decoded from prior samples", figure: gridFigure(grid, cell: 44), vector: false)
     }
 
@@ -66,15 +67,24 @@ extension RunFigures {
                           alt: "Four rows of 16 images morphing between pairs of test images", figure: gridFigure(grid, cell: 36), vector: false)
     }
 
+    /// The decoded latent plane as a plane: cells edge to edge, z0 across and z1 up, each
+    /// labelled with its value at every other cell.
     static func manifold(_ data: RunData) -> FigureSpec {
         // A conditional decoder needs a label: the first class, named in the caption.
         let conditional = data.config.model.conditionClasses > 0
-        let images = data.decodeImages(LatentWalks.manifold(side: 15), labels: conditional ? [Int](repeating: 0, count: 225) : [])
-        let grid = ImageGrid(cells: (0..<15).map { r in (0..<15).map { images[r * 15 + $0] } })
+        let side = 15
+        let codes = LatentWalks.manifold(side: side)
+        let images = data.decodeImages(codes, labels: conditional ? [Int](repeating: 0, count: side * side) : [])
+        func value(_ v: Float) -> String { String(format: "%.2f", v).replacingOccurrences(of: "-", with: "−") }
+        // Row 0 holds the z0 values across; column 0 the z1 values down (largest at the top).
+        let columnLabels = (0..<side).map { $0 % 2 == 0 ? value(codes[$0 * 2]) : "" }
+        let rowLabels = (0..<side).map { $0 % 2 == 0 ? value(codes[$0 * side * 2 + 1]) : "" }
+        let grid = ImageGrid(cells: (0..<side).map { r in (0..<side).map { images[r * side + $0] } }, rowLabels: rowLabels,
+                             columnLabels: columnLabels, xLabel: "z0", yLabel: "z1", spacing: 0)
         let label = conditional ? " with the label \(data.config.classNames.first ?? "0")" : ""
         return FigureSpec(name: "manifold", title: "Decoded latent plane",
-                          caption: "Decodes\(label) over a 15 × 15 grid of the 2-D latent plane at the prior's quantiles Φ⁻¹(0.05 … 0.95) (Kingma & Welling 2014, figure 4).",
-                          alt: "15 by 15 grid of images decoded across the two-dimensional latent plane", figure: gridFigure(grid, cell: 30), vector: false)
+                          caption: "Decodes\(label) over a 15 × 15 grid of the 2-D latent plane at the prior's quantiles Φ⁻¹(0.05 … 0.95) (Kingma & Welling 2014, figure 4): z0 grows to the right and z1 upwards, their values written at every other column and row.",
+                          alt: "15 by 15 grid of images decoded across the two-dimensional latent plane, z0 across and z1 up", figure: gridFigure(grid, cell: 30), vector: false)
     }
 
     static func classGrid(_ data: RunData) -> FigureSpec {

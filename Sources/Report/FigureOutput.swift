@@ -12,12 +12,18 @@ public struct WrittenFigure: Codable, Equatable, Sendable {
     /// The image the page shows: figures/NAME.png, or figures/NAME.gif for an animation.
     public var png: String
     public var svg: String?
+    /// The figure as PDF (every static figure; its text is text, in the embedded font).
+    public var pdf: String? = nil
+    /// The size in points, as the page declares it.
     public var width: Int
     public var height: Int
+    /// "960 × 300 pt, text 9–11 pt": what a reader needs to set the PDF or SVG at a known size.
+    public var sizeNote: String? = nil
 
     var context: [String: Any] {
-        ["name": name, "title": title, "caption": caption, "alt": alt, "png": png, "svg": svg ?? "", "hasSVG": svg != nil,
-         "width": width, "height": height]
+        let files = [("PDF", pdf), ("SVG", svg)].compactMap { label, href in href.map { ["label": label, "href": $0] } }
+        return ["name": name, "title": title, "caption": caption, "alt": alt, "png": png, "svg": svg ?? "", "hasSVG": svg != nil,
+                "files": files, "hasFiles": !files.isEmpty, "sizeNote": sizeNote ?? "", "hasSizeNote": sizeNote != nil, "width": width, "height": height]
     }
 }
 
@@ -28,8 +34,9 @@ struct Animation {
     var delay: Int
 }
 
-/// A figure to write: charts go out as PNG (2×) and SVG; image grids as PNG only (an SVG of
-/// pixels would only wrap the PNG); animations as GIF only (`figure` is their first frame).
+/// A figure to write: every static figure as PNG (2×, or 300 dpi for paper) and PDF, charts also
+/// as SVG (an SVG of an image grid would only wrap its pixels); animations as GIF only
+/// (`figure` is their first frame; they stay at screen size in either style).
 struct FigureSpec {
     var name: String
     var title: String
@@ -39,20 +46,28 @@ struct FigureSpec {
     var vector: Bool
     var animation: Animation? = nil
 
-    func write(into folder: String) throws -> WrittenFigure {
+    func write(into folder: String, style: FigureStyle = .screen) throws -> WrittenFigure {
         if let animation {
             try Figure.writeAnimation(animation.frames, delay: animation.delay, to: "\(folder)/figures/\(name).gif")
-            return written
+            return written(style: style)
         }
-        try figure.write(to: "\(folder)/figures/\(name).png", format: .png(scale: 2))
-        if vector { try figure.write(to: "\(folder)/figures/\(name).svg", format: .svg) }
-        return written
+        let styled = style.apply(figure)
+        try styled.write(to: "\(folder)/figures/\(name).png", format: .png(scale: style.pngScale))
+        try styled.write(to: "\(folder)/figures/\(name).pdf", format: .pdf)
+        if vector { try styled.write(to: "\(folder)/figures/\(name).svg", format: .svg) }
+        return written(style: style)
     }
 
     /// The figure's entry without writing it (for a report that regenerates only some figures).
-    var written: WrittenFigure {
-        WrittenFigure(name: name, title: title, caption: caption, alt: alt, png: "figures/\(name).\(animation == nil ? "png" : "gif")",
-                      svg: vector ? "figures/\(name).svg" : nil, width: Int(figure.width), height: Int(figure.height))
+    func written(style: FigureStyle = .screen) -> WrittenFigure {
+        guard animation == nil else {
+            return WrittenFigure(name: name, title: title, caption: caption, alt: alt, png: "figures/\(name).gif", svg: nil,
+                                 width: Int(figure.width), height: Int(figure.height))
+        }
+        let styled = style.apply(figure)
+        return WrittenFigure(name: name, title: title, caption: caption, alt: alt, png: "figures/\(name).png",
+                             svg: vector ? "figures/\(name).svg" : nil, pdf: "figures/\(name).pdf",
+                             width: Int(styled.width), height: Int(styled.height), sizeNote: FigureStyle.sizeNote(styled))
     }
 }
 

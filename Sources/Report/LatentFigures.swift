@@ -8,22 +8,36 @@ import Training
 /// The report's views of the latent space: PCA of the test means, traversals, the posterior
 /// neighbourhood of one image, and the latent × factor mutual information.
 extension RunFigures {
+    /// The test means in the plane: a 2-D latent as it is (axes z0 and z1, the names the other
+    /// figures use), a larger one through PCA.
     static func latentPCA(_ data: RunData) throws -> FigureSpec? {
         guard let first = data.snapshots.first, let last = data.snapshots.last, first.means.rows > 2, data.latent >= 2 else { return nil }
         let names = data.config.classNames
+        let raw = data.latent == 2
         func panel(_ snapshot: Snapshot, legend: Bool) throws -> Axes {
-            let (xs, ys, ratios) = try data.projection(of: snapshot) ?? ([], [], [0, 0])
+            let xs: [Double], ys: [Double], xLabel: String, yLabel: String
+            if raw {
+                let means = snapshot.means.scalars
+                xs = (0..<snapshot.means.rows).map { Double(means[2 * $0]) }
+                ys = (0..<snapshot.means.rows).map { Double(means[2 * $0 + 1]) }
+                (xLabel, yLabel) = ("z0", "z1")
+            } else {
+                let (px, py, ratios) = try data.projection(of: snapshot) ?? ([], [], [0, 0])
+                (xs, ys) = (px, py)
+                (xLabel, yLabel) = (String(format: "PC1 (%.1f%%)", 100 * ratios[0]), String(format: "PC2 (%.1f%%)", 100 * ratios[1]))
+            }
             let many = xs.count > 2000
-            return Axes(title: "epoch \(snapshot.epoch)",
-                        xLabel: String(format: "PC1 (%.1f%%)", 100 * ratios[0]),
-                        yLabel: String(format: "PC2 (%.1f%%)", 100 * ratios[1]),
+            return Axes(title: "epoch \(snapshot.epoch)", xLabel: xLabel, yLabel: yLabel,
                         marks: [.scatter(ScatterSeries(x: xs, y: ys, categories: snapshot.labels, categoryNames: names,
                                                        alpha: many ? 0.35 : 0.7, radius: many ? 1.4 : 2.2))],
                         showLegend: legend, legendOutside: true)
         }
-        return FigureSpec(name: "latent-pca", title: "Latent space (PCA)",
-                          caption: "Posterior means of the \(last.means.rows) test images projected on their first two principal components (LAPACK ssyevd on the covariance), coloured by label, for the untrained model (epoch 0) and the last epoch. Each panel has its own PCA and axes; the axis titles give each component's share of the variance.",
-                          alt: "Two scatter plots of test-set posterior means in PCA coordinates, coloured by class",
+        let caption = raw
+            ? "Posterior means (z0, z1) of the \(last.means.rows) test images, coloured by label, for the untrained model (epoch 0) and the last epoch: the 2-D latent as it is, without PCA. Each panel has its own axes."
+            : "Posterior means of the \(last.means.rows) test images projected on their first two principal components (LAPACK ssyevd on the covariance), coloured by label, for the untrained model (epoch 0) and the last epoch. Each panel has its own PCA and axes; the axis titles give each component's share of the variance."
+        return FigureSpec(name: "latent-pca", title: raw ? "Latent space" : "Latent space (PCA)", caption: caption,
+                          alt: raw ? "Two scatter plots of test-set posterior means in the 2-D latent plane, coloured by class"
+                                   : "Two scatter plots of test-set posterior means in PCA coordinates, coloured by class",
                           figure: Figure(width: 1000, height: 420, columns: 2, panels: [.axes(try panel(first, legend: false)),
                                                                                        .axes(try panel(last, legend: true))]),
                           vector: true)

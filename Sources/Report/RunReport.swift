@@ -10,22 +10,25 @@ public enum RunReport {
 
     /// Writes `out/index.html`, `out/style.css`, `out/figures.json` and `out/figures/*` for the run
     /// at `path` (its latest completed epoch); `only` regenerates just those figures into an existing
-    /// report (the other figure files keep their bytes and dates). Returns the page's path.
+    /// report (the other figure files keep their bytes and dates); `style` sizes the figures for
+    /// the page or for a paper's column. Returns the page's path.
     @discardableResult
     public static func write(run path: String, to out: String, only: Set<String>? = nil, policy: EvaluationPolicy,
-                             templates: Templates, traversal: TraversalOptions = TraversalOptions()) throws -> String {
+                             templates: Templates, traversal: TraversalOptions = TraversalOptions(),
+                             style: FigureStyle = .screen) throws -> String {
         let run = RunDirectory(path)
         guard run.exists else { throw TrainingError.runNotFound(path: run.path) }   // before the report folder is judged
         if let only { try checkFigures(only, in: out) }
-        return try write(RunData.load(path, policy: policy), to: out, only: only, templates: templates, traversal: traversal)
+        return try write(RunData.load(path, policy: policy), to: out, only: only, templates: templates, traversal: traversal, style: style)
     }
 
     /// As `write(run:…)` for a run already loaded (a sweep loads each run once).
     @discardableResult
     public static func write(_ loaded: LoadedRun, to out: String, only: Set<String>? = nil, policy: EvaluationPolicy,
-                             templates: Templates, traversal: TraversalOptions = TraversalOptions()) throws -> String {
+                             templates: Templates, traversal: TraversalOptions = TraversalOptions(),
+                             style: FigureStyle = .screen) throws -> String {
         if let only { try checkFigures(only, in: out) }
-        return try write(RunData.load(loaded, policy: policy), to: out, only: only, templates: templates, traversal: traversal)
+        return try write(RunData.load(loaded, policy: policy), to: out, only: only, templates: templates, traversal: traversal, style: style)
     }
 
     /// `--figures` needs known names and a report to put them into.
@@ -34,10 +37,11 @@ public enum RunReport {
         guard try FigureManifest.read(out) != nil else { throw ReportError.notReported(out) }
     }
 
-    static func write(_ data: RunData, to out: String, only: Set<String>?, templates: Templates, traversal: TraversalOptions) throws -> String {
+    static func write(_ data: RunData, to out: String, only: Set<String>?, templates: Templates, traversal: TraversalOptions,
+                      style: FigureStyle) throws -> String {
         let specs = try RunFigures.specs(data, only: only, traversal: traversal)
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
-        let fresh = try specs.map { try $0.write(into: out) }
+        let fresh = try specs.map { try $0.write(into: out, style: style) }
         var figures = fresh
         if only != nil, let previous = try FigureManifest.read(out) {
             // The page keeps every figure it had, with the regenerated ones in their places.
@@ -50,15 +54,23 @@ public enum RunReport {
         try AtomicFile.writeIfChanged(Array(html.utf8), to: out + "/index.html")
         try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
         try FigureManifest.write(figures, to: out)
-        try AtomicFile.writeIfChanged(Array(PageSummary(kind: "run", title: data.config.name, detail: summary(data),
+        try AtomicFile.writeIfChanged(Array(PageSummary(kind: "run", title: title(data), detail: summary(data),
                                                         sortKey: data.config.objective.weight,
                                                         group: "\(data.config.dataset) \(data.config.model.architecture.rawValue)").encoded().utf8),
                                       to: out + "/summary.json")
         return out + "/index.html"
     }
 
+    /// The run's name, and "(CVAE)" for a model conditioned on the label, which changes what
+    /// every decode on the page means.
+    static func title(_ data: RunData) -> String {
+        data.config.model.conditionClasses > 0 ? "\(data.config.name) (CVAE)" : data.config.name
+    }
+
     static func summary(_ data: RunData) -> String {
-        "\(data.config.dataset), \(data.config.model.architecture.rawValue), Z = \(data.latent), \(data.objectiveSummary), \(data.evaluation.epoch) epochs"
+        let classes = data.config.model.conditionClasses
+        let model = data.config.model.architecture.rawValue + (classes > 0 ? " CVAE (encoder and decoder conditioned on the label, \(classes) classes)" : "")
+        return "\(data.config.dataset), \(model), Z = \(data.latent), \(data.objectiveSummary), \(data.evaluation.epoch) epochs"
     }
 
     static func context(_ data: RunData, figures: [WrittenFigure]) -> [String: Any] {
@@ -93,7 +105,7 @@ public enum RunReport {
             }
         }
         return [
-            "title": data.config.name,
+            "title": title(data),
             "summary": summary(data),
             "collapse": e.collapseWarning,
             "activeCount": e.usage.activeUnits.count,

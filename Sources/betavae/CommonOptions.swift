@@ -14,6 +14,12 @@ enum OptionChecks {
         }
     }
 
+    static func figureStyle(_ value: String) throws {
+        guard FigureStyle(rawValue: value) != nil else {
+            throw ValidationError("--figure-style must be \(FigureStyle.allCases.map(\.rawValue).joined(separator: " or ")), not '\(value)'")
+        }
+    }
+
     /// A comma-separated list with no empty items (`1,,4` and a trailing comma are refused).
     static func list(_ text: String, option: String) throws -> [String] {
         let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }

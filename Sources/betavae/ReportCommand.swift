@@ -22,6 +22,8 @@ struct ReportCommand: ParsableCommand {
     var traversalRange = "fixed"
     @Flag(help: "Traverse around the zero code instead of test image 0's posterior mean.")
     var traversalFromZero = false
+    @Option(help: "Figure sizes: screen (about 1000 pt wide, text 9–11 pt) or paper (one column, 3.25 in = 234 pt wide, text 8–9 pt, PNG at 300 dpi).")
+    var figureStyle = "screen"
 
     func validate() throws {
         try OptionChecks.iwaeSamples(iwaeSamples)
@@ -31,6 +33,7 @@ struct ReportCommand: ParsableCommand {
                 throw ValidationError("--figures: unknown figure '\(unknown[0])'; the figures are \(RunReport.figureNames.joined(separator: ","))")
             }
         }
+        try OptionChecks.figureStyle(figureStyle)
         guard TraversalRange(rawValue: traversalRange) != nil else {
             throw ValidationError("--traversal-range must be fixed, prior, posterior or minmax, not '\(traversalRange)'")
         }
@@ -44,7 +47,8 @@ struct ReportCommand: ParsableCommand {
             let page = try RunReport.write(run: runPath, to: folder, only: only, policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples),
                                            templates: templates,
                                            traversal: TraversalOptions(range: TraversalRange(rawValue: traversalRange) ?? .fixed,
-                                                                       fromZero: traversalFromZero))
+                                                                       fromZero: traversalFromZero),
+                                           style: FigureStyle(rawValue: figureStyle) ?? .screen)
             if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             print(page)
         }
