@@ -14,19 +14,36 @@ public struct EvaluationKey: Codable, Equatable, Sendable {
     public var testImages: Int
     /// Importance samples K of the IWAE bound.
     public var iwaeSamples: Int
+    /// Test images of the IWAE bound (the first N of those evaluated); `testImages` in evaluations
+    /// saved before it was recorded, which computed the bound on every test image.
+    public var iwaeImages: Int
     public var binarization: String
     /// The run's seed, from which the evaluation's images and noise are derived.
     public var seed: UInt64
     public var toolVersion: String
 
-    public init(epoch: Int, step: Int, testImages: Int, iwaeSamples: Int, binarization: String, seed: UInt64, toolVersion: String) {
+    public init(epoch: Int, step: Int, testImages: Int, iwaeSamples: Int, iwaeImages: Int? = nil, binarization: String, seed: UInt64,
+                toolVersion: String) {
         self.epoch = epoch
         self.step = step
         self.testImages = testImages
         self.iwaeSamples = iwaeSamples
+        self.iwaeImages = min(iwaeImages ?? testImages, testImages)
         self.binarization = binarization
         self.seed = seed
         self.toolVersion = toolVersion
+    }
+
+    private enum CodingKeys: String, CodingKey { case epoch, step, testImages, iwaeSamples, iwaeImages, binarization, seed, toolVersion }
+
+    /// Reads the key as saved; a missing `iwaeImages` is `testImages` (see there). `problem` checks the counts.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(epoch: try c.decode(Int.self, forKey: .epoch), step: try c.decode(Int.self, forKey: .step),
+                  testImages: try c.decode(Int.self, forKey: .testImages), iwaeSamples: try c.decode(Int.self, forKey: .iwaeSamples),
+                  binarization: try c.decode(String.self, forKey: .binarization), seed: try c.decode(UInt64.self, forKey: .seed),
+                  toolVersion: try c.decode(String.self, forKey: .toolVersion))
+        iwaeImages = try c.decodeIfPresent(Int.self, forKey: .iwaeImages) ?? testImages
     }
 }
 
@@ -100,6 +117,8 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
 public enum Evaluator {
     public struct Options: Sendable {
         public var iwaeSamples = 1000
+        /// IWAE over the first N evaluated test images (nil: all).
+        public var iwaeImages: Int?
         public var testLimit: Int?
         public var knnTrainLimit: Int? = nil
         public var binarization: Binarization = .none
@@ -118,7 +137,7 @@ public enum Evaluator {
         /// The key of the evaluation these options make on a test split of `testCount` images.
         public func key(testCount: Int) -> EvaluationKey {
             EvaluationKey(epoch: epoch, step: step, testImages: min(testLimit ?? testCount, testCount), iwaeSamples: iwaeSamples,
-                          binarization: binarization.rawValue, seed: seed, toolVersion: toolVersion)
+                          iwaeImages: iwaeImages, binarization: binarization.rawValue, seed: seed, toolVersion: toolVersion)
         }
     }
 
@@ -134,8 +153,11 @@ public enum Evaluator {
         let seeds = PosteriorPass.seeds(runSeed: options.seed, epoch: options.epoch)
         let pass = testPass(model: model, dataset: dataset, options: options)
         let summary = times.measure("posterior") { pass.summary(noiseSeed: seeds.noise, deterministic: options.objective == .deterministic) }
+        // The first iwaeImages of the same pass: binarised images are drawn in image order, so they are the same images.
+        let iwaePass = PosteriorPass(model: model, set: dataset.test, limit: options.key(testCount: dataset.test.count).iwaeImages,
+                                     binarization: options.binarization, seed: pass.seed)
         let iwae = times.measure("iwae") {
-            HeldOutLikelihood.estimate(pass: pass, samples: options.iwaeSamples, seed: seeds.noise &+ 1, progress: options.progress)
+            HeldOutLikelihood.estimate(pass: iwaePass, samples: options.iwaeSamples, seed: seeds.noise &+ 1, progress: options.progress)
         }
         let encodedTest = summary.encoded
         let usage = LatentUsage(means: encodedTest.means, klPerDimension: summary.klPerDimension)
@@ -161,7 +183,8 @@ public enum Evaluator {
             }
         }
         let test = LikelihoodEstimate(nelbo: summary.nelbo, recon: summary.recon, kl: summary.kl, iwaeNLL: iwae.nll,
-                                      iwaeStandardError: iwae.standardError, samples: iwae.samples, images: iwae.images)
+                                      iwaeStandardError: iwae.standardError, samples: iwae.samples, images: iwae.images,
+                                      iwaeELBO: iwae.elboNLL)
         return EvaluationResult(key: options.key(testCount: dataset.test.count), test: test,
                                 objective: options.objective.value(recon: summary.recon, kl: summary.kl, step: options.step),
                                 usage: usage, knnAccuracy: knn, knnChance: chance, disentanglement: scores, seconds: times.seconds)

@@ -8,11 +8,15 @@ import Foundation
 /// is exactly what they would compute, and say so when they must compute it.
 extension LoadedRun {
     /// The evaluator's settings for this run's checkpoint: its binarisation, seed, objective,
-    /// epoch and step, with `iwaeSamples` and an optional `testLimit`.
-    public func evaluatorOptions(iwaeSamples: Int, testLimit: Int? = nil, toolVersion: String,
+    /// epoch and step, with K, the IWAE's images and the k-NN references of `EvaluationDefaults`
+    /// for its architecture unless `iwaeSamples` or `iwaeImages` say otherwise, and an optional `testLimit`.
+    public func evaluatorOptions(iwaeSamples: Int? = nil, iwaeImages: Int? = nil, testLimit: Int? = nil, toolVersion: String,
                                  progress: (@Sendable (Int, Int) -> Void)? = nil) -> Evaluator.Options {
+        let defaults = EvaluationDefaults.of(config.model.architecture)
         var options = Evaluator.Options()
-        options.iwaeSamples = iwaeSamples
+        options.iwaeSamples = iwaeSamples ?? defaults.iwaeSamples
+        options.iwaeImages = iwaeImages ?? defaults.iwaeImages
+        options.knnTrainLimit = defaults.knnTrainImages
         options.testLimit = testLimit
         options.binarization = Binarization(rawValue: config.binarize) ?? .none
         options.seed = config.seed
@@ -37,6 +41,7 @@ extension LoadedRun {
             key.step != wanted.step ? "step \(key.step), not \(wanted.step)" : nil,
             key.testImages != wanted.testImages ? "\(key.testImages) test images, not \(wanted.testImages)" : nil,
             key.iwaeSamples != wanted.iwaeSamples ? "K = \(key.iwaeSamples), not \(wanted.iwaeSamples)" : nil,
+            key.iwaeImages != wanted.iwaeImages && key.testImages == wanted.testImages ? "IWAE over \(key.iwaeImages) images, not \(wanted.iwaeImages)" : nil,
             key.binarization != wanted.binarization ? "binarisation \(key.binarization)" : nil,
             key.seed != wanted.seed ? "seed \(key.seed)" : nil,
             key.toolVersion != wanted.toolVersion ? "betavae \(key.toolVersion)" : nil,
@@ -52,13 +57,21 @@ extension LoadedRun {
     }
 
     /// The saved evaluation when its key matches `options`, else a new one (computed and saved),
-    /// after `announce` has said why and how much work it is.
+    /// after `announce` has said in one line why, how much work it is and how long it will take.
     public func evaluation(options: Evaluator.Options, announce: (String) -> Void) throws -> EvaluationResult {
         let (saved, reason) = try savedEvaluation(matching: options)
         if let saved { return saved }
-        let images = options.key(testCount: dataset.test.count).testImages
-        announce("\(run.path): computing its evaluation (\(reason)): IWAE with K = \(options.iwaeSamples) over \(images) test images, "
-                 + "\(images * options.iwaeSamples) decodes; run 'betavae evaluate \(run.path)' beforehand to choose K")
+        announce("\(run.path): computing its evaluation (\(reason)): \(workSummary(options: options)); "
+                 + "run 'betavae evaluate \(run.path)' beforehand to choose K")
         return try evaluateAndSave(options: options)
+    }
+
+    /// "IWAE with K = 100 over 500 test images, 80,000 encodes and 55,000 decodes, about 45 s": the
+    /// evaluation's work and its time, priced by timing one batch (`EvaluationCost`).
+    public func workSummary(options: Evaluator.Options) -> String {
+        let key = options.key(testCount: dataset.test.count)
+        let cost = EvaluationCost.measure(model: model, dataset: dataset, options: options)
+        return "IWAE with K = \(key.iwaeSamples) over \(key.iwaeImages) test images, \(cost.encodes) encodes and \(cost.decodes) decodes, "
+            + "\(cost.spoken) by a timed first batch"
     }
 }

@@ -8,7 +8,8 @@ enum OptionChecks {
     /// Most importance samples per image: K = 100,000 already takes hours on a small MLP.
     static let iwaeLimit = 100_000
 
-    static func iwaeSamples(_ value: Int) throws {
+    static func iwaeSamples(_ value: Int?) throws {
+        guard let value else { return }
         guard (1...iwaeLimit).contains(value) else {
             throw ValidationError("--iwae-samples must be 1…\(iwaeLimit), not \(value)")
         }
@@ -29,10 +30,11 @@ enum OptionChecks {
         return items
     }
 
-    /// How report, compare and sweep get evaluations: K, this tool's version as part of the key,
-    /// progress and a one-line notice on stderr when one must be computed.
-    static func evaluationPolicy(iwaeSamples: Int) -> EvaluationPolicy {
-        EvaluationPolicy(iwaeSamples: iwaeSamples, toolVersion: ToolVersion.string, progress: iwaeProgress(samples: iwaeSamples),
+    /// How report, compare and sweep get evaluations: K (nil: the architecture's default), this
+    /// tool's version as part of the key, progress and a one-line notice on stderr, with the time
+    /// it will take, when one must be computed.
+    static func evaluationPolicy(iwaeSamples: Int?) -> EvaluationPolicy {
+        EvaluationPolicy(iwaeSamples: iwaeSamples, toolVersion: ToolVersion.string, progress: iwaeProgress(),
                          announce: { FileHandle.standardError.write(Data(("betavae: " + $0 + "\n").utf8)) })
     }
 

@@ -18,8 +18,10 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
     @Option(help: "Evaluate this epoch's checkpoint (default: the latest).")
     var epoch: Int?
-    @Option(help: "Importance samples K per image for the IWAE bound.")
-    var iwaeSamples = 1000
+    @Option(help: "Importance samples K per image for the IWAE bound (default: per architecture, mlp 1000, conv28 200, burgess 100).")
+    var iwaeSamples: Int?
+    @Option(help: "The IWAE bound over the first N test images (default: per architecture, mlp all, conv28 2000, burgess 500).")
+    var iwaeImages: Int?
     @Option(help: "Evaluate on the first N test images only (default: all).")
     var testLimit: Int?
     @Option(help: "Also write posterior means, log-variances and labels to this .npz file.")
@@ -27,6 +29,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         try OptionChecks.iwaeSamples(iwaeSamples)
+        if let iwaeImages, iwaeImages <= 0 { throw ValidationError("--iwae-images must be positive, not \(iwaeImages)") }
         if let testLimit, testLimit <= 0 { throw ValidationError("--test-limit must be positive, not \(testLimit)") }
         if let epoch, epoch < 0 { throw ValidationError("--epoch must be ≥ 0, not \(epoch)") }
     }
@@ -34,8 +37,9 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let loaded = try LoadedRun.load(runPath, epoch: epoch)
-            let options = loaded.evaluatorOptions(iwaeSamples: iwaeSamples, testLimit: testLimit, toolVersion: ToolVersion.string,
-                                                  progress: iwaeProgress(samples: iwaeSamples))
+            let options = loaded.evaluatorOptions(iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, testLimit: testLimit,
+                                                  toolVersion: ToolVersion.string, progress: iwaeProgress())
+            FileHandle.standardError.write(Data("betavae: evaluating \(loaded.run.path): \(loaded.workSummary(options: options))\n".utf8))
             let result = try loaded.evaluateAndSave(options: options)
             if let exportLatents { try loaded.exportLatents(limit: testLimit, to: exportLatents) }
             if json {
@@ -49,12 +53,12 @@ struct EvaluateCommand: ParsableCommand {
 
     static func describe(_ r: EvaluationResult, config: RunConfig) -> String {
         var lines = [
-            "run \(config.name), epoch \(r.epoch) (step \(r.key.step)), \(r.test.images) test images, binarisation \(r.key.binarization)",
+            "run \(config.name), epoch \(r.epoch) (step \(r.key.step)), \(r.key.testImages) test images, binarisation \(r.key.binarization)",
             String(format: "test NELBO (β = 1)      %9.3f nats (one z per image, as metrics.csv)", r.test.nelbo),
             String(format: "  reconstruction        %9.3f nats", r.test.recon),
             String(format: "  KL                    %9.3f nats", r.test.kl),
-            String(format: "IWAE NLL (K = %d)     %9.3f ± %.3f nats (gap to NELBO %.3f)", r.test.samples, r.test.iwaeNLL,
-                   r.test.iwaeStandardError, r.test.nelbo - r.test.iwaeNLL),
+            String(format: "IWAE NLL (K = %d)     %9.3f ± %.3f nats (standard error; %d test images; %.3f below their NELBO)",
+                   r.test.samples, r.test.iwaeNLL, r.test.iwaeStandardError, r.test.images, r.test.iwaeGap),
             String(format: "training objective      %9.3f", r.objective),
             "active units            \(r.usage.activeUnits.count) of \(r.usage.klPerDimension.count)  \(r.usage.activeUnits.map { "z\($0)" }.joined(separator: " "))",
             "KL per dimension        " + r.usage.dimensionsByKL.prefix(10).map { String(format: "z%d %.2f", $0, r.usage.klPerDimension[$0]) }.joined(separator: "  "),
@@ -78,33 +82,36 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-/// The IWAE estimate's progress on stderr: a percentage line on a terminal; elsewhere one line
-/// with the time it will take, once the first images have shown the rate.
-func iwaeProgress(samples: Int) -> (@Sendable (Int, Int) -> Void)? {
+/// The IWAE estimate's progress on stderr: a percentage line rewritten in place on a terminal;
+/// elsewhere (a log, a pipe, a Slurm task) a line at each tenth of the images with the time left.
+func iwaeProgress() -> (@Sendable (Int, Int) -> Void)? {
     let clock = ProgressClock()
     let terminal = isatty(STDERR_FILENO) == 1
     return { done, total in
         if terminal {
-            let line = done < total ? "\rIWAE (K = \(samples)): \(100 * done / max(total, 1))% of \(total) test images " : "\r\u{1B}[K"
+            let line = done < total ? "\rIWAE: \(100 * done / max(total, 1))% of \(total) test images " : "\r\u{1B}[K"
             FileHandle.standardError.write(Data(line.utf8))
-        } else if let seconds = clock.estimateOnce(done: done, total: total) {
-            FileHandle.standardError.write(Data("IWAE (K = \(samples)) over \(total) test images: about \(seconds) s\n".utf8))
+        } else if let line = clock.tenth(done: done, total: total) {
+            FileHandle.standardError.write(Data(("IWAE: " + line + "\n").utf8))
         }
     }
 }
 
-/// Extrapolates the time of a job from its first 2% (or 3 s), once, when it is 5 s or more.
+/// Says, once per tenth of a job, how far it is and how long the rest will take at the rate so far.
 final class ProgressClock: @unchecked Sendable {
-    private let start = Date()
-    private var told = false
+    private var start = Date()
+    private var toldTenths = 0
     private let lock = NSLock()
 
-    func estimateOnce(done: Int, total: Int) -> Int? {
+    /// "300 of 500 test images, 12 s so far, about 8 s left" when `done` enters a new tenth of `total`.
+    func tenth(done: Int, total: Int) -> String? {
         lock.lock(); defer { lock.unlock() }
+        if done == 0 { start = Date(); toldTenths = 0 }   // the job starts now, not when the command did
+        let tenths = total > 0 ? 10 * done / total : 10
+        guard tenths > toldTenths else { return nil }
+        toldTenths = tenths
         let elapsed = Date().timeIntervalSince(start)
-        guard !told, done > 0, done < total, 50 * done >= total || elapsed > 3 else { return nil }
-        told = true
-        let seconds = Int((elapsed * Double(total) / Double(done)).rounded())
-        return seconds >= 5 ? seconds : nil   // a job of a few seconds needs no forecast
+        let left = done < total ? String(format: ", about %.0f s left", elapsed * Double(total - done) / Double(max(done, 1))) : ""
+        return "\(done) of \(total) test images, " + String(format: "%.0f s so far", elapsed) + left
     }
 }

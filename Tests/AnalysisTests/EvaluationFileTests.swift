@@ -26,6 +26,26 @@ struct EvaluationFileTests {
         #expect(try EvaluationResult.decode(Self.result().encoded(), path: Self.path, latent: 3) == Self.result())
     }
 
+    /// An evaluation.json saved before the IWAE's own image count and ELBO were recorded computed the
+    /// bound on every test image: it reads with iwaeImages = testImages and the gap to the whole NELBO.
+    @Test func evaluationsSavedBeforeIWAEImagesStillRead() throws {
+        var json = try JSONSerialization.jsonObject(with: Data(Self.result().encoded())) as! [String: Any]
+        var key = json["key"] as! [String: Any]
+        key.removeValue(forKey: "iwaeImages")
+        json["key"] = key
+        let old = try EvaluationResult.decode(Array(JSONSerialization.data(withJSONObject: json)), path: Self.path, latent: 3)
+        #expect(old.key.iwaeImages == 100 && old.test.iwaeELBO == nil && old.test.iwaeGap == 2)
+        var subset = Self.result()
+        subset.key.iwaeImages = 40
+        subset.test.iwaeELBO = 99.5
+        let read = try EvaluationResult.decode(subset.encoded(), path: Self.path, latent: 3)
+        #expect(read.key.iwaeImages == 40 && read.test.iwaeGap == 1.5)
+        subset.key.iwaeImages = 101
+        #expect(throws: Self.error("its IWAE images must be 1…100, the test images")) {
+            _ = try EvaluationResult.decode(subset.encoded(), path: Self.path, latent: 3)
+        }
+    }
+
     @Test func malformedResultsAreRefusedByName() {
         func bytes(_ change: (inout EvaluationResult) -> Void) -> [UInt8] {
             var r = Self.result()

@@ -92,6 +92,7 @@ import Training
         let folder = Self.trainedRun.data
         try Self.expectRefused(["evaluate", run, "--iwae-samples", "0"], code: 64, message: "--iwae-samples must be 1…100000, not 0", watching: folder)
         try Self.expectRefused(["evaluate", run, "--iwae-samples=-1"], code: 64, message: "--iwae-samples must be 1…100000, not -1", watching: folder)
+        try Self.expectRefused(["evaluate", run, "--iwae-images", "0"], code: 64, message: "--iwae-images must be positive, not 0", watching: folder)
         try Self.expectRefused(["evaluate", run, "--epoch", "7"], code: 64, message: "--epoch 7: \(run) has no checkpoint of that epoch", watching: folder)
         try Self.expectRefused(["report", run, "--figures", "samples,,curves"], code: 64, message: "--figures must be values separated by single commas",
                                watching: folder)

@@ -43,6 +43,10 @@ import Training
         let report = try CLITests.run(["report", run, "--out", data + "/site", "--iwae-samples", "4"])
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stderr.contains("computing its evaluation (evaluation.json was made with 100 test images, not 200)"), "\(report.stderr)")
+        // The same line says how long it will take, before it starts; progress follows in lines (stderr is not a terminal).
+        #expect(report.stderr.contains("IWAE with K = 4 over 200 test images, 1400 encodes and 1000 decodes, about "), "\(report.stderr)")
+        #expect(report.stderr.contains("by a timed first batch; run 'betavae evaluate"), "\(report.stderr)")
+        #expect(report.stderr.contains("IWAE: 200 of 200 test images, "), "\(report.stderr)")
         let whole = try #require(try Self.json(run + "/evaluation.json")["key"] as? [String: Any])
         #expect(whole["testImages"] as? Int == 200)
         let html = try String(contentsOfFile: data + "/site/index.html", encoding: .utf8)
@@ -53,5 +57,13 @@ import Training
         // Another K is another evaluation.
         let otherK = try CLITests.run(["report", run, "--out", data + "/site", "--iwae-samples", "5"])
         #expect(otherK.stderr.contains("K = 4, not 5"), "\(otherK.stderr)")
+        // The bound over the first 50 images only: the one-sample terms still cover all 200.
+        let subset = try CLITests.run(["evaluate", run, "--iwae-samples", "5", "--iwae-images", "50"])
+        #expect(subset.status == 0 && subset.stdout.contains("(standard error; 50 test images;"), "\(subset.stdout)")
+        #expect(subset.stderr.contains("IWAE: 50 of 50 test images, "), "\(subset.stderr)")
+        let key = try #require(try Self.json(run + "/evaluation.json")["key"] as? [String: Any])
+        #expect(key["iwaeImages"] as? Int == 50 && key["testImages"] as? Int == 200)
+        let reread = try CLITests.run(["report", run, "--out", data + "/site", "--iwae-samples", "5"])
+        #expect(reread.stderr.contains("IWAE over 50 images, not 200"), "\(reread.stderr)")
     }
 }
