@@ -42,7 +42,7 @@ public struct ImportanceEstimate: Sendable {
 /// For z = μ + σ·ε, log p(z) − log q(z|x) = Σⱼ ½(εⱼ² − zⱼ² + log σⱼ²), the 2π terms cancelling.
 public enum HeldOutLikelihood {
     /// Bytes one batched decode may hold (`VAE.decodeFloatsPerCode` per row): the estimate's memory
-    /// stays near this whatever K and the model (burgess: 1.4 MB per code, so 180 codes a decode).
+    /// stays near this whatever K and the model (burgess: 1.7 MB per code, so 157 codes a decode).
     public static let memoryBudget = 256 << 20
 
     /// How the K samples of each image are grouped into decoder batches: `imagesPerGroup` images
