@@ -9,14 +9,17 @@ import Training
 extension RunFigures {
     static func lossCurves(_ data: RunData) -> FigureSpec {
         let train = data.metrics.rows(split: "train"), test = data.metrics.rows(split: "test")
-        func panel(_ title: String, _ value: (MetricsRow) -> Double) -> Axes {
+        func points(_ value: (MetricsRow) -> Double) -> [(epoch: Int, value: Double)] { (train + test).map { ($0.epoch, value($0)) } }
+        // NELBO and reconstruction look alike side by side: where one breaks its axis, so does the other.
+        let losses = [points(\.nelbo), points(\.recon)].contains { UntrainedEpoch.limits($0) != nil } ? 0 : UntrainedEpoch.threshold
+        func panel(_ title: String, _ value: (MetricsRow) -> Double, threshold: Double = UntrainedEpoch.threshold) -> Axes {
             UntrainedEpoch.apply(to: Axes(title: title, xLabel: "epoch", yLabel: "nats per image", marks: [
                 .line(LineSeries(x: train.map { Double($0.epoch) }, y: train.map(value), label: "train")),
                 .line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map(value), label: "test", markers: test.count <= 40)),
-            ], xIntegerTicks: true), (train + test).map { ($0.epoch, value($0)) })
+            ], xIntegerTicks: true), points(value), threshold: threshold)
         }
         var kl = panel("KL", \.kl)
-        var caption = "Per-image negative ELBO at β = 1 (reconstruction + KL), reconstruction NLL and KL, in nats. Train rows are the running mean over each epoch's steps; test rows cover the whole test split with one z sample per image. Epoch 0 is the untrained model; where its loss is more than twice the trained epochs' spread away from them, a panel's axis fits the trained epochs and a note at the top (↑) or bottom (↓) gives epoch 0's value."
+        var caption = "Per-image negative ELBO at β = 1 (reconstruction + KL), reconstruction NLL and KL, in nats. Train rows are the running mean over each epoch's steps; test rows cover the whole test split with one z sample per image. Epoch 0 is the untrained model; where its value lies more than twice the trained epochs' spread beyond them, a panel's axis fits the trained epochs (the NELBO and reconstruction panels together) and a note at the top (↑) or bottom (↓) gives epoch 0's value."
         if case .capacity = data.config.objective {
             kl.marks.append(.line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map(\.capacity), label: "capacity C", color: .ink, dashed: true)))
             for row in test where abs(row.kl - row.capacity) > 1 && row.epoch > 0 {
@@ -27,8 +30,8 @@ extension RunFigures {
         }
         return FigureSpec(name: "loss-curves", title: "Loss curves", caption: caption,
                           alt: "Three line charts of train and test NELBO, reconstruction and KL against epoch",
-                          figure: Figure(width: 960, height: 300, columns: 3, panels: [.axes(panel("NELBO (β = 1)", \.nelbo)),
-                                                                                    .axes(panel("reconstruction", \.recon)), .axes(kl)]),
+                          figure: Figure(width: 960, height: 300, columns: 3, panels: [.axes(panel("NELBO (β = 1)", \.nelbo, threshold: losses)),
+                                                                                    .axes(panel("reconstruction", \.recon, threshold: losses)), .axes(kl)]),
                           vector: true)
     }
 

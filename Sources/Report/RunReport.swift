@@ -69,7 +69,7 @@ public enum RunReport {
 
     static func summary(_ data: RunData) -> String {
         let classes = data.config.model.conditionClasses
-        let model = data.config.model.architecture.rawValue + (classes > 0 ? " CVAE (encoder and decoder conditioned on the label, \(classes) classes)" : "")
+        let model = data.config.model.architecture.rawValue + (classes > 0 ? " CVAE (conditioned on the label, \(classes) classes)" : "")
         return "\(data.config.dataset), \(model), Z = \(data.latent), \(data.objectiveSummary), \(data.evaluation.epoch) epochs"
     }
 

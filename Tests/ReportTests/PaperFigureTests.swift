@@ -83,7 +83,7 @@ import Testing
         let latentTexts = try Self.svgTexts(out + "/figures/latent-pca.svg")
         #expect(latent.title == "Latent space" && !latentTexts.contains { $0.hasPrefix("PC1") })
         // A conditional model says so in the title, the summary and the reports index.
-        #expect(html.contains("<h1>paper-cvae (CVAE)</h1>") && html.contains("mlp CVAE (encoder and decoder conditioned on the label, 10 classes)"))
+        #expect(html.contains("<h1>paper-cvae (CVAE)</h1>") && html.contains("mlp CVAE (conditioned on the label, 10 classes)"))
         let index = try String(contentsOfFile: try ReportIndex.write(reportsFolder: folder + "/reports", templates: templates), encoding: .utf8)
         #expect(index.contains("paper-cvae (CVAE)</a>"))
 
@@ -110,6 +110,8 @@ import Testing
         let low = try #require(UntrainedEpoch.limits([(0, 0.07), (1, 11.9), (2, 13.6), (3, 14.1)]))
         #expect(low.note.text == "epoch 0: 0.070 ↓" && low.limits.lowerBound > 0.07 && low.note.y < 11.9)
         #expect(UntrainedEpoch.limits([(0, 320), (1, 300), (2, 270), (3, 262)]) == nil)
+        // Beside a panel that breaks (threshold 0), any epoch 0 beyond the trained values breaks too.
+        #expect(UntrainedEpoch.limits([(0, 320), (1, 300), (2, 270), (3, 262)], threshold: 0)?.note.text == "epoch 0: 320 ↑")
         #expect(UntrainedEpoch.limits([(0, 549), (1, 300), (2, 270)]) == nil, "two trained epochs are too few to break the axis for")
     }
 }
