@@ -8,13 +8,21 @@ enum Timing {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
-    static func median(repeats: Int = 5, _ body: () -> Void) -> Double {
+    /// CPU seconds used by every thread of this process so far: on a loaded machine this counts the
+    /// work done, not the time spent waiting for a core.
+    static func processCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    static func median(repeats: Int = 5, clock: () -> Double = now, _ body: () -> Void) -> Double {
         body()
         var times: [Double] = []
         for _ in 0..<repeats {
-            let start = now()
+            let start = clock()
             body()
-            times.append(now() - start)
+            times.append(clock() - start)
         }
         return times.sorted()[times.count / 2]
     }

@@ -2,12 +2,13 @@ import Engine
 import Foundation
 
 // `make bench`: prints measured figures; nothing here is asserted.
-// Sections: engine, datasets, plot, analysis, report, training (all by default). BENCH_EPOCHS sets the training epochs (10).
+// Sections: engine, conv, datasets, plot, analysis, report, training (all by default). BENCH_EPOCHS sets the training epochs (10).
 let coreType = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""
 print("OpenBLAS kernels: \(BLAS.coreName)\(coreType), threads: \(BLAS.threads)")
 let sections = Set(CommandLine.arguments.dropFirst())
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("betavae").path
 if sections.isEmpty || sections.contains("engine") { EngineBench.run(); ElementwiseBench.run(); StepBench.run(); StepPiecesBench.run() }
+if sections.isEmpty || sections.contains("conv") { ConvBench.run() }
 if sections.isEmpty || sections.contains("datasets") { DatasetBench.run() }
 if sections.isEmpty || sections.contains("plot") { PlotBench.run() }
 if sections.isEmpty || sections.contains("analysis") { AnalysisBench.run() }

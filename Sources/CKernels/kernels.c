@@ -1,3 +1,4 @@
+#include <unistd.h>
 #include "kernels.h"
 #include <math.h>
 #include <stdint.h>
@@ -84,3 +85,13 @@ void bv_retain_freed_memory(void) {
 #else
 void bv_retain_freed_memory(void) {}
 #endif
+
+static _Thread_local int gemm_threads = 0;
+
+void bv_set_gemm_threads(int count) { gemm_threads = count; }
+
+int bv_gemm_threads(void) {
+    if (gemm_threads > 0) return gemm_threads;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)cores : 1;
+}

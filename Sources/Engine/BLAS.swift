@@ -1,33 +1,64 @@
 import CBLAS
+import CDNNL
+import CKernels
+import Dispatch
 
 /// Whether an sgemm operand is used as stored or transposed.
 public enum Transpose: Sendable {
     case none, transposed
-    var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+    var character: CChar { self == .none ? 78 : 84 }   // "N", "T"
 }
 
-/// Thin, safe wrappers over OpenBLAS. Only the Engine module talks to CBLAS.
+/// Thin, safe wrappers over the matrix libraries; only the Engine module talks to them.
+///
+/// sgemm is oneDNN's (`dnnl_sgemm`), LAPACK is OpenBLAS's. Why oneDNN: one thread of it ran the
+/// MLP's and the convolutions' sgemm shapes at 196–250 GFLOPS where OpenBLAS 0.3.21 ran 94–115
+/// with the Haswell kernels this machine's environment selects (OPENBLAS_CORETYPE) and 112–222
+/// with its own choice, and BLIS 0.9 (Debian) 34–39; oneDNN picks its AVX-512 kernels itself.
+/// `make bench` prints the three side by side (section `engine`).
 public enum BLAS {
-    /// Sets the number of threads OpenBLAS uses for each call.
+    /// Sets the threads each sgemm call of the calling thread uses (kept per thread, so that
+    /// concurrent sweep jobs each have their own), and OpenBLAS's pool for LAPACK.
     public static func setThreads(_ count: Int) {
+        bv_set_gemm_threads(Int32(max(1, count)))
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
-    /// Threads OpenBLAS currently uses.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// Threads an sgemm call from the calling thread uses (the core count until set).
+    public static var threads: Int { Int(bv_gemm_threads()) }
+
+    /// Runs `body` with sgemm held to one thread on the calling thread (a worker that already
+    /// has a core of its own), restoring the count afterwards.
+    static func singleThreaded(_ body: () -> Void) {
+        let count = bv_gemm_threads()
+        bv_set_gemm_threads(1)
+        body()
+        bv_set_gemm_threads(count)
+    }
+
+    /// Products below this many multiply-adds run on one core: splitting them costs more in
+    /// dispatch and packing than the second core gives back.
+    static let parallelMultiplyAdds = 1 << 20
 
     /// C = α·op(A)·op(B) + β·C on raw row-major buffers.
     ///
     /// - Shapes: op(A) is `[m, k]`, op(B) is `[k, n]`, C is `[m, n]`; `a` is stored `[m, k]`
     ///   (or `[k, m]` when transposed), `b` is stored `[k, n]` (or `[n, k]`).
+    /// - With more than one thread, C is split into blocks of rows (or columns, whichever side is
+    ///   longer), one per core, each a single-threaded oneDNN call. Why not oneDNN's own OpenMP
+    ///   threads: libgomp's idle threads spin after each call and took the core a convolution's
+    ///   second worker needed (a burgess step used 3× the CPU time of its convolutions).
     public static func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
                              alpha: Float = 1, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>) {
         guard m > 0, n > 0 else { return }
-        let lda = transA == .none ? k : m
-        let ldb = transB == .none ? n : k
-        cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k),
-                    alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)), beta, c, Int32(n))
+        let product = GemmOperands(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, c: c)
+        let parts = m * n * k < parallelMultiplyAdds ? 1 : min(threads, max(m, n) / 16)
+        guard parts > 1 else { product.compute(alpha: alpha, beta: beta); return }
+        let shared = UncheckedSendable(product)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            shared.value.block(part, of: parts).compute(alpha: alpha, beta: beta)
+        }
     }
 
     /// C = op(A)·op(B) + β·C on row-major arrays (the convolutions' scratch matrices), with the
@@ -73,5 +104,50 @@ public enum BLAS {
         var c = Tensor(shape: [m, n])
         gemm(transA, a, transB, b, into: &c)
         return c
+    }
+}
+
+/// One row-major sgemm's operands, and the blocks of it that cores can compute apart.
+struct GemmOperands {
+    let transA: Transpose, transB: Transpose
+    let m: Int, n: Int, k: Int
+    let a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+    /// Leading dimensions of the whole matrices (a block keeps its parent's).
+    var lda: Int { transA == .none ? k : m }
+    var ldb: Int { transB == .none ? n : k }
+    var ldc: Int { n }
+    private var parentLeading: (a: Int, b: Int, c: Int)?
+
+    init(transA: Transpose, transB: Transpose, m: Int, n: Int, k: Int,
+         a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
+        (self.transA, self.transB, self.m, self.n, self.k, self.a, self.b, self.c) = (transA, transB, m, n, k, a, b, c)
+    }
+
+    /// The `part`-th of `parts` blocks of C: rows when m ≥ n, else columns, split evenly.
+    func block(_ part: Int, of parts: Int) -> GemmOperands {
+        let leading = parentLeading ?? (lda, ldb, ldc)
+        var block: GemmOperands
+        if m >= n {
+            let (start, end) = (part * m / parts, (part + 1) * m / parts)
+            block = GemmOperands(transA: transA, transB: transB, m: end - start, n: n, k: k,
+                                 a: a + (transA == .none ? start * leading.a : start), b: b, c: c + start * leading.c)
+        } else {
+            let (start, end) = (part * n / parts, (part + 1) * n / parts)
+            block = GemmOperands(transA: transA, transB: transB, m: m, n: end - start, k: k,
+                                 a: a, b: b + (transB == .none ? start : start * leading.b), c: c + start)
+        }
+        block.parentLeading = leading
+        return block
+    }
+
+    /// C = α·op(A)·op(B) + β·C on the calling thread alone (see `BLAS.sgemm` for why).
+    func compute(alpha: Float, beta: Float) {
+        let leading = parentLeading ?? (lda, ldb, ldc)
+        // OpenMP's count is per thread and starts at the core count on every new thread.
+        omp_set_num_threads(1)
+        let status = dnnl_sgemm(transA.character, transB.character, Int64(m), Int64(n), Int64(k),
+                                alpha, a, Int64(max(leading.a, 1)), b, Int64(max(leading.b, 1)), beta, c, Int64(leading.c))
+        // oneDNN refuses only invalid sizes or leading dimensions, which the callers rule out.
+        precondition(status == dnnl_success, "dnnl_sgemm failed (\(status)) for [\(m), \(k)]·[\(k), \(n)]")
     }
 }

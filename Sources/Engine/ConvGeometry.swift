@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The geometry of a 2-D convolution with a square kernel: an image `[channels, height, width]`
 /// seen through a `kernel × kernel` window moved by `stride` over the zero-padded image, giving
 /// `outHeight × outWidth` positions. Shared by Conv2d (forward) and ConvTranspose2d (backward).
@@ -76,33 +74,16 @@ public struct ConvGeometry: Equatable, Sendable {
         }
     }
 
-    /// `im2col` from and into arrays: `image` `[N, C, H, W]`, `columns` `[C·k·k, N·L]` (sizes checked).
-    public func im2col(_ image: [Float], batch: Int, into columns: inout [Float]) {
-        precondition(image.count >= batch * channels * height * width && columns.count >= patchSize * batch * positions, "im2col sizes")
-        image.withUnsafeBufferPointer { x in
-            columns.withUnsafeMutableBufferPointer { c in im2col(x.baseAddress!, batch: batch, into: c.baseAddress!) }
-        }
-    }
-
-    /// `col2im` from and into arrays (sizes checked); `image` is accumulated into.
-    public func col2im(_ columns: [Float], batch: Int, into image: inout [Float]) {
-        precondition(image.count >= batch * channels * height * width && columns.count >= patchSize * batch * positions, "col2im sizes")
-        columns.withUnsafeBufferPointer { c in
-            image.withUnsafeMutableBufferPointer { x in col2im(c.baseAddress!, batch: batch, into: x.baseAddress!) }
-        }
-    }
-
     /// The walk `im2col` and `col2im` share: for every channel c, kernel offset (ki, kj), image n
     /// and output row oy, `body` gets the offset of that row's line in the columns, the offset in
     /// the image of the input line it reads (x[n, c, iy, −p + kj], nil when iy falls in the vertical
-    /// padding) and the output columns whose input lies inside the image. Channels touch disjoint
-    /// rows and image planes, so they are split across the cores (the other core otherwise spins in
-    /// OpenBLAS between sgemm calls).
+    /// padding) and the output columns whose input lies inside the image. Serial: the layers run
+    /// it on a chunk of images per core (BatchChunks).
     @inline(__always)
     private func forEachLine(batch: Int, _ body: (_ line: Int, _ source: Int?, _ valid: Range<Int>) -> Void) {
         let (outH, outW, L) = (outHeight, outWidth, positions)
         let rowLength = batch * L
-        ConvGeometry.parallelFor(channels) { c in
+        for c in 0..<channels {
             for ki in 0..<kernel {
                 for kj in 0..<kernel {
                     let valid = validColumns(kj: kj)
@@ -118,23 +99,10 @@ public struct ConvGeometry: Equatable, Sendable {
             }
         }
     }
-
-    /// Runs `body(i)` for i in 0..<count, split into one contiguous chunk per OpenBLAS thread.
-    static func parallelFor(_ count: Int, _ body: (Int) -> Void) {
-        let workers = min(max(BLAS.threads, 1), count)
-        guard workers > 1 else { for i in 0..<count { body(i) }; return }
-        withoutActuallyEscaping(body) { body in
-            // The chunks touch disjoint memory, which is what makes sharing `body` safe here.
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for i in (worker * count / workers)..<((worker + 1) * count / workers) { shared.value(i) }
-            }
-        }
-    }
 }
 
 /// Moves a batch between `[N, C, L]` (PyTorch's per-image layout) and `[C, N·L]` (channels as
-/// matrix rows, the layout sgemm produces for a whole batch).
+/// matrix rows, the layout sgemm produces for a chunk of images).
 enum ChannelLayout {
     /// `[N, C, L]` → `[C, N·L]`.
     static func channelsFirst(_ source: UnsafePointer<Float>, batch: Int, channels: Int, length: Int,
@@ -142,20 +110,6 @@ enum ChannelLayout {
         for n in 0..<batch {
             for c in 0..<channels {
                 (dest + c * batch * length + n * length).update(from: source + (n * channels + c) * length, count: length)
-            }
-        }
-    }
-
-    /// `[N, C, L]` → `[C, N·L]` (or back, with `toChannelsFirst` false) between arrays, sizes checked.
-    static func move(_ source: [Float], batch: Int, channels: Int, length: Int, toChannelsFirst: Bool, into dest: inout [Float]) {
-        precondition(source.count >= batch * channels * length && dest.count >= batch * channels * length, "channel layout sizes")
-        source.withUnsafeBufferPointer { s in
-            dest.withUnsafeMutableBufferPointer { d in
-                if toChannelsFirst {
-                    channelsFirst(s.baseAddress!, batch: batch, channels: channels, length: length, into: d.baseAddress!)
-                } else {
-                    batchFirst(s.baseAddress!, batch: batch, channels: channels, length: length, into: d.baseAddress!)
-                }
             }
         }
     }
@@ -171,8 +125,29 @@ enum ChannelLayout {
     }
 }
 
-/// A value handed to concurrent workers that only touch disjoint memory through it.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+/// A per-channel bias on a batch `[N, C, L]` and its gradient.
+enum ChannelBias {
+    /// y[n, c, ·] += b[c].
+    static func add(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, length: Int) {
+        for n in 0..<batch {
+            for c in 0..<channels {
+                let value = bias[c]
+                let row = y + (n * channels + c) * length   // a row pointer keeps the loop vectorised
+                for i in 0..<length { row[i] += value }
+            }
+        }
+    }
+
+    /// ∂b[c] += Σ_{n, l} ∂y[n, c, l].
+    static func accumulateGradient(_ dy: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>, batch: Int,
+                                   channels: Int, length: Int) {
+        for n in 0..<batch {
+            for c in 0..<channels {
+                let row = dy + (n * channels + c) * length
+                var total: Float = 0
+                for i in 0..<length { total += row[i] }
+                gradient[c] += total
+            }
+        }
+    }
 }

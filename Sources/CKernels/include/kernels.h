@@ -16,6 +16,11 @@ void bv_bce_with_logits(long rows, long cols, const float *logits, const float *
 
 
 
+/// The calling thread's sgemm thread count (the engine's own, kept per thread so that concurrent
+/// sweep jobs and a convolution's workers each set theirs); 0 means "not set": the core count.
+void bv_set_gemm_threads(int count);
+int bv_gemm_threads(void);
+
 /// Keeps freed memory in the heap (glibc mallopt: mmap threshold 32 MiB, trim threshold 1 GiB);
 /// a no-op elsewhere.
 void bv_retain_freed_memory(void);

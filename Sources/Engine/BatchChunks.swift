@@ -1,0 +1,120 @@
+import Dispatch
+
+/// How a convolution walks its batch: images in chunks small enough that a chunk's column matrix
+/// stays in one core's L2 cache, the chunks shared among the cores, each core calling
+/// single-threaded sgemm on its own chunks.
+///
+/// Why: unfolding a whole batch of 64 images of the burgess net's second layer makes a column
+/// matrix of 512 × 16,384 floats (32 MB); im2col writes it to memory, sgemm streams it back, and
+/// OpenBLAS split its skinny [32 × 512]·[512 × 16,384] product over two threads that wait on each
+/// other. Per-image chunks keep the 512 KB columns in L2 and let each core run whole products.
+/// Measured with `bench conv` (see README, Speed).
+struct BatchChunks {
+    /// Images in the batch.
+    let batch: Int
+    /// Images per chunk (the last chunk of a worker may be smaller).
+    let chunk: Int
+    /// Cores working at once: sgemm's thread count, at most one per chunk.
+    let workers: Int
+
+    /// Column-matrix bytes a chunk may take: about a third of a core's 1–2 MB L2, leaving room
+    /// for sgemm's packed panels and the chunk's output.
+    static let columnBudgetBytes = 384 * 1024
+    /// Columns per chunk below which sgemm's fixed costs dominate (the deep layers have 16 positions per image).
+    static let minimumColumns = 256
+
+    /// A plan for `batch` images whose column matrix takes `columnFloatsPerImage` floats each.
+    init(batch: Int, columnFloatsPerImage: Int, positionsPerImage: Int) {
+        precondition(batch > 0 && columnFloatsPerImage > 0 && positionsPerImage > 0, "empty convolution batch")
+        let byBudget = max(1, Self.columnBudgetBytes / (4 * columnFloatsPerImage))
+        let bySgemmWidth = max(1, (Self.minimumColumns + positionsPerImage - 1) / positionsPerImage)
+        let threads = max(1, BLAS.threads)
+        // Every core gets at least one chunk when the batch allows it.
+        chunk = max(1, min(max(byBudget, bySgemmWidth), (batch + threads - 1) / threads))
+        self.batch = batch
+        workers = min(threads, (batch + chunk - 1) / chunk)
+    }
+
+    /// Runs `body(worker, images)` over every chunk; worker `w` takes the w-th contiguous share of
+    /// the batch, chunk by chunk, with sgemm held to one thread (the cores are already busy with
+    /// chunks).
+    func run(_ body: (_ worker: Int, _ images: Range<Int>) -> Void) {
+        guard workers > 1 else { runShare(of: 0, body); return }
+        withoutActuallyEscaping(body) { body in
+            // Workers touch disjoint images and their own scratch, which is what makes sharing safe.
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                BLAS.singleThreaded { runShare(of: worker, shared.value) }
+            }
+        }
+    }
+
+    /// Worker `w`'s contiguous share of the batch, chunk by chunk.
+    private func runShare(of w: Int, _ body: (_ worker: Int, _ images: Range<Int>) -> Void) {
+        let end = (w + 1) * batch / workers
+        var start = w * batch / workers
+        while start < end {
+            let stop = min(start + chunk, end)
+            body(w, start..<stop)
+            start = stop
+        }
+    }
+}
+
+/// One worker's scratch for a convolution: the chunk's column matrix, a channels-first copy of a
+/// chunk's inputs or gradients, and the worker's share of the parameter gradients (summed into
+/// the parameters after the batch, so workers never write the same memory).
+final class ConvolutionScratch {
+    var columns: [Float] = []
+    var matrix: [Float] = []
+    var weightGradient: [Float] = []
+    var biasGradient: [Float] = []
+
+    /// Scratch for each of `workers`, grown (never shrunk) to the sizes given.
+    static func ensure(_ scratch: inout [ConvolutionScratch], workers: Int, columns: Int, matrix: Int) {
+        while scratch.count < workers { scratch.append(ConvolutionScratch()) }
+        for s in scratch.prefix(workers) {
+            if s.columns.count < columns { s.columns = [Float](repeating: 0, count: columns) }
+            if s.matrix.count < matrix { s.matrix = [Float](repeating: 0, count: matrix) }
+        }
+    }
+
+    /// Zeroed gradient accumulators of the parameter sizes for each of `workers`.
+    static func zeroGradients(_ scratch: [ConvolutionScratch], workers: Int, weights: Int, biases: Int) {
+        for s in scratch.prefix(workers) {
+            if s.weightGradient.count != weights { s.weightGradient = [Float](repeating: 0, count: weights) } else { s.weightGradient.zeroAll() }
+            if s.biasGradient.count != biases { s.biasGradient = [Float](repeating: 0, count: biases) } else { s.biasGradient.zeroAll() }
+        }
+    }
+
+    /// Adds every worker's gradient shares into the layer's weight and bias gradients.
+    static func accumulate(_ scratch: [ConvolutionScratch], workers: Int, into weight: Parameter, _ bias: Parameter) {
+        for s in scratch.prefix(workers) {
+            weight.gradient.scalars.add(s.weightGradient)
+            bias.gradient.scalars.add(s.biasGradient)
+        }
+    }
+}
+
+extension Array where Element == Float {
+    /// Sets every element to 0 in place.
+    mutating func zeroAll() {
+        withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    }
+
+    /// self[i] += other[i] for every i (sizes checked).
+    mutating func add(_ other: [Float]) {
+        precondition(count == other.count, "adding arrays of \(other.count) and \(count) elements")
+        withUnsafeMutableBufferPointer { a in
+            other.withUnsafeBufferPointer { b in
+                for i in 0..<a.count { a[i] += b[i] }
+            }
+        }
+    }
+}
+
+/// A value handed to concurrent workers that only touch disjoint memory through it.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// The engine's own parallelism changes no result: sgemm split into row or column blocks across
+/// threads, and convolutions computed on chunks of the batch by several workers, against the
+/// same products on one thread and against a direct (loop) convolution.
+@Suite struct ParallelComputationTests {
+    /// Runs `body` with `threads` sgemm threads on this test's thread, restoring the count.
+    func withThreads<T>(_ threads: Int, _ body: () -> T) -> T {
+        let saved = BLAS.threads
+        BLAS.setThreads(threads)
+        defer { BLAS.setThreads(saved) }
+        return body()
+    }
+
+    func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count)
+        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    /// Each transpose combination at sizes past the parallel threshold, split by rows (m ≥ n) and by
+    /// columns (n > m), with α and β: the blocks together equal the one-thread product.
+    @Test(arguments: [(Transpose.none, Transpose.none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)])
+    func splitSgemmEqualsOneThread(transA: Transpose, transB: Transpose) {
+        var rng = RandomGenerator(seed: 11)
+        for (m, n, k) in [(150, 70, 130), (70, 150, 130)] {
+            let a = rng.normalTensor(shape: transA == .none ? [m, k] : [k, m])
+            let b = rng.normalTensor(shape: transB == .none ? [k, n] : [n, k])
+            let start = rng.normalTensor(shape: [m, n])
+            #expect(m * n * k >= BLAS.parallelMultiplyAdds)
+            let results = [1, 2, 3].map { threads in
+                withThreads(threads) {
+                    var c = start
+                    BLAS.gemm(transA, a, transB, b, into: &c, alpha: 0.5, beta: 2)
+                    return c.scalars
+                }
+            }
+            #expect(maxDifference(results[0], results[1]) < 1e-4)
+            #expect(maxDifference(results[0], results[2]) < 1e-4)
+        }
+    }
+
+    /// Every image of a batch goes to exactly one chunk, chunks keep to the planned size, and a
+    /// column matrix larger than the budget gives one image per chunk.
+    @Test func chunksCoverTheBatchOnce() {
+        withThreads(3) {
+            for (batch, floats, positions) in [(11, 100, 4), (64, 512 * 256, 256), (5, 16, 1024), (1, 10, 10)] {
+                let plan = BatchChunks(batch: batch, columnFloatsPerImage: floats, positionsPerImage: positions)
+                let seen = Counter(batch)
+                plan.run { worker, images in
+                    #expect(worker < plan.workers && images.count <= plan.chunk && !images.isEmpty)
+                    seen.add(images)
+                }
+                #expect(seen.counts == Array(repeating: 1, count: batch), "batch \(batch)")
+                if floats * 4 > BatchChunks.columnBudgetBytes { #expect(plan.chunk == 1) }
+            }
+        }
+    }
+
+    /// A direct convolution, y[n,o,i,j] = b[o] + Σ_{c,ki,kj} W[o,c,ki,kj]·x[n,c,i·s−p+ki,j·s−p+kj].
+    func directConvolution(_ x: Tensor, _ layer: Conv2d) -> [Float] {
+        let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (k, s, p, cout) = (layer.kernel, layer.stride, layer.padding, layer.outputChannels)
+        let out = layer.outputSize(height: h, width: w)
+        var y = [Float](repeating: 0, count: n * cout * out.height * out.width)
+        for image in 0..<n {
+            for o in 0..<cout {
+                for i in 0..<out.height {
+                    for j in 0..<out.width {
+                        var total = layer.bias.value[o]
+                        for c in 0..<cin {
+                            for ki in 0..<k {
+                                for kj in 0..<k {
+                                    let (row, column) = (i * s - p + ki, j * s - p + kj)
+                                    guard row >= 0, row < h, column >= 0, column < w else { continue }
+                                    total += layer.weight.value[((o * cin + c) * k + ki) * k + kj] * x[((image * cin + c) * h + row) * w + column]
+                                }
+                            }
+                        }
+                        y[((image * cout + o) * out.height + i) * out.width + j] = total
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// Forward output, input gradient and parameter gradients of both convolutions on a batch of
+    /// 7 images, with 1, 2 and 3 workers (chunks of several images and of one): all the same, and
+    /// Conv2d's output equal to the direct convolution.
+    @Test func convolutionsAgreeAcrossWorkers() {
+        var rng = RandomGenerator(seed: 12)
+        let x = rng.normalTensor(shape: [7, 3, 9, 8])
+        let conv = Conv2d(3, 4, kernel: 4, stride: 2, padding: 1, rng: &rng)
+        let deconv = ConvTranspose2d(3, 2, kernel: 3, stride: 2, padding: 1, outputPadding: 1, rng: &rng)
+        let results = [1, 2, 3].map { threads in
+            withThreads(threads) { () -> [[Float]] in
+                var outputs: [[Float]] = []
+                for layer in [conv, deconv] as [ConvolutionLayer & Layer] {
+                    Gradients.zero(layer.namedParameters.map(\.parameter))
+                    let y = layer.forward(x)
+                    var gradient = y
+                    for i in 0..<gradient.count { gradient[i] = Float(i % 5) - 2 }
+                    let dx = layer.backward(gradient)
+                    outputs += [y.scalars, dx.scalars, layer.weight.gradient.scalars, layer.bias.gradient.scalars]
+                }
+                return outputs
+            }
+        }
+        for other in results.dropFirst() {
+            for (one, many) in zip(results[0], other) {
+                #expect(one.count == many.count && maxDifference(one, many) < 1e-4)
+            }
+        }
+        #expect(maxDifference(results[1][0], directConvolution(x, conv)) < 1e-4)
+    }
+}
+
+/// How often each image was handed to a chunk (workers record under a lock).
+final class Counter: @unchecked Sendable {
+    private(set) var counts: [Int]
+    private let lock = NSLock()
+    init(_ count: Int) { counts = Array(repeating: 0, count: count) }
+    func add(_ images: Range<Int>) { lock.withLock { for i in images { counts[i] += 1 } } }
+}
