@@ -52,7 +52,7 @@ let package = Package(
             "Engine", "Datasets", "Models", "Training", "Analysis", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimise),
-        .executableTarget(name: "bench", dependencies: ["Engine", "Datasets", "Models", "Training", "Plot", "Analysis", "Report"],
+        .executableTarget(name: "bench", dependencies: ["CBLAS", "Engine", "Datasets", "Models", "Training", "Plot", "Analysis", "Report"],
                           path: "Benchmarks/bench", swiftSettings: optimise),
         .executableTarget(name: "gallery", dependencies: ["Plot"], path: "Tools/gallery"),
         .executableTarget(name: "fuzz", dependencies: ["Engine", "Datasets", "Training", "Analysis"], path: "Fuzz/Sources"),

@@ -1,26 +1,11 @@
 import Engine
 import Foundation
 
-/// sgemm GFLOPS at the MLP VAE's shapes and forward+backward times of Linear and Conv2d.
+/// Forward+backward times of Linear and Conv2d, and numpy's sgemm for comparison (SgemmLibraries has the engine's).
 enum EngineBench {
     static func run() {
-        print("== engine (OpenBLAS threads: \(BLAS.threads))")
+        print("== engine (sgemm threads: \(BLAS.threads))")
         var rng = RandomGenerator(seed: 0)
-        // (label, transA, transB, m, n, k): forward x·Wᵀ, backward ∂y·W and ∂yᵀ·x.
-        let shapes: [(String, Transpose, Transpose, Int, Int, Int)] = [
-            ("[128×784]·[784×400]  (fc1 forward)", .none, .transposed, 128, 400, 784),
-            ("[128×400]·[400×784]  (fc4 forward)", .none, .transposed, 128, 784, 400),
-            ("[128×784]·[784×400]  (fc4 backward ∂x)", .none, .none, 128, 400, 784),
-            ("[400×128]·[128×784]  (fc1 backward ∂W)", .transposed, .none, 400, 784, 128),
-            ("[784×128]·[128×400]  (fc4 backward ∂W)", .transposed, .none, 784, 400, 128),
-        ]
-        for (label, ta, tb, m, n, k) in shapes {
-            let a = rng.normalTensor(shape: ta == .none ? [m, k] : [k, m])
-            let b = rng.normalTensor(shape: tb == .none ? [k, n] : [n, k])
-            var c = Tensor(shape: [m, n])
-            let seconds = Timing.median(repeats: 50) { BLAS.gemm(ta, a, tb, b, into: &c) }
-            row("sgemm " + label, String(format: "%7.1f GFLOPS", 2 * Double(m * n * k) / seconds / 1e9))
-        }
         if let numpy = numpyGFLOPS() { row("numpy's sgemm, [128×784]·[784×400] (same run)", String(format: "%7.1f GFLOPS  (%@)", numpy.0, numpy.1)) }
         let linear = Linear(784, 400, rng: &rng)
         let x = rng.uniformTensor(shape: [128, 784], low: 0, high: 1)

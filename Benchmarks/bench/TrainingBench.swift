@@ -6,6 +6,10 @@ import Training
 enum TrainingBench {
     struct EpochFigures { var seconds: Double; var imagesPerSecond: Double; var testNELBO: Double }
 
+    /// FLOPs to train one image of the 784-400-20 MLP VAE: 3 × 2 × (784·400 + 400·40 + 20·400 + 400·784)
+    /// multiply-adds (forward, and backward's two products per layer).
+    static let mlpFlopsPerImage = 3.0 * 2 * Double(784 * 400 + 400 * 40 + 20 * 400 + 400 * 784)
+
     static let epochs = Int(ProcessInfo.processInfo.environment["BENCH_EPOCHS"] ?? "") ?? 10
 
     static func run(binary: String) {
@@ -19,19 +23,12 @@ enum TrainingBench {
             runOurs(binary: $0, arguments: ["--epochs", String(epochs), "--out", folder + "/mlp-baseline"], run: folder + "/mlp-baseline")
         }
         let ours = runOurs(binary: binary, arguments: ["--epochs", String(epochs), "--out", folder + "/mlp"], run: folder + "/mlp")
-        // The environment may pin OpenBLAS's kernels (OPENBLAS_CORETYPE); the same run with
-        // OpenBLAS's own choice shows what the pin costs.
-        let pinned = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
-        let unpinned = pinned == nil ? nil
-            : runOurs(binary: binary, arguments: ["--epochs", "3", "--out", folder + "/mlp-unpinned"], run: folder + "/mlp-unpinned",
-                      unsetting: "OPENBLAS_CORETYPE")
         let shared = sharedBenchFolder()
         let torch = shared.flatMap { anchor("/usr/bin/python3", [$0 + "/torch_vae.py", "--epochs", String(epochs), "--threads", "2"]) }
         let jax = shared.flatMap { anchor("/tmp/jaxenv/bin/python", [$0 + "/jax_vae.py", "--epochs", String(epochs)]) }
-        print("engine".padding(toLength: 46, withPad: " ", startingAt: 0) + "steady img/s   s/epoch   NELBO@2   NELBO@\(epochs)")
+        print("engine".padding(toLength: 46, withPad: " ", startingAt: 0) + "steady img/s   s/epoch   NELBO@2   NELBO@\(epochs)   GFLOPS  of sgemm")
         var engines: [(String, [EpochFigures]?)] = [("betavae (this run)", ours?.epochs)]
         if baselineBinary != nil { engines.append(("betavae, BENCH_BASELINE_BINARY", baseline?.epochs)) }
-        if let pinned { engines.append(("betavae, OPENBLAS_CORETYPE unset (not \(pinned))", unpinned?.epochs)) }
         engines += [("PyTorch (torch_vae.py)", torch), ("JAX (jax_vae.py)", jax)]
         for (name, figures) in engines {
             guard let figures, figures.count >= 3 else {
@@ -42,37 +39,50 @@ enum TrainingBench {
             let steady = figures[1...2].map(\.imagesPerSecond).reduce(0, +) / 2
             let seconds = figures[1...2].map(\.seconds).reduce(0, +) / 2
             let last = figures.count >= epochs ? String(format: "%9.2f", figures[epochs - 1].testNELBO) : "        –"
+            let gflops = steady * mlpFlopsPerImage / 1e9
             print(name.padding(toLength: 46, withPad: " ", startingAt: 0)
-                  + String(format: "%12.0f %9.2f %9.2f", steady, seconds, figures[1].testNELBO) + last)
+                  + String(format: "%12.0f %9.2f %9.2f", steady, seconds, figures[1].testNELBO) + last
+                  + String(format: " %8.1f %8.0f%%", gflops, 100 * gflops / SgemmLibraries.engineRate))
         }
         if let ours { row("peak RSS of betavae train (mlp, Fashion-MNIST)", String(format: "%7.0f MB", ours.peakMegabytes)) }
 
-        print("== training: burgess (64×64 conv), sprites, batch 64, Z = 10")
-        let sprites = runOurs(binary: binary, arguments: ["--dataset", "sprites", "--model", "burgess", "--latent", "10", "--batch-size", "64",
-                                                          "--epochs", "2", "--limit", "12800", "--test-limit", "1000",
-                                                          "--out", folder + "/burgess"], run: folder + "/burgess")
-        if let figures = sprites?.epochs, figures.count == 2 {
-            row("betavae burgess, steady state (epoch 2)", String(format: "%7.0f img/s  (%.2f s per 12,800 images)",
-                                                                   figures[1].imagesPerSecond, figures[1].seconds))
+        burgess(binary: binary, folder: folder, shared: shared)
+    }
+
+    /// The burgess net (74.8 MFLOP to train one image, ../shared/bench/burgess_flops.py) on
+    /// sprites, batch 64, Z = 10: betavae and the shared PyTorch and JAX anchors in the same run,
+    /// each at its steady (second) epoch, with the GFLOPS each rate implies and its fraction of the
+    /// engine's sgemm rate measured in this run (section engine).
+    static func burgess(binary: String, folder: String, shared: String?) {
+        print("== training: burgess (64×64 conv), sprites, batch 64, Z = 10, β = 4, Adam 5e-4, 2 epochs")
+        let ours = runOurs(binary: binary, arguments: ["--dataset", "sprites", "--model", "burgess", "--latent", "10", "--batch-size", "64",
+                                                       "--beta", "4", "--lr", "5e-4", "--epochs", "2", "--limit", "12800",
+                                                       "--test-limit", "1000", "--out", folder + "/burgess"], run: folder + "/burgess")
+        let anchorArguments = ["--epochs", "2", "--limit", "5000", "--threads", "2"]
+        let torch = shared.flatMap { anchor("/usr/bin/python3", [$0 + "/torch_burgess.py"] + anchorArguments) }
+        let jax = shared.flatMap { anchor("/tmp/jaxenv/bin/python", [$0 + "/jax_burgess.py"] + anchorArguments) }
+        let sgemm = SgemmLibraries.engineRate
+        print("engine".padding(toLength: 46, withPad: " ", startingAt: 0) + "steady img/s    GFLOPS   of sgemm (\(sgemm.isNaN ? "not measured" : String(format: "%.0f GFLOPS", sgemm)))")
+        for (name, figures) in [("betavae (this run, 12,800 images)", ours?.epochs), ("PyTorch (torch_burgess.py, 5,000 images)", torch),
+                                ("JAX (jax_burgess.py, 5,000 images)", jax)] {
+            guard let figures, figures.count >= 2 else {
+                print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + "not run (see ../shared/bench/README.md)")
+                continue
+            }
+            let rate = figures[1].imagesPerSecond, gflops = rate * 74.8e6 / 1e9
+            print(name.padding(toLength: 46, withPad: " ", startingAt: 0)
+                  + String(format: "%12.0f %9.1f %9.0f%%", rate, gflops, 100 * gflops / sgemm))
         }
-        // The same model and step in PyTorch (scripts/torch_modules.py), timed over 20 steps.
-        let script = FileManager.default.currentDirectoryPath + "/scripts/torch_modules.py"
-        if let line = pythonLine("/usr/bin/python3", [script, "2"]) { row("PyTorch burgess", line) }
     }
 
     /// Runs `betavae train` under GNU time (for that process's own peak RSS), then reads per-epoch
     /// seconds and test NELBO from metrics.csv.
-    static func runOurs(binary: String, arguments: [String], run: String, unsetting variable: String? = nil) -> (epochs: [EpochFigures], peakMegabytes: Double)? {
+    static func runOurs(binary: String, arguments: [String], run: String) -> (epochs: [EpochFigures], peakMegabytes: Double)? {
         let process = Process()
         let rssFile = run + ".rss"
         try? FileManager.default.createDirectory(atPath: URL(fileURLWithPath: run).deletingLastPathComponent().path, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
         process.arguments = ["-f", "%M", "-o", rssFile, binary, "train", "--force", "--snapshot-every", "1000"] + arguments
-        if let variable {
-            var environment = ProcessInfo.processInfo.environment
-            environment.removeValue(forKey: variable)
-            process.environment = environment
-        }
         process.standardOutput = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
         process.waitUntilExit()

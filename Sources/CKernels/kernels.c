@@ -95,3 +95,104 @@ int bv_gemm_threads(void) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores > 0 ? (int)cores : 1;
 }
+
+// im2col and col2im are here, not in Swift, because their lines are short (16 elements in the
+// burgess net's second layer) and strided: Swift's version spent 42% of a conv step in them,
+// calling memset/memmove per line and not vectorising the stride-2 gather.
+
+/* Output columns ox whose input column ox*s - p + kj lies inside a row of `width`: [*low, *high). */
+static void valid_columns(long kj, long width, long stride, long padding, long out_width, long *low, long *high) {
+    long lo = padding - kj > 0 ? (padding - kj + stride - 1) / stride : 0;
+    long hi = (width - 1 + padding - kj) < 0 ? 0 : (width - 1 + padding - kj) / stride + 1;
+    if (hi > out_width) hi = out_width;
+    if (hi < lo) hi = lo;
+    *low = lo; *high = hi;
+}
+
+void bv_im2col(const float *restrict image, long batch, long channels, long height, long width, long kernel, long stride,
+               long padding, long out_height, long out_width, float *restrict columns) {
+    long positions = out_height * out_width, row_length = batch * positions;
+    for (long c = 0; c < channels; c++)
+        for (long ki = 0; ki < kernel; ki++)
+            for (long kj = 0; kj < kernel; kj++) {
+                long lo, hi;
+                valid_columns(kj, width, stride, padding, out_width, &lo, &hi);
+                float *row = columns + ((c * kernel + ki) * kernel + kj) * row_length;
+                for (long n = 0; n < batch; n++)
+                    for (long oy = 0; oy < out_height; oy++) {
+                        float *restrict line = row + n * positions + oy * out_width;
+                        long iy = oy * stride - padding + ki;
+                        if (iy < 0 || iy >= height) {
+                            for (long ox = 0; ox < out_width; ox++) line[ox] = 0;
+                            continue;
+                        }
+                        const float *restrict source = image + ((n * channels + c) * height + iy) * width - padding + kj;
+                        for (long ox = 0; ox < lo; ox++) line[ox] = 0;
+                        if (stride == 2) {
+                            for (long ox = lo; ox < hi; ox++) line[ox] = source[2 * ox];
+                        } else if (stride == 1) {
+                            for (long ox = lo; ox < hi; ox++) line[ox] = source[ox];
+                        } else {
+                            for (long ox = lo; ox < hi; ox++) line[ox] = source[ox * stride];
+                        }
+                        for (long ox = hi; ox < out_width; ox++) line[ox] = 0;
+                    }
+            }
+}
+
+/* col2im for the 4x4, stride 2, padding 1 convolutions of conv28 and burgess (width = 2*Wo): the
+   four kernel columns of an image row are summed in one pass, even and odd pixels together, so
+   the stores are contiguous. Pixel 2t takes kj = 1 at ox = t and kj = 3 at ox = t - 1; pixel
+   2t + 1 takes kj = 2 at ox = t and kj = 0 at ox = t + 1. */
+static void col2im_k4s2p1(const float *restrict columns, long batch, long channels, long height, long out_height,
+                          long out_width, float *restrict image) {
+    long width = 2 * out_width, positions = out_height * out_width, row_length = batch * positions;
+    for (long c = 0; c < channels; c++)
+        for (long ki = 0; ki < 4; ki++) {
+            const float *rows = columns + (c * 4 + ki) * 4 * row_length;
+            for (long n = 0; n < batch; n++)
+                for (long oy = 0; oy < out_height; oy++) {
+                    long iy = oy * 2 - 1 + ki;
+                    if (iy < 0 || iy >= height) continue;
+                    long offset = n * positions + oy * out_width;
+                    const float *restrict l0 = rows + offset, *restrict l1 = l0 + row_length;
+                    const float *restrict l2 = l1 + row_length, *restrict l3 = l2 + row_length;
+                    float *restrict x = image + ((n * channels + c) * height + iy) * width;
+                    x[0] += l1[0];
+                    x[1] += l2[0] + (out_width > 1 ? l0[1] : 0);
+                    for (long t = 1; t < out_width - 1; t++) {
+                        x[2 * t] += l1[t] + l3[t - 1];
+                        x[2 * t + 1] += l2[t] + l0[t + 1];
+                    }
+                    if (out_width > 1) {
+                        long t = out_width - 1;
+                        x[2 * t] += l1[t] + l3[t - 1];
+                        x[2 * t + 1] += l2[t];
+                    }
+                }
+        }
+}
+
+void bv_col2im(const float *restrict columns, long batch, long channels, long height, long width, long kernel, long stride,
+               long padding, long out_height, long out_width, float *restrict image) {
+    if (kernel == 4 && stride == 2 && padding == 1 && width == 2 * out_width) {
+        col2im_k4s2p1(columns, batch, channels, height, out_height, out_width, image);
+        return;
+    }
+    long positions = out_height * out_width, row_length = batch * positions;
+    for (long c = 0; c < channels; c++)
+        for (long ki = 0; ki < kernel; ki++)
+            for (long kj = 0; kj < kernel; kj++) {
+                long lo, hi;
+                valid_columns(kj, width, stride, padding, out_width, &lo, &hi);
+                const float *row = columns + ((c * kernel + ki) * kernel + kj) * row_length;
+                for (long n = 0; n < batch; n++)
+                    for (long oy = 0; oy < out_height; oy++) {
+                        long iy = oy * stride - padding + ki;
+                        if (iy < 0 || iy >= height) continue;
+                        const float *restrict line = row + n * positions + oy * out_width;
+                        float *restrict dest = image + ((n * channels + c) * height + iy) * width - padding + kj;
+                        for (long ox = lo; ox < hi; ox++) dest[ox * stride] += line[ox];
+                    }
+            }
+}

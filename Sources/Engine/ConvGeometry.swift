@@ -1,3 +1,5 @@
+import CKernels
+
 /// The geometry of a 2-D convolution with a square kernel: an image `[channels, height, width]`
 /// seen through a `kernel × kernel` window moved by `stride` over the zero-padded image, giving
 /// `outHeight × outWidth` positions. Shared by Conv2d (forward) and ConvTranspose2d (backward).
@@ -31,73 +33,17 @@ public struct ConvGeometry: Equatable, Sendable {
         self.padding = padding
     }
 
-    /// Output columns ox whose input column ox·s − p + kj lies inside the image, as a range.
-    @inline(__always)
-    func validColumns(kj: Int) -> Range<Int> {
-        // ox·s − p + kj ≥ 0  ⇔  ox ≥ ⌈(p − kj)/s⌉;   ox·s − p + kj ≤ W − 1  ⇔  ox ≤ ⌊(W − 1 + p − kj)/s⌋.
-        let low = max(0, (padding - kj + stride - 1) / stride)
-        let high = min(outWidth, max(0, (width - 1 + padding - kj) / stride + 1))
-        return low..<max(low, high)
-    }
-
     /// Unfolds `batch` images `[N, C, H, W]` into columns `[C·k·k, N·L]` (L = positions):
     /// column n·L + (oy·outW + ox), row (c·k + ki)·k + kj holds x[n, c, oy·s − p + ki, ox·s − p + kj],
-    /// or 0 in the padding. The valid range of ox is computed once per kernel column, so the inner
-    /// loop has no bounds tests (and is a plain copy at stride 1).
+    /// or 0 in the padding. In C (`bv_im2col`): its lines are short and strided (see kernels.c).
     public func im2col(_ image: UnsafePointer<Float>, batch: Int, into columns: UnsafeMutablePointer<Float>) {
-        let outW = outWidth
-        forEachLine(batch: batch) { lineOffset, sourceOffset, valid in
-            let line = columns + lineOffset
-            guard let sourceOffset, !valid.isEmpty else {
-                line.update(repeating: 0, count: outW)
-                return
-            }
-            line.update(repeating: 0, count: valid.lowerBound)
-            let source = image + sourceOffset
-            if stride == 1 {
-                (line + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
-            } else {
-                for ox in valid { line[ox] = source[ox &* stride] }   // ox < outW: cannot overflow
-            }
-            (line + valid.upperBound).update(repeating: 0, count: outW - valid.upperBound)
-        }
+        bv_im2col(image, batch, channels, height, width, kernel, stride, padding, outHeight, outWidth, columns)
     }
 
     /// The adjoint of `im2col`: adds every column entry back onto the image position it was read
     /// from. `image` `[N, C, H, W]` is accumulated into (zero it first for a plain fold).
     public func col2im(_ columns: UnsafePointer<Float>, batch: Int, into image: UnsafeMutablePointer<Float>) {
-        forEachLine(batch: batch) { lineOffset, sourceOffset, valid in
-            guard let sourceOffset, !valid.isEmpty else { return }
-            let line = columns + lineOffset
-            let dest = image + sourceOffset
-            for ox in valid { dest[ox &* stride] += line[ox] }
-        }
-    }
-
-    /// The walk `im2col` and `col2im` share: for every channel c, kernel offset (ki, kj), image n
-    /// and output row oy, `body` gets the offset of that row's line in the columns, the offset in
-    /// the image of the input line it reads (x[n, c, iy, −p + kj], nil when iy falls in the vertical
-    /// padding) and the output columns whose input lies inside the image. Serial: the layers run
-    /// it on a chunk of images per core (BatchChunks).
-    @inline(__always)
-    private func forEachLine(batch: Int, _ body: (_ line: Int, _ source: Int?, _ valid: Range<Int>) -> Void) {
-        let (outH, outW, L) = (outHeight, outWidth, positions)
-        let rowLength = batch * L
-        for c in 0..<channels {
-            for ki in 0..<kernel {
-                for kj in 0..<kernel {
-                    let valid = validColumns(kj: kj)
-                    let row = ((c * kernel + ki) * kernel + kj) * rowLength
-                    for n in 0..<batch {
-                        let plane = (n * channels + c) * height * width
-                        for oy in 0..<outH {
-                            let iy = oy * stride - padding + ki
-                            body(row + n * L + oy * outW, iy >= 0 && iy < height ? plane + iy * width - padding + kj : nil, valid)
-                        }
-                    }
-                }
-            }
-        }
+        bv_col2im(columns, batch, channels, height, width, kernel, stride, padding, outHeight, outWidth, image)
     }
 }
 

@@ -16,6 +16,17 @@ void bv_bce_with_logits(long rows, long cols, const float *logits, const float *
 
 
 
+/// im2col for `batch` images [N, C, H, W] of a convolution with a square kernel k, stride s and
+/// padding p: columns [C*k*k, N*Ho*Wo], row (c*k + ki)*k + kj, column n*Ho*Wo + oy*Wo + ox holds
+/// x[n, c, oy*s - p + ki, ox*s - p + kj], or 0 in the padding.
+void bv_im2col(const float *image, long batch, long channels, long height, long width, long kernel, long stride,
+               long padding, long out_height, long out_width, float *columns);
+
+/// The adjoint of bv_im2col: adds every column entry onto the image position it was read from
+/// (image is accumulated into).
+void bv_col2im(const float *columns, long batch, long channels, long height, long width, long kernel, long stride,
+               long padding, long out_height, long out_width, float *image);
+
 /// The calling thread's sgemm thread count (the engine's own, kept per thread so that concurrent
 /// sweep jobs and a convolution's workers each set theirs); 0 means "not set": the core count.
 void bv_set_gemm_threads(int count);

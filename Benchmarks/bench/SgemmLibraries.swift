@@ -1,0 +1,70 @@
+import CBLAS
+import Engine
+import Foundation
+
+/// sgemm at the MLP VAE's shapes from each library Debian ships, in one run, 2 threads each:
+/// oneDNN (the engine's, through `BLAS.sgemm`), OpenBLAS (linked for LAPACK; its kernels follow
+/// OPENBLAS_CORETYPE) and BLIS (loaded with dlopen when libblis4 is installed: it exports the same
+/// cblas_sgemm symbol as OpenBLAS, so it cannot be linked beside it).
+enum SgemmLibraries {
+    /// (label, transA, transB, m, n, k): forward x·Wᵀ, backward ∂y·W and ∂yᵀ·x of the MLP.
+    static let shapes: [(String, Transpose, Transpose, Int, Int, Int)] = [
+        ("[128×784]·[784×400]ᵀ fc1 forward", .none, .transposed, 128, 400, 784),
+        ("[128×400]·[400×784]ᵀ fc4 forward", .none, .transposed, 128, 784, 400),
+        ("[128×784]·[784×400]  fc4 backward ∂x", .none, .none, 128, 400, 784),
+        ("[400×128]ᵀ·[128×784] fc1 backward ∂W", .transposed, .none, 400, 784, 128),
+        ("[784×128]ᵀ·[128×400] fc4 backward ∂W", .transposed, .none, 784, 400, 128),
+    ]
+
+    typealias CblasSgemm = @convention(c) (CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, Int32, Int32, Int32, Float,
+                                            UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float,
+                                            UnsafeMutablePointer<Float>?, Int32) -> Void
+
+    /// The mean GFLOPS of the engine's sgemm over the MLP's shapes: "the machine's sgemm rate"
+    /// that the training figures are set against.
+    nonisolated(unsafe) static var engineRate = Double.nan
+
+    static func run() {
+        print("== sgemm by library at the MLP's shapes, 2 threads, GFLOPS (OpenBLAS kernels: \(BLAS.coreName))")
+        let blis = loadBLIS()
+        print("shape".padding(toLength: 40, withPad: " ", startingAt: 0) + "  oneDNN (engine)   OpenBLAS       BLIS")
+        var rng = RandomGenerator(seed: 0)
+        var engineRates: [Double] = []
+        for (label, ta, tb, m, n, k) in shapes {
+            let a = rng.normalTensor(shape: ta == .none ? [m, k] : [k, m])
+            let b = rng.normalTensor(shape: tb == .none ? [k, n] : [n, k])
+            var c = Tensor(shape: [m, n])
+            let flops = 2 * Double(m * n * k)
+            let ours = flops / Timing.median(repeats: 50) { BLAS.gemm(ta, a, tb, b, into: &c) } / 1e9
+            engineRates.append(ours)
+            let openblas = flops / Timing.median(repeats: 50) { cblas(cblas_sgemm, ta, tb, m, n, k, a, b, &c) } / 1e9
+            let blisRate = blis.map { sgemm in flops / Timing.median(repeats: 50) { cblas(sgemm, ta, tb, m, n, k, a, b, &c) } / 1e9 }
+            print(label.padding(toLength: 40, withPad: " ", startingAt: 0)
+                  + String(format: "  %15.1f %10.1f ", ours, openblas)
+                  + (blisRate.map { String(format: "%10.1f", $0) } ?? "    absent"))
+        }
+        engineRate = engineRates.reduce(0, +) / Double(engineRates.count)
+        row("mean of the engine's sgemm over these shapes", String(format: "%7.1f GFLOPS", engineRate))
+    }
+
+    static func cblas(_ sgemm: CblasSgemm, _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int,
+                      _ a: Tensor, _ b: Tensor, _ c: inout Tensor) {
+        a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                c.scalars.withUnsafeMutableBufferPointer { pc in
+                    sgemm(CblasRowMajor, ta == .none ? CblasNoTrans : CblasTrans, tb == .none ? CblasNoTrans : CblasTrans,
+                          Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(ta == .none ? k : m),
+                          pb.baseAddress, Int32(tb == .none ? n : k), 0, pc.baseAddress, Int32(n))
+                }
+            }
+        }
+    }
+
+    /// BLIS's cblas_sgemm with 2 threads, or nil when libblis4 is not installed.
+    static func loadBLIS() -> CblasSgemm? {
+        guard let handle = dlopen("libblis.so.4", RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "cblas_sgemm") else { return nil }
+        typealias SetThreads = @convention(c) (Int) -> Void
+        if let set = dlsym(handle, "bli_thread_set_num_threads") { unsafeBitCast(set, to: SetThreads.self)(2) }
+        return unsafeBitCast(symbol, to: CblasSgemm.self)
+    }
+}
