@@ -28,6 +28,11 @@ public enum CodeScores {
         public var supervisedEvalPoints = 5_000
         public var bins = 20
         public var sapKind: SAPScore.FactorKind = .discrete
+        /// Latents known to be inactive (a model's posterior means that barely move: Var < 0.01,
+        /// `LatentUsage.activityThreshold`): their mutual information is 0, not what binning
+        /// their tiny range into 20 bins makes of noise (0.1–0.2 nats for a collapsed unit).
+        /// Empty for codes from anywhere, which are binned as disentanglement_lib bins them.
+        public var inactive: Set<Int> = []
         public init() {}
     }
 
@@ -42,8 +47,10 @@ public enum CodeScores {
         /// The factors scored (those with more than one value) and those left out.
         public var factorNames: [String]
         public var constantFactors: [String]
-        /// I(z_j; f) in nats, `[Z][F]`, over the training rows.
+        /// I(z_j; f) in nats, `[Z][F]`, over the training rows (0 for inactive latents).
         public var mutualInformation: [[Double]]
+        /// The latents given as inactive (`Options.inactive`), ascending.
+        public var inactiveLatents: [Int]
         public var sapKind: String
         /// SAP's score matrix `[Z][F]`.
         public var sapMatrix: [[Double]]
@@ -123,10 +130,11 @@ public enum CodeScores {
             SupervisedScores.factorVAE(pool, factors: varying, trainPoints: options.supervisedTrainPoints,
                                        evalPoints: options.supervisedEvalPoints, seed: options.seed)
         }
-        let matrix = times.measure("mutual_information") {
+        var matrix = times.measure("mutual_information") {
             InformationScores.mutualInformationMatrix(codes: Tensor(shape: [trainCount, z], scalars: train), factors: trainFactors,
                                                       bins: options.bins)
         }
+        for j in options.inactive where matrix.indices.contains(j) { matrix[j] = matrix[j].map { _ in 0 } }
         let mig = InformationScores.mig(matrix: matrix, factors: trainFactors)
         let modularity = ModularityScore.modularity(matrix: matrix)
         let sapMatrix = times.measure("sap") {
@@ -143,7 +151,7 @@ public enum CodeScores {
         ]
         return Card(scores: scores, rows: n, latent: z, trainRows: trainCount, testRows: testCount,
                     factorNames: varying.map { names[$0] }, constantFactors: sizes.indices.filter { sizes[$0] <= 1 }.map { names[$0] },
-                    mutualInformation: matrix, sapKind: options.sapKind.rawValue, sapMatrix: sapMatrix, dciImportance: dci.importance,
+                    mutualInformation: matrix, inactiveLatents: options.inactive.sorted(), sapKind: options.sapKind.rawValue, sapMatrix: sapMatrix, dciImportance: dci.importance,
                     dciInformativenessTrain: dci.informativenessTrain, dciPredictor: dciPredictor, bins: options.bins,
                     seed: options.seed, seconds: times.seconds)
     }

@@ -33,6 +33,7 @@ public enum DisentanglementMetrics {
             }
             var options = CodeScores.Options()
             options.seed = seed
+            options.inactive = Set(LatentUsage.inactive(means: encoded.means))
             let card = CodeScores.score(codes: encoded.means, factors: classes, names: factors.names, options: options)
             let dci = DCIScores.Result(disentanglement: card.scores["dci_disentanglement"] ?? 0, completeness: card.scores["dci_completeness"] ?? 0,
                                        informativeness: card.scores["dci_informativeness"] ?? 0,
@@ -40,7 +41,8 @@ public enum DisentanglementMetrics {
             return DisentanglementScores(betaVAE: card.scores["beta_vae"], factorVAE: card.scores["factor_vae"], mig: card.scores["mig"],
                                          mutualInformation: card.mutualInformation, factorNames: card.factorNames,
                                          gaussianTotalCorrelation: totalCorrelation, seconds: times.seconds.merging(card.seconds) { a, _ in a },
-                                         sap: card.scores["sap"], dci: dci, modularity: card.scores["modularity"])
+                                         sap: card.scores["sap"], dci: dci, modularity: card.scores["modularity"],
+                                         inactiveLatents: card.inactiveLatents)
         }
         guard dataset.test.classCount > 1 else {
             return DisentanglementScores(betaVAE: nil, factorVAE: nil, mig: nil, mutualInformation: [], factorNames: [],

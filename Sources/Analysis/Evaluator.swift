@@ -94,10 +94,13 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     public var dciCompleteness: Double?
     public var dciInformativeness: Double?
     public var modularity: Double?
+    /// Latents whose posterior means barely move over the pool (Var < 0.01): marked, with zero
+    /// mutual information; absent from evaluations made before they were marked.
+    public var inactiveLatents: [Int]?
 
     public init(betaVAE: Double?, factorVAE: Double?, mig: Double?, mutualInformation: [[Double]], factorNames: [String],
                 gaussianTotalCorrelation: Double?, seconds: [String: Double], sap: Double? = nil, dci: DCIScores.Result? = nil,
-                modularity: Double? = nil) {
+                modularity: Double? = nil, inactiveLatents: [Int]? = nil) {
         self.betaVAE = betaVAE
         self.factorVAE = factorVAE
         self.mig = mig
@@ -110,6 +113,7 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
         self.dciCompleteness = dci?.completeness
         self.dciInformativeness = dci?.informativeness
         self.modularity = modularity
+        self.inactiveLatents = inactiveLatents
     }
 }
 

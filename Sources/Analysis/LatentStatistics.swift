@@ -18,6 +18,14 @@ public struct LatentUsage: Codable, Equatable, Sendable {
 
     public static let activityThreshold = 0.01
 
+    /// The dimensions of `means` `[N, Z]` whose variance over the rows is at most `activityThreshold`.
+    public static func inactive(means: Tensor) -> [Int] {
+        LatentUsage(means: means, klPerDimension: [Double](repeating: 0, count: means.columns)).inactiveUnits
+    }
+
+    /// The dimensions that are not active units.
+    public var inactiveUnits: [Int] { (0..<meanVariance.count).filter { !activeUnits.contains($0) } }
+
     /// From a pass's posterior means `[N, Z]` and its KL per dimension `[Z]` (the pass owns the KL,
     /// so the report's KL figure and metrics.csv show the same numbers).
     public init(means: Tensor, klPerDimension: [Double]) {

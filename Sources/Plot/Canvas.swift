@@ -174,6 +174,16 @@ final class Canvas {
         }
     }
 
+    /// A filled closed polygon through `points` (finite canvas points).
+    func polygon(_ points: [(Double, Double)], fill: Color, alpha: Double = 1) {
+        guard let first = points.first else { return }
+        cairo_move_to(context, first.0, first.1)
+        for (x, y) in points.dropFirst() { cairo_line_to(context, x, y) }
+        cairo_close_path(context)
+        setColor(fill, alpha: alpha)
+        cairo_fill(context)
+    }
+
     func circle(_ x: Double, _ y: Double, radius: Double, fill: Color, alpha: Double = 1) {
         cairo_new_sub_path(context)
         cairo_arc(context, x, y, radius, 0, 2 * .pi)

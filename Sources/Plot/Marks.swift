@@ -1,8 +1,10 @@
 /// Everything an axes panel can draw, in data coordinates. Each case is drawn by its artist
-/// (`Lines.swift`, `Scatter.swift`, `Bars.swift`, `Heatmap.swift`, `ReferenceLines.swift`,
+/// (`Lines.swift`, `Area.swift`, `Scatter.swift`, `Bars.swift`, `Heatmap.swift`, `ReferenceLines.swift`,
 /// `Band.swift`, `Annotation.swift`).
 public enum Mark: Sendable {
     case line(LineSeries)
+    /// A filled range between two curves (`Area.swift`); it takes no colour from the cycle.
+    case area(AreaSeries)
     case scatter(ScatterSeries)
     case bars(BarSeries)
     case heatmap(Heatmap)
@@ -29,6 +31,7 @@ extension Mark {
             guard series.categories == nil else { return ScatterArtist(series, color: .ink) }
             defer { cycle += 1 }
             return ScatterArtist(series, color: series.color ?? Color.category(cycle))
+        case .area(let series): return AreaArtist(series: series)
         case .bars(let bars): return bars
         case .heatmap(let heatmap): return heatmap
         case let .horizontalLine(y, label, color, dashed):

@@ -45,15 +45,21 @@ public enum Comparison {
             return x != y ? (Double(x).flatMap { xv in Double(y).map { xv < $0 } } ?? (x < y)) : a.config.name < b.config.name
         }
         let labels = runs.map { label($0, byBeta: byBeta, differing: differing) }
+        let groups = SettingGroups.groups(runs, differing: differing)
         let base = baseline.flatMap { b in runs.firstIndex { $0.loaded.run.path == RunDirectory(b).path || $0.config.name == RunDirectory(b).name } } ?? 0
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
         var figures: [WrittenFigure] = []
-        for spec in try ComparisonFigures.specs(runs, labels: labels) { figures.append(try spec.write(into: out)) }
+        let specs = [SeedFigures.curves(runs, groups: groups), SeedFigures.rateDistortion(runs, groups: groups)]
+            + [SeedFigures.scoresAgainstBeta(runs, groups: groups)].compactMap { $0 } + [ComparisonFigures.klHeatmap(runs, labels: labels)]
+        for spec in specs { figures.append(try spec.write(into: out)) }
         let rows = try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0).write(into: out) }
         let context: [String: Any] = [
             "title": "Comparison of \(runs.count) runs",
             "summary": "\(first.dataset), \(first.model.architecture.rawValue), ordered by \(byBeta ? "β" : (differing.first ?? "name")); baseline \(labels[base]) (\(runs[base].config.name))",
             "figures": figures.map(\.context),
+            "settingsHeader": ComparisonTables.settingsHeader(runs),
+            "settingsRows": ComparisonTables.settingsRows(runs, groups: groups),
+            "seeded": groups.contains { $0.members.count > 1 },
             "metricsHeader": ["run", "", "test NELBO", "Δ", "IWAE NLL", "Δ", "recon", "Δ", "KL", "Δ", "active", "5-NN"].map { ["text": $0] },
             "metricsRows": runs.indices.map { metricsRow(runs[$0], label: labels[$0], baseline: runs[base], isBaseline: $0 == base) },
             "differing": differing.map { key in ["key": key, "values": runs.map { ["value": value($0.config, key)] }] },
@@ -85,11 +91,16 @@ public enum Comparison {
         if byBeta {
             // Runs that share β but not the seed (a sweep over --seeds) say their seed too.
             let seed = differing.contains("seed") ? ", seed \(run.config.seed)" : ""
-            if case .capacity = run.config.objective { return "capacity, γ = \(RunData.number(run.config.objective.weight))" + seed }
-            return "β = \(RunData.number(run.config.objective.weight))" + seed
+            return weightLabel(run.config) + seed
         }
         if let key = differing.first(where: { $0 != "name" && !$0.hasPrefix("objective") }) { return "\(key) = \(value(run.config, key))" }
         return run.config.name
+    }
+
+    /// The objective's weight as a label: "β = 4", "capacity, γ = 1000".
+    static func weightLabel(_ config: RunConfig) -> String {
+        if case .capacity = config.objective { return "capacity, γ = \(RunData.number(config.objective.weight))" }
+        return "β = \(RunData.number(config.objective.weight))"
     }
 
     static func metricsRow(_ run: RunData, label: String, baseline: RunData, isBaseline: Bool) -> [String: Any] {

@@ -6,50 +6,6 @@ import Training
 
 /// The figures of a comparison page.
 enum ComparisonFigures {
-    static func specs(_ runs: [RunData], labels: [String]) throws -> [FigureSpec] {
-        [curves(runs, labels: labels), rateDistortion(runs, labels: labels), klHeatmap(runs, labels: labels)]
-    }
-
-    static func curves(_ runs: [RunData], labels: [String]) -> FigureSpec {
-        func panel(_ title: String, _ value: (MetricsRow) -> Double) -> Axes {
-            var axes = Axes(title: title, xLabel: "epoch", yLabel: "nats per image", marks: runs.indices.map { i in
-                let test = runs[i].metrics.rows(split: "test").filter { $0.epoch > 0 }
-                return .line(LineSeries(x: test.map { Double($0.epoch) }, y: test.map(value), label: labels[i], markers: test.count <= 30))
-            })
-            axes.xIntegerTicks = true
-            return axes
-        }
-        return FigureSpec(name: "test-curves", title: "Test curves",
-                          caption: "Test NELBO at β = 1, reconstruction and KL per epoch (from epoch 1; epoch 0 is the untrained model), one colour per run.",
-                          alt: "Three line charts of test NELBO, reconstruction and KL per epoch, one line per run",
-                          figure: Figure(width: 1000, height: 310, columns: 3, panels: [.axes(panel("test NELBO (β = 1)", \.nelbo)),
-                                                                                     .axes(panel("reconstruction", \.recon)), .axes(panel("KL", \.kl))]),
-                          vector: true)
-    }
-
-    static func rateDistortion(_ runs: [RunData], labels: [String]) -> FigureSpec {
-        let rates = runs.map { $0.evaluation.test.kl }, distortions = runs.map { $0.evaluation.test.recon }
-        var marks: [Mark] = []
-        // Iso-ELBO lines: recon + KL = c, through each run's NELBO.
-        for (i, run) in runs.enumerated() {
-            let c = run.evaluation.test.nelbo
-            let maxRate = min(c, (rates.max() ?? 1) * 1.15 + 1)
-            marks.append(.line(LineSeries(x: [0, maxRate], y: [c, c - maxRate], label: i == 0 ? "iso-ELBO (recon + KL = const)" : "",
-                                          color: Color(hex: 0xBBBBBB), dashed: true)))
-        }
-        marks.append(.scatter(ScatterSeries(x: rates, y: distortions, label: "", color: Color(hex: 0x0072B2), radius: 4, pointLabels: labels)))
-        let minDistortion = distortions.min() ?? 0, maxDistortion = distortions.max() ?? 1
-        let span = max(maxDistortion - minDistortion, 1)
-        return FigureSpec(name: "rate-distortion", title: "Rate–distortion plane",
-                          caption: "Each run's final test KL (rate) against its reconstruction NLL (distortion), in nats; dashed lines have constant NELBO = recon + KL through each run (Alemi et al. 2018).",
-                          alt: "Scatter plot of KL against reconstruction, one labelled point per run",
-                          figure: Figure(width: 560, height: 400, .axes(Axes(xLabel: "KL (rate, nats)", yLabel: "reconstruction (distortion, nats)",
-                                                                             xLimits: 0...((rates.max() ?? 1) * 1.15 + 1),
-                                                                             yLimits: (minDistortion - 0.15 * span)...(maxDistortion + 0.15 * span),
-                                                                             marks: marks))),
-                          vector: true)
-    }
-
     static func klHeatmap(_ runs: [RunData], labels: [String]) -> FigureSpec {
         let width = runs.map(\.latent).max() ?? 1
         let values: [[Double]] = runs.map { run in
@@ -92,11 +48,12 @@ enum ComparisonFigures {
                                      marks: [.scatter(ScatterSeries(x: projection.x, y: projection.y,
                                                                     categories: last.labels, categoryNames: run.config.classNames,
                                                                     alpha: 0.3, radius: 1.1))],
-                                     showLegend: false)))
+                                     legendOutside: true)))
         }
         return FigureSpec(name: "run-\(index)", title: label,
                           caption: "\(run.config.name): test images 0–7 and their reconstructions at the last snapshot, 16 prior samples, traversals of the three dimensions of largest KL around test image 0, and the PCA of the test means (coloured by label).",
                           alt: "Reconstructions, samples, traversals and latent scatter of \(label)",
-                          figure: Figure(width: 1180, height: 230, columns: panels.count, panels: panels), vector: false)
+                          // Two panels a row, so each image is about 70 points wide: large enough to see a digit's strokes.
+                          figure: Figure(width: 1100, height: 560, columns: 2, panels: panels), vector: false)
     }
 }

@@ -158,12 +158,13 @@ extension RunFigures {
 
     static func factorMI(_ data: RunData) -> FigureSpec? {
         guard let d = data.evaluation.disentanglement, !d.mutualInformation.isEmpty else { return nil }
-        let heatmap = Heatmap(values: d.mutualInformation, rowLabels: d.mutualInformation.indices.map { "z\($0)" },
+        let inactive = Set(d.inactiveLatents ?? [])
+        let heatmap = Heatmap(values: d.mutualInformation, rowLabels: d.mutualInformation.indices.map { "z\($0)" + (inactive.contains($0) ? " inactive" : "") },
                               columnLabels: d.factorNames, colorbarLabel: "nats", annotate: d.factorNames.count <= 8)
         let height = max(260, Double(d.mutualInformation.count) * 18 + 90)
         return FigureSpec(name: "factor-mi", title: "Mutual information between latents and factors",
                           caption: data.loaded.dataset.train.factors != nil
-                            ? "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and each known factor, on 10,000 training images (the pool of the supervised metrics; disentanglement_lib's estimator). MIG is the mean over factors of the gap between a column's two largest values, divided by the factor's entropy."
+                            ? "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and each known factor, on 10,000 training images (the pool of the supervised metrics; disentanglement_lib's estimator). MIG is the mean over factors of the gap between a column's two largest values, divided by the factor's entropy." + (inactive.isEmpty ? "" : " Rows marked inactive are latents whose posterior mean barely moves (variance < 0.01 over the pool): their mutual information is set to 0 rather than read from binning their tiny range.")
                             : "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and the class label, on the test split (disentanglement_lib's estimator).",
                           alt: "Heatmap of mutual information between latent dimensions and factors",
                           figure: Figure(width: 560, height: height, .axes(Axes(xLabel: "factor", yLabel: "latent dimension", marks: [.heatmap(heatmap)]))),

@@ -22,7 +22,7 @@ import Plot
     }
 
     /// A tiny IDX dataset on disk (so the run can be reloaded by name) and a 2-epoch run on it.
-    static func tinyRun(name: String, beta: Double, folder: String, latent: Int = 3, conditional: Bool = false) throws -> String {
+    static func tinyRun(name: String, beta: Double, folder: String, latent: Int = 3, conditional: Bool = false, seed: UInt64 = 1) throws -> String {
         let data = folder + "/data"
         if !FileManager.default.fileExists(atPath: data) {
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
@@ -42,7 +42,7 @@ import Plot
                                binarize: "none", channels: 1,
                                model: ModelSpec(architecture: .mlp, imageShape: [1, 28, 28], hidden: [32], latent: latent,
                                                 conditionClasses: conditional ? 10 : 0),
-                               objective: .beta(beta), epochs: 2, batchSize: 32, learningRate: 2e-3, clipNorm: nil, seed: 1,
+                               objective: .beta(beta), epochs: 2, batchSize: 32, learningRate: 2e-3, clipNorm: nil, seed: seed,
                                snapshotEvery: 1, threads: 1, trainCount: 200, testCount: 60, classNames: (0..<10).map(String.init),
                                datasetSource: data)
         let run = RunDirectory(folder + "/runs/" + name)
@@ -241,6 +241,34 @@ import Plot
         #expect(html.contains("<td>objective.beta</td>"))
         let index = try ReportIndex.write(reportsFolder: folder + "/reports", templates: templates)
         #expect(try String(contentsOfFile: index, encoding: .utf8).contains("href=\"cmp/index.html\""))
+    }
+
+    /// Runs that differ only in the seed form one setting: the table gives its seed count and
+    /// mean ± sd, each β has one colour (the smaller β the darker), and each score is drawn against β.
+    @Test func compareGroupsSeedsBySetting() throws {
+        let folder = Self.folder()
+        let runs = try [(4.0, 1), (0.5, 1), (0.5, 2), (4.0, 2)].map { beta, seed in
+            try Self.tinyRun(name: "b\(beta)-s\(seed)", beta: beta, folder: folder, seed: UInt64(seed))
+        }
+        let templates = try Templates(folder: Self.templatesFolder)
+        let page = try Comparison.write(runs: runs, to: folder + "/reports/cmp", policy: EvaluationPolicy(iwaeSamples: 4), templates: templates)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let loaded = try runs.map { try RunData.load($0, policy: EvaluationPolicy(iwaeSamples: 4)) }
+        let nelbos = loaded.map(\.evaluation.test.nelbo)
+        let expected = SettingGroups.meanSD([nelbos[1], nelbos[2]], digits: 2)
+        let mean = (nelbos[1] + nelbos[2]) / 2, sd = abs(nelbos[1] - nelbos[2]) / 2.squareRoot()
+        #expect(expected == String(format: "%.2f ± %.2f", mean, sd))
+        #expect(html.contains("β = 0.5</td><td class=\"number\">2</td><td class=\"number\">\(expected)</td>"), "\(expected)")
+        #expect(html.contains("β = 4</td><td class=\"number\">2</td>"))
+        for name in ["test-curves.png", "rate-distortion.png", "scores-against-beta.png", "scores-against-beta.svg", "kl-heatmap.png"] {
+            #expect(FileManager.default.fileExists(atPath: folder + "/reports/cmp/figures/" + name), "\(name) missing")
+        }
+        let differing = Comparison.differingKeys(loaded)
+        let groups = SettingGroups.groups(loaded.sorted { $0.config.objective.weight < $1.config.objective.weight }, differing: differing)
+        #expect(groups.map(\.label) == ["β = 0.5", "β = 4"] && groups.map(\.members.count) == [2, 2])
+        let (dark, light) = (groups[0].color, groups[1].color)
+        #expect(dark.red + dark.green + dark.blue < light.red + light.green + light.blue)
+        #expect(html.contains("background: \(ComparisonTables.hex(dark))"))
     }
 
     /// The configuration table shows only what applies to the run's model and data.
