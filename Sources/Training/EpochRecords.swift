@@ -72,6 +72,8 @@ extension Trainer {
             if epochFile { try Checkpoint.save(model: model, adam: adam, state: state, to: run.checkpoint(epoch: completedEpochs)) }
             try Checkpoint.save(model: model, adam: adam, state: state, to: run.latestCheckpoint)
         }
+        // Older epochs' checkpoints go as training goes, once the newer ones are safely written.
+        if epochFile { run.pruneCheckpoints(config: config, newest: completedEpochs) }
     }
 
     func ensureFiniteParameters(epoch: Int) throws(TrainingError) {

@@ -24,6 +24,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var clipNorm: Double?
     public var seed: UInt64
     public var snapshotEvery: Int
+    /// Epoch checkpoints to keep, the newest N (nil: the snapshot epochs and the newest; see CheckpointRetention).
+    public var keepCheckpoints: Int?
     public var threads: Int
     // Filled in from the data when the run starts
     public var trainCount: Int
@@ -33,7 +35,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
 
     public init(toolVersion: String, name: String, dataset: String, dataDirectory: String?, limit: Int?, testLimit: Int?,
                 binarize: String, channels: Int, model: ModelSpec, objective: Objective, epochs: Int, batchSize: Int,
-                learningRate: Double, clipNorm: Double?, seed: UInt64, snapshotEvery: Int, threads: Int,
+                learningRate: Double, clipNorm: Double?, seed: UInt64, snapshotEvery: Int, keepCheckpoints: Int? = nil, threads: Int,
                 trainCount: Int = 0, testCount: Int = 0, classNames: [String] = [], datasetSource: String = "") {
         self.toolVersion = toolVersion
         self.name = name
@@ -51,6 +53,7 @@ public struct RunConfig: Codable, Equatable, Sendable {
         self.clipNorm = clipNorm
         self.seed = seed
         self.snapshotEvery = snapshotEvery
+        self.keepCheckpoints = keepCheckpoints
         self.threads = threads
         self.trainCount = trainCount
         self.testCount = testCount

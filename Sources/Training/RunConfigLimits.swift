@@ -26,6 +26,7 @@ extension RunConfig {
         guard learningRate.isFinite, learningRate > 0 else { return "learningRate must be a finite number > 0, not \(learningRate)" }
         if let clipNorm, !(clipNorm.isFinite && clipNorm > 0) { return "clipNorm must be a finite number > 0, not \(clipNorm)" }
         guard snapshotEvery >= 1 else { return "snapshotEvery must be ≥ 1, not \(snapshotEvery)" }
+        if let keepCheckpoints, let problem = Self.keepCheckpointsProblem(keepCheckpoints) { return "keepCheckpoints " + problem }
         guard (1...Self.threadLimit).contains(threads) else { return "threads must be 1…\(Self.threadLimit), not \(threads)" }
         guard trainCount >= 0, testCount >= 0 else { return "trainCount and testCount must be ≥ 0" }
         guard classNames.count <= ModelSpec.classLimit else { return "classNames has more than \(ModelSpec.classLimit) entries" }

@@ -25,7 +25,12 @@ public struct RunDirectory: Sendable {
 
     /// Epochs that have a snapshot, ascending.
     public func snapshotEpochs() -> [Int] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshots)) ?? []
+        Self.epochs(inFolder: snapshots)
+    }
+
+    /// The NNNN of the folder's epoch-NNNN.safetensors files, ascending.
+    static func epochs(inFolder folder: String) -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.compactMap { name -> Int? in
             guard name.hasPrefix("epoch-"), name.hasSuffix(".safetensors") else { return nil }
             return Int(name.dropFirst(6).dropLast(12))

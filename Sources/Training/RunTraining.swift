@@ -31,14 +31,17 @@ public enum RunTraining {
         return outcome
     }
 
-    /// Settings a resume may change: the number of epochs (which must go past the completed ones)
-    /// and the learning rate (applied from the next step and recorded in config.json).
+    /// Settings a resume may change: the number of epochs (which must go past the completed ones),
+    /// the learning rate (applied from the next step) and the checkpoints kept (applied at the next
+    /// epoch's end), each recorded in config.json.
     public struct Changes: Sendable {
         public var epochs: Int?
         public var learningRate: Double?
-        public init(epochs: Int? = nil, learningRate: Double? = nil) {
+        public var keepCheckpoints: Int?
+        public init(epochs: Int? = nil, learningRate: Double? = nil, keepCheckpoints: Int? = nil) {
             self.epochs = epochs
             self.learningRate = learningRate
+            self.keepCheckpoints = keepCheckpoints
         }
     }
 
@@ -58,6 +61,7 @@ public enum RunTraining {
             config.epochs = epochs
         }
         if let learningRate = changes.learningRate { config.learningRate = learningRate }
+        if let keepCheckpoints = changes.keepCheckpoints { config.keepCheckpoints = keepCheckpoints }
         guard config.epochs >= needed else {
             throw TrainingError.corruptRun(path: run.config, reason: "epochs is \(config.epochs) but the checkpoint is at epoch \(saved.epoch); "
                                            + "pass --epochs \(needed) or more")
@@ -114,6 +118,7 @@ extension RunConfig {
         a.threads = 0; b.threads = 0
         a.epochs = 0; b.epochs = 0   // more epochs continue a run; fewer are refused by the caller
         a.snapshotEvery = 0; b.snapshotEvery = 0
+        a.keepCheckpoints = nil; b.keepCheckpoints = nil   // what is kept on disk, not what is learnt
         guard a != b else { return [] }
         var found: [String] = []
         if a.model != b.model { found.append("model \(a.model.architecture.rawValue) Z = \(a.model.latent), not Z = \(b.model.latent)") }

@@ -23,6 +23,7 @@ struct SweepGrid {
         "beta": "a sweep takes β from --betas",
         "seed": "a sweep takes its seeds from --seeds",
         "threads": "OpenBLAS threads do not change what a run learns",
+        "keep-checkpoints": "the checkpoints kept do not change what a run learns",
     ]
 
     /// Parses the `--vary` items against the sweep's train options `base`.

@@ -26,7 +26,8 @@ struct TrainCommand: ParsableCommand {
         let outcome = try reportingErrors { () throws -> TrainingOutcome in
             if let resume {
                 try options.checkResumable()
-                return try RunTraining.resume(RunDirectory(resume), changes: .init(epochs: options.epochs, learningRate: options.changedLearningRate),
+                return try RunTraining.resume(RunDirectory(resume), changes: .init(epochs: options.epochs, learningRate: options.changedLearningRate,
+                                                                                        keepCheckpoints: options.keepCheckpoints),
                                               progress: Self.defaultProgress())
             }
             try options.checkCombination()

@@ -57,6 +57,12 @@ struct TrainOptions: ParsableArguments {
     var seed: UInt64 = 0
     @Option(help: "Save a snapshot (test means, reconstructions) every N epochs; epoch 0 and the last always.")
     var snapshotEvery = 5
+    @Option(help: ArgumentHelp("Keep the checkpoints of the newest N epochs (1…\(RunConfig.keepCheckpointsLimit)) and delete older ones as training goes.",
+                               discussion: "By default a run keeps the checkpoints of its snapshot epochs (0, every --snapshot-every, the last), "
+                                   + "whose weights match the figures drawn from their snapshots, and of the newest epoch; checkpoints/latest.safetensors "
+                                   + "is always kept. Each checkpoint holds the weights and Adam's moments (8 MB for the default MLP). "
+                                   + "Recorded in config.json; with --resume it may be changed."))
+    var keepCheckpoints: Int?
     @Option(help: "OpenBLAS threads (default: the number of cores; at most \(RunConfig.threadLimit)).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -79,6 +85,9 @@ struct TrainOptions: ParsableArguments {
             throw ValidationError("--epochs must be 1…\(RunConfig.epochLimit), not \(epochs)")
         }
         guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive, not \(snapshotEvery)") }
+        if let keepCheckpoints, let problem = RunConfig.keepCheckpointsProblem(keepCheckpoints) {
+            throw ValidationError("--keep-checkpoints " + problem)
+        }
         guard (1...RunConfig.threadLimit).contains(threads) else {
             throw ValidationError("--threads must be 1…\(RunConfig.threadLimit), not \(threads)")
         }
@@ -113,8 +122,8 @@ struct TrainOptions: ParsableArguments {
         if dataDir != nil && dataset != "mnist" { throw ValidationError("--data-dir applies only to --dataset mnist") }
     }
 
-    /// With --resume the run's config.json fixes every setting but the number of epochs and the
-    /// learning rate: any other option given is refused (silently dropping it would train something
+    /// With --resume the run's config.json fixes every setting but the number of epochs, the
+    /// learning rate and the checkpoints kept: any other option given is refused (silently dropping it would train something
     /// other than what was asked).
     func checkResumable() throws {
         let d = try TrainOptions.parse([])
@@ -129,7 +138,7 @@ struct TrainOptions: ParsableArguments {
             ("--seed", seed != d.seed), ("--snapshot-every", snapshotEvery != d.snapshotEvery), ("--threads", threads != d.threads),
         ]
         if let name = changed.first(where: { $0.1 })?.0 {
-            throw ValidationError("\(name) cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs and --lr")
+            throw ValidationError("\(name) cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs, --lr and --keep-checkpoints")
         }
     }
 
@@ -190,7 +199,7 @@ struct TrainOptions: ParsableArguments {
         let config = RunConfig(toolVersion: ToolVersion.string, name: name, dataset: dataset.name, dataDirectory: dataDir, limit: limit,
                                testLimit: testLimit, binarize: binarize.rawValue, channels: channels, model: spec, objective: parsedObjective,
                                epochs: epochs ?? 20, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
-                               snapshotEvery: snapshotEvery, threads: threads, trainCount: dataset.train.count,
+                               snapshotEvery: snapshotEvery, keepCheckpoints: keepCheckpoints, threads: threads, trainCount: dataset.train.count,
                                testCount: dataset.test.count, classNames: dataset.classNames, datasetSource: dataset.source)
         if let problem = spec.problem ?? config.problem { throw fail(problem, code: 64) }
         return config

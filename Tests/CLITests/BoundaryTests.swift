@@ -79,6 +79,7 @@ import Training
         (["--objective", "capacity", "--beta", "4"], "--beta with --objective capacity"),
         (["--model", "conv28", "--hidden", "100"], "--hidden applies only to --model mlp"),
         (["--channels", "1"], "--channels applies only to images:DIR datasets"),
+        (["--keep-checkpoints", "0"], "--keep-checkpoints must be 1…100001, not 0"),
     ])
     func trainOptionsAreRefusedBeforeAnythingIsWritten(arguments: [String], message: String) throws {
         let data = CLITests.idxFolder(count: 300)
@@ -125,19 +126,20 @@ import Training
         try Self.expectRefused(["train", "--resume", run, "--epochs", "2"], code: 64, message: "pass --epochs 3 or more", watching: run)
     }
 
-    /// With --resume only --epochs and --lr may be given: others are refused, not dropped; a new
-    /// learning rate is applied and recorded in config.json.
+    /// With --resume only --epochs, --lr and --keep-checkpoints may be given: others are refused, not
+    /// dropped; a new learning rate and retention are applied and recorded in config.json.
     @Test func resumeRefusesFixedSettingsAndRecordsTheLearningRate() throws {
         let run = try Self.copyOfRun("resumeopts")
         try Self.expectRefused(["train", "--resume", run, "--latent", "5"], code: 64,
-                               message: "--latent cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs and --lr",
+                               message: "--latent cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs, --lr and --keep-checkpoints",
                                watching: run)
         try Self.expectRefused(["sweep", "--betas", "1,4", "--beta", "2", "--out", run + "/../sw"], code: 64,
                                message: "--beta: a sweep takes β from --betas; leave --beta out", watching: Self.trainedRun.data)
-        let resumed = try CLITests.run(["train", "--resume", run, "--epochs", "3", "--lr", "0.0005"])
+        let resumed = try CLITests.run(["train", "--resume", run, "--epochs", "3", "--lr", "0.0005", "--keep-checkpoints", "1"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let config = try RunConfig.read(path: run + "/config.json")
-        #expect(config.learningRate == 0.0005 && config.epochs == 3)
+        #expect(config.learningRate == 0.0005 && config.epochs == 3 && config.keepCheckpoints == 1)
+        #expect(RunDirectory(run).checkpointEpochs() == [3])
     }
 
     /// Damaged run files: one line naming the file, exit 1, nothing changed (no evaluation.json
