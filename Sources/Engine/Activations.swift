@@ -7,24 +7,32 @@ import Foundation
 /// The loops shared by every element-wise layer: y = f(x), and ∂x = rule(∂y, saved) with `saved`
 /// the input or output the layer kept. Inlined, so each layer's closure compiles into its loop.
 enum Elementwise {
+    /// y[i] = f(x[i]) in one pass into a fresh tensor: `var y = input` then mutating would copy
+    /// the input first (the caller still holds it), a second pass over the data.
     @inline(__always)
     static func map(_ input: Tensor, _ f: (Float) -> Float) -> Tensor {
-        var y = input
-        y.scalars.withUnsafeMutableBufferPointer { b in
-            for i in b.indices { b[i] = f(b[i]) }
-        }
-        return y
-    }
-
-    @inline(__always)
-    static func backward(_ outputGradient: Tensor, saved: Tensor, _ rule: (_ gradient: Float, _ saved: Float) -> Float) -> Tensor {
-        var dx = outputGradient
-        saved.scalars.withUnsafeBufferPointer { s in
-            dx.scalars.withUnsafeMutableBufferPointer { d in
-                for i in d.indices { d[i] = rule(d[i], s[i]) }
+        let scalars = input.scalars.withUnsafeBufferPointer { x in
+            [Float](unsafeUninitializedCapacity: x.count) { y, initialized in
+                for i in 0..<x.count { y[i] = f(x[i]) }
+                initialized = x.count
             }
         }
-        return dx
+        return Tensor(shape: input.shape, scalars: scalars)
+    }
+
+    /// ∂x[i] = rule(∂y[i], saved[i]) in one pass into a fresh tensor.
+    @inline(__always)
+    static func backward(_ outputGradient: Tensor, saved: Tensor, _ rule: (_ gradient: Float, _ saved: Float) -> Float) -> Tensor {
+        precondition(saved.count == outputGradient.count, "gradient \(outputGradient.shape) for a saved \(saved.shape)")
+        let scalars = outputGradient.scalars.withUnsafeBufferPointer { d in
+            saved.scalars.withUnsafeBufferPointer { s in
+                [Float](unsafeUninitializedCapacity: d.count) { dx, initialized in
+                    for i in 0..<d.count { dx[i] = rule(d[i], s[i]) }
+                    initialized = d.count
+                }
+            }
+        }
+        return Tensor(shape: outputGradient.shape, scalars: scalars)
     }
 }
 
