@@ -5,20 +5,25 @@ import Plot
 /// The comparison's table of settings: per setting its seed count and every number as the mean ±
 /// sample standard deviation over its seeds.
 enum ComparisonTables {
-    /// The likelihood columns every run has, then each score all runs have (`SeedFigures.present`).
-    static func columns(_ runs: [RunData]) -> [(title: String, digits: Int, value: (EvaluationResult) -> Double?)] {
-        let likelihood: [(String, Int, (EvaluationResult) -> Double?)] = [
-            ("test NELBO", 2, { $0.test.nelbo }), ("IWAE NLL", 2, { $0.test.iwaeNLL }), ("recon", 2, { $0.test.recon }), ("KL", 2, { $0.test.kl }),
-        ]
-        return likelihood + SeedFigures.present(runs).map { ($0.title, $0.digits, $0.value) }
+    typealias Column = (title: String, digits: Int, value: (EvaluationResult) -> Double?)
+
+    /// The likelihood columns every run has (the first table), or each score all runs have
+    /// (`SeedFigures.present`; the second table, so that neither is wider than the page).
+    static func columns(_ runs: [RunData], scores: Bool) -> [Column] {
+        guard scores else {
+            return [("test NELBO", 2, { $0.test.nelbo }), ("IWAE NLL", 2, { $0.test.iwaeNLL }), ("recon", 2, { $0.test.recon }), ("KL", 2, { $0.test.kl })]
+                + SeedFigures.present(runs).filter { $0.key == "knn" || $0.key == "active_units" }.map { ($0.title, $0.digits, $0.value) }
+        }
+        return SeedFigures.present(runs).filter { $0.key != "knn" && $0.key != "active_units" }.map { ($0.title, $0.digits, $0.value) }
     }
 
-    static func settingsHeader(_ runs: [RunData]) -> [[String: String]] {
-        (["setting", "runs"] + columns(runs).map(\.title)).map { ["text": $0] }
+    static func settingsHeader(_ runs: [RunData], scores: Bool) -> [[String: String]] {
+        (["setting", "runs"] + columns(runs, scores: scores).map(\.title)).map { ["text": $0] }
     }
 
-    static func settingsRows(_ runs: [RunData], groups: [SettingGroup]) -> [[String: Any]] {
-        let columns = columns(runs)
+    static func settingsRows(_ runs: [RunData], groups: [SettingGroup], scores: Bool) -> [[String: Any]] {
+        let columns = columns(runs, scores: scores)
+        guard !columns.isEmpty else { return [] }
         return groups.map { group in
             let cells = columns.map { column in
                 ["text": SettingGroups.meanSD(group.members.compactMap { column.value(runs[$0].evaluation) }, digits: column.digits)]
