@@ -6,12 +6,12 @@ import Training
 
 /// `betavae compare RUN...`: runs side by side, ordered by β (or by the config key that differs).
 public enum Comparison {
-    /// Writes `out/index.html` and its figures; returns the page's path.
+    /// Writes `out/index.html` and its figures (sized by `style`); returns the page's path.
     @discardableResult
     public static func write(runs paths: [String], to out: String, baseline: String? = nil, policy: EvaluationPolicy,
-                             templates: Templates) throws -> String {
+                             templates: Templates, style: FigureStyle = .screen) throws -> String {
         guard paths.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
-        return try write(paths.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, templates: templates)
+        return try write(paths.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, templates: templates, style: style)
     }
 
     /// As `write(runs:…)` for runs already loaded (a sweep loads each run once).
@@ -25,7 +25,7 @@ public enum Comparison {
     }
 
     static func write(_ loadedRuns: [RunData], to out: String, baseline: String?, failures: [SweepFailure] = [],
-                      templates: Templates) throws -> String {
+                      templates: Templates, style: FigureStyle = .screen) throws -> String {
         var runs = loadedRuns
         let first = runs[0].config
         for run in runs.dropFirst() {
@@ -51,8 +51,8 @@ public enum Comparison {
         var figures: [WrittenFigure] = []
         let specs = [SeedFigures.curves(runs, groups: groups), SeedFigures.rateDistortion(runs, groups: groups)]
             + [SeedFigures.scoresAgainstBeta(runs, groups: groups)].compactMap { $0 } + [ComparisonFigures.klHeatmap(runs, labels: labels)]
-        for spec in specs { figures.append(try spec.write(into: out)) }
-        let rows = try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0).write(into: out) }
+        for spec in specs { figures.append(try spec.write(into: out, style: style)) }
+        let rows = try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0).write(into: out, style: style) }
         let context: [String: Any] = [
             "title": "Comparison of \(runs.count) runs",
             "summary": "\(first.dataset), \(first.model.architecture.rawValue), ordered by \(byBeta ? "β" : (differing.first ?? "name")); baseline \(labels[base]) (\(runs[base].config.name))",

@@ -17,10 +17,13 @@ struct CompareCommand: ParsableCommand {
     var baseline: String?
     @Option(help: "Importance samples K when evaluation.json has to be computed (default: per architecture, mlp 1000, conv28 200, burgess 100).")
     var iwaeSamples: Int?
+    @Option(help: "Figure sizes: screen (about 1000 pt wide, text 9–11 pt) or paper (one column, 3.25 in = 234 pt wide, text 8–9 pt, PNG at 300 dpi).")
+    var figureStyle = "screen"
 
     func validate() throws {
         guard runs.count >= 2 else { throw ValidationError("compare needs at least two runs") }
         try OptionChecks.iwaeSamples(iwaeSamples)
+        try OptionChecks.figureStyle(figureStyle)
         let paths = runs.map { RunDirectory($0).path }
         guard Set(paths).count == paths.count else { throw ValidationError("compare: each run may be named once") }
         if let baseline, !paths.contains(RunDirectory(baseline).path) {
@@ -33,7 +36,8 @@ struct CompareCommand: ParsableCommand {
             let folder = out ?? "reports/compare-\(URL(fileURLWithPath: runs[0]).lastPathComponent)-\(runs.count)"
             let templates = try Templates()
             let page = try Comparison.write(runs: runs, to: folder, baseline: baseline,
-                                            policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples), templates: templates)
+                                            policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples), templates: templates,
+                                            style: FigureStyle(rawValue: figureStyle) ?? .screen)
             if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             print(page)
         }

@@ -100,6 +100,24 @@ import Testing
         #expect(try String(contentsOfFile: paper + "/index.html", encoding: .utf8).contains("(234 × 495 pt, text 8–9 pt)"))
     }
 
+    /// `compare --figure-style paper`: the comparison's charts at one column's width, text 8–9 pt.
+    @Test func comparisonInPaperStyle() throws {
+        let folder = ReportTests.folder()
+        let runs = try [1.0, 4.0].map { try ReportTests.tinyRun(name: "paper-beta\(Int($0))", beta: $0, folder: folder) }
+        let out = folder + "/reports/compare-paper"
+        try Comparison.write(runs: runs, to: out, policy: EvaluationPolicy(iwaeSamples: 5), templates: try Templates(folder: ReportTests.templatesFolder),
+                             style: .paper)
+        let manifest = try FileManager.default.contentsOfDirectory(atPath: out + "/figures").filter { $0.hasSuffix(".svg") }
+        #expect(!manifest.isEmpty)
+        for svg in manifest {
+            let text = try String(contentsOfFile: out + "/figures/" + svg, encoding: .utf8)
+            #expect(text.contains("width=\"234pt\""), "\(svg) is not one column wide")
+            let sizes = text.components(separatedBy: "font-size=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            #expect(!sizes.isEmpty && Set(sizes).isSubset(of: ["8", "9"]), "\(svg): font sizes \(Set(sizes))")
+        }
+        #expect(try String(contentsOfFile: out + "/index.html", encoding: .utf8).contains("text 8–9 pt)"))
+    }
+
     /// The loss curves' broken axis: limits fit the trained epochs when epoch 0 lies far outside
     /// them, with a note giving its value; nothing changes when epoch 0 is near.
     @Test func untrainedEpochBreaksTheAxisOnlyWhenItWouldFlattenTheRest() throws {
