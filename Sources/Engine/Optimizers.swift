@@ -5,7 +5,8 @@ import Foundation
 /// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − lr·m̂/(√v̂ + ε),
 /// m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
 public final class Adam {
-    public let learningRate: Float
+    /// The step size; a `LearningRateSchedule` sets it before each update.
+    public var learningRate: Float
     public let beta1: Float
     public let beta2: Float
     public let epsilon: Float

@@ -75,6 +75,16 @@ public struct Tensor: Equatable, Sendable {
         }
     }
 
+    /// Adds `other` element by element (same element count): self += other.
+    public mutating func add(_ other: Tensor) {
+        precondition(other.count == count, "add: \(shape) + \(other.shape)")
+        other.scalars.withUnsafeBufferPointer { b in
+            scalars.withUnsafeMutableBufferPointer { a in
+                for i in a.indices { a[i] += b[i] }
+            }
+        }
+    }
+
     /// Sum of all elements, accumulated in Double.
     public func sum() -> Double {
         scalars.withUnsafeBufferPointer { buffer in

@@ -70,11 +70,18 @@ extension ModelSpec {
 }
 
 extension Objective {
-    /// Why this objective's settings cannot train (weights negative or not finite), or nil.
+    /// Most hidden layers of FactorVAE's discriminator (the paper's has 6).
+    public static let discriminatorLayerLimit = 16
+
+    /// Why this objective's settings cannot train (weights negative or not finite, sizes out of
+    /// range), or nil. Messages name the setting as config.json spells it.
     public var problem: String? {
+        func weights(_ named: [(String, Double)]) -> String? {
+            named.first { !($0.1.isFinite && $0.1 >= 0) }.map { "\($0.0) must be a finite number ≥ 0, not \($0.1)" }
+        }
         switch self {
-        case .beta(let beta):
-            return beta.isFinite && beta >= 0 ? nil : "beta must be a finite number ≥ 0, not \(beta)"
+        case let .beta(beta, warmup):
+            return weights([("beta", beta)]) ?? (warmup >= 0 ? nil : "warmup must be ≥ 0 steps, not \(warmup)")
         case let .capacity(gamma, start, maximum, steps):
             guard gamma.isFinite, gamma >= 0 else { return "gamma must be a finite number ≥ 0, not \(gamma)" }
             guard start.isFinite, start >= 0, maximum.isFinite, maximum >= 0 else {
@@ -83,6 +90,23 @@ extension Objective {
             return steps >= 0 ? nil : "capacity steps must be ≥ 0, not \(steps)"
         case .deterministic:
             return nil
+        case .tcvae(let s):
+            return weights([("alpha", s.alpha), ("beta", s.tcWeight), ("gamma", s.dimensionWeight)])
+        case .factorVAE(let s):
+            if let problem = weights([("gamma", s.gamma)]) { return problem }
+            guard (1...Self.discriminatorLayerLimit).contains(s.discriminatorLayers) else {
+                return "discriminatorLayers must be 1…\(Self.discriminatorLayerLimit), not \(s.discriminatorLayers)"
+            }
+            guard (1...ModelSpec.hiddenLimit).contains(s.discriminatorHidden) else {
+                return "discriminatorHidden must be 1…\(ModelSpec.hiddenLimit), not \(s.discriminatorHidden)"
+            }
+            let width = s.discriminatorHidden
+            guard (s.discriminatorLayers - 1) * width * (width + 1) <= ModelSpec.parameterLimit else {
+                return "the discriminator would have more than \(ModelSpec.parameterLimit) parameters; use fewer or narrower layers"
+            }
+            return nil
+        case .dipVAE(let s):
+            return weights([("lambdaOD", s.lambdaOffDiagonal), ("lambdaD", s.lambdaDiagonal)])
         }
     }
 }

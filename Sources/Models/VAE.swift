@@ -13,6 +13,10 @@ public struct StepMeasurement: Sendable {
     public var klPerDimension: [Double]
     /// The capacity C in force at this step (0 unless annealing capacity).
     public var capacity: Double
+    /// The objective's own terms (`Objective.termNames`), empty for β, capacity and the autoencoder.
+    public var terms: [Double] = []
+    /// The codes z the decoder read `[N, Z]` (FactorVAE's discriminator learns from them).
+    public var code: Tensor? = nil
 }
 
 /// A variational autoencoder (Kingma & Welling 2014) with explicit forward and backward passes.
@@ -74,10 +78,11 @@ public final class VAE {
     ///
     /// z = μ + σ·ε with ε from `rng` (z = μ for the autoencoder); the objective is the per-image
     /// mean over the batch, so every gradient carries a factor 1/N. The objective's forward and
-    /// backward are `ObjectiveLoss`'s; this composes them with the three stages.
-    public func trainStep(images: Tensor, labels: [Int] = [], objective: Objective, step: Int,
-                          rng: inout RandomGenerator) -> StepMeasurement {
-        let loss = ObjectiveLoss(objective: objective, likelihood: spec.likelihood)
+    /// backward are `ObjectiveLoss`'s; this composes them with the three stages. β-TCVAE needs the
+    /// training set's size `datasetSize`, FactorVAE its `discriminator` (whose own step is the caller's).
+    public func trainStep(images: Tensor, labels: [Int] = [], objective: Objective, step: Int, datasetSize: Int = 0,
+                          discriminator: Discriminator? = nil, rng: inout RandomGenerator) -> StepMeasurement {
+        let loss = ObjectiveLoss(objective: objective, likelihood: spec.likelihood, datasetSize: datasetSize, discriminator: discriminator)
         let (mean, logVariance) = encode(images, labels: labels)
         let noise = loss.noise(like: mean, rng: &rng)
         let output = decode(loss.code(mean: mean, logVariance: logVariance, noise: noise), labels: labels)

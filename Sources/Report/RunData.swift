@@ -23,7 +23,7 @@ struct RunData {
     /// as `policy` says.
     static func load(_ loaded: LoadedRun, policy: EvaluationPolicy) throws -> RunData {
         let spec = loaded.config.model
-        let metrics = try MetricsLog.read(path: loaded.run.metrics, latent: spec.latent)
+        let metrics = try MetricsLog.read(path: loaded.run.metrics, latent: spec.latent, termNames: loaded.config.objective.termNames)
         let snapshots = try loaded.run.snapshotEpochs().map { try Snapshot.load(path: loaded.run.snapshot(epoch: $0), spec: spec) }
         return RunData(loaded: loaded, metrics: metrics, snapshots: snapshots, evaluation: try policy.evaluation(of: loaded))
     }
@@ -79,14 +79,8 @@ struct RunData {
         return decodeImages(LatentWalks.priorSamples(count: count, latent: latent, rng: &rng), labels: labels)
     }
 
-    /// A short description of the objective ("β = 4", "capacity C → 25 nats, γ = 1000", "autoencoder").
-    var objectiveSummary: String {
-        switch config.objective {
-        case .beta(let beta): return "β = \(RunData.number(beta))"
-        case let .capacity(gamma, _, maximum, steps): return "capacity C → \(RunData.number(maximum)) nats over \(steps) steps, γ = \(RunData.number(gamma))"
-        case .deterministic: return "autoencoder (z = μ, no KL)"
-        }
-    }
+    /// A short description of the objective (`Objective.summary`).
+    var objectiveSummary: String { config.objective.summary }
 
     static func number(_ value: Double) -> String { compactNumber(value) }
 }

@@ -22,16 +22,30 @@ import Testing
     }
 
     static let objectives: [Objective] = [
-        .beta(4), .beta(0.5),
+        .beta(4), .beta(0.5), .beta(3, warmup: 200),              // β(50) = 0.75
         .capacity(gamma: 10, start: 0, max: 0, steps: 1),        // C = 0 < K: w = +γ
         .capacity(gamma: 7, start: 0, max: 40, steps: 100),      // C(50) = 20 > K: w = −γ
         .deterministic,
+        .tcvae(TCVAESettings(alpha: 1.5, tcWeight: 6, dimensionWeight: 0.5)),
+        .tcvae(TCVAESettings(alpha: 0.5, tcWeight: 2, dimensionWeight: 3, sampling: .stratified)),
+        .factorVAE(FactorVAESettings(gamma: 3, discriminatorLayers: 2, discriminatorHidden: 6)),
+        .dipVAE(DIPVAESettings(variant: .i, lambdaOffDiagonal: 2, lambdaDiagonal: 5)),
+        .dipVAE(DIPVAESettings(variant: .ii, lambdaOffDiagonal: 3)),
     ]
+
+    /// The objective's loss, with a training set of 100 images for β-TCVAE and a 2 × 6 discriminator for FactorVAE.
+    static func loss(_ objective: Objective, _ likelihood: Likelihood) -> ObjectiveLoss {
+        var rng = RandomGenerator(seed: 5)
+        let discriminator: Discriminator? = if case .factorVAE(let s) = objective {
+            Discriminator(latent: 2, layers: s.discriminatorLayers, hidden: s.discriminatorHidden, rng: &rng)
+        } else { nil }
+        return ObjectiveLoss(objective: objective, likelihood: likelihood, datasetSize: 100, discriminator: discriminator)
+    }
 
     /// ∂output, ∂μ and ∂log σ² against central differences: relative errors below 2e-3 in Float32.
     @Test(arguments: [Likelihood.bernoulli, .gaussian], objectives)
     func backwardMatchesFiniteDifferences(_ likelihood: Likelihood, objective: Objective) {
-        let loss = ObjectiveLoss(objective: objective, likelihood: likelihood)
+        let loss = Self.loss(objective, likelihood)
         let b = batch(seed: 31)
         let step = 50
         func total(output: Tensor, mean: Tensor, logVariance: Tensor) -> Double {
@@ -60,7 +74,7 @@ import Testing
     /// The terms against their definitions, per objective.
     @Test(arguments: objectives)
     func forwardTerms(_ objective: Objective) {
-        let loss = ObjectiveLoss(objective: objective, likelihood: .gaussian)
+        let loss = Self.loss(objective, .gaussian)
         let b = batch(seed: 32)
         let terms = loss.forward(output: b.output, images: b.images, mean: b.mean, logVariance: b.logVariance, noise: b.noise, step: 50)
         var recon = 0.0
@@ -78,9 +92,10 @@ import Testing
             kl += 0.5 * (m * m + exp(v) - 1 - v) / 3
         }
         switch objective {
-        case .beta(let beta):
+        case let .beta(beta, warmup):
             #expect(abs(terms.kl - kl) < 1e-5)
-            #expect(abs(terms.loss - (terms.recon + beta * terms.kl)) < 1e-9)
+            let weight = warmup > 0 ? beta * 50 / Double(warmup) : beta
+            #expect(abs(terms.loss - (terms.recon + weight * terms.kl)) < 1e-9)
         case .capacity(let gamma, _, _, _):
             #expect(abs(terms.kl - kl) < 1e-5)
             #expect(terms.capacity == objective.capacity(atStep: 50))
@@ -88,7 +103,17 @@ import Testing
         case .deterministic:
             #expect(terms.kl == 0 && terms.klPerDimension == [0, 0] && terms.klPerElement.maxAbs() == 0)
             #expect(terms.loss == terms.recon && terms.klWeight == 0)
+        case .tcvae(let s):
+            let t = terms.objectiveTerms
+            #expect(abs(terms.loss - (terms.recon + s.alpha * t[0] + s.tcWeight * t[1] + s.dimensionWeight * t[2])) < 1e-9)
+            #expect(abs(terms.kl - kl) < 1e-5 && terms.klWeight == 0)
+        case .factorVAE(let s):
+            #expect(abs(terms.loss - (terms.recon + terms.kl + s.gamma * terms.objectiveTerms[0])) < 1e-9)
+        case .dipVAE(let s):
+            let t = terms.objectiveTerms
+            #expect(abs(terms.loss - (terms.recon + terms.kl + s.lambdaOffDiagonal * t[0] + s.lambdaDiagonal * t[1])) < 1e-9)
         }
+        #expect(terms.objectiveTerms.count == objective.termNames.count)
         #expect(abs(terms.klPerDimension.reduce(0, +) - terms.kl) < 1e-12)
     }
 
