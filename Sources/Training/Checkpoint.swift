@@ -11,16 +11,31 @@ public struct EpochProgress: Equatable, Sendable {
     /// Running sums over those batches (weighted by batch size) for the train row.
     public var lossSum: Double, reconSum: Double, klSum: Double, images: Int, seconds: Double
     public var klPerDimensionSum: [Double]
+    /// Sums of the objective's own terms (`Objective.termNames`).
+    public var termSums: [Double] = []
 
-    public static func start(rng: RandomGenerator, latent: Int) -> EpochProgress {
+    public static func start(rng: RandomGenerator, latent: Int, terms: Int = 0) -> EpochProgress {
         EpochProgress(rngAtEpochStart: rng.state, batchesDone: 0, lossSum: 0, reconSum: 0, klSum: 0, images: 0, seconds: 0,
-                      klPerDimensionSum: [Double](repeating: 0, count: latent))
+                      klPerDimensionSum: [Double](repeating: 0, count: latent), termSums: [Double](repeating: 0, count: terms))
+    }
+}
+
+/// FactorVAE's discriminator and its Adam, saved beside the model: parameters `discriminator.*`,
+/// moments `adam.exp_avg.discriminator.*` / `adam.exp_avg_sq.discriminator.*`, and its step in
+/// the metadata (`discriminator_step`).
+public struct DiscriminatorState {
+    public let network: Discriminator
+    public let adam: Adam
+    public init(network: Discriminator, adam: Adam) {
+        self.network = network
+        self.adam = adam
     }
 }
 
 /// A training checkpoint in safetensors: the model's parameters under their PyTorch names, Adam's
-/// moments as `adam.exp_avg.NAME` / `adam.exp_avg_sq.NAME`, and in `__metadata__` the step, the
-/// completed epoch, the RNG state and the progress inside the current epoch.
+/// moments as `adam.exp_avg.NAME` / `adam.exp_avg_sq.NAME`, FactorVAE's discriminator and its Adam
+/// (`DiscriminatorState`), and in `__metadata__` the step, the completed epoch, the RNG state and
+/// the progress inside the current epoch.
 public struct Checkpoint: Sendable {
     public var epoch: Int
     public var step: Int
@@ -29,36 +44,50 @@ public struct Checkpoint: Sendable {
     public var partialEpoch: EpochProgress?
 
     /// Writes model, optimiser and state atomically to `path`.
-    public static func save(model: VAE, adam: Adam, state: Checkpoint, to path: String) throws(FileError) {
-        let named = model.namedParameters
-        var tensors: [(name: String, tensor: Tensor)] = named.map { ($0.name, $0.parameter.value) }
-        for (index, item) in named.enumerated() {
-            tensors.append(("adam.exp_avg." + item.name, adam.firstMoments[index]))
-            tensors.append(("adam.exp_avg_sq." + item.name, adam.secondMoments[index]))
+    public static func save(model: VAE, adam: Adam, discriminator: DiscriminatorState? = nil, state: Checkpoint,
+                            to path: String) throws(FileError) {
+        var tensors: [(name: String, tensor: Tensor)] = []
+        for (named, optimizer) in [(model.namedParameters, adam)] + (discriminator.map { [($0.network.namedParameters, $0.adam)] } ?? []) {
+            tensors += named.map { ($0.name, $0.parameter.value) }
+            for (index, item) in named.enumerated() {
+                tensors.append(("adam.exp_avg." + item.name, optimizer.firstMoments[index]))
+                tensors.append(("adam.exp_avg_sq." + item.name, optimizer.secondMoments[index]))
+            }
         }
         var metadata = ["epoch": String(state.epoch), "step": String(state.step),
                         "rng_state": state.rngState.map(String.init).joined(separator: ",")]
+        if let discriminator { metadata["discriminator_step"] = String(discriminator.adam.step) }
         if let partial = state.partialEpoch {
             metadata["partial_rng_at_epoch_start"] = partial.rngAtEpochStart.map(String.init).joined(separator: ",")
             metadata["partial_batches_done"] = String(partial.batchesDone)
             metadata["partial_sums"] = ([partial.lossSum, partial.reconSum, partial.klSum, Double(partial.images), partial.seconds]
-                                        + partial.klPerDimensionSum).map { "\($0)" }.joined(separator: ",")
+                                        + partial.klPerDimensionSum + partial.termSums).map { "\($0)" }.joined(separator: ",")
         }
         try SafetensorsWriter.write(tensors, metadata: metadata, to: path)
     }
 
-    /// Loads `path` into `model` and `adam`, returning the saved state. Every tensor's shape is checked.
-    public static func load(path: String, model: VAE, adam: Adam) throws(TrainingError) -> Checkpoint {
+    /// Loads `path` into `model` and `adam` (and FactorVAE's `discriminator`), returning the saved
+    /// state; `terms` is the number of the objective's own terms in the progress sums. Every
+    /// tensor's shape is checked, and nothing is changed unless all of it loads.
+    public static func load(path: String, model: VAE, adam: Adam, discriminator: DiscriminatorState? = nil,
+                            terms: Int = 0) throws(TrainingError) -> Checkpoint {
         do {
             let file = try SafetensorsFile.read(path: path)
-            let named = model.namedParameters
-            var first: [Tensor] = [], second: [Tensor] = []
-            var values: [Tensor] = []
-            for item in named {
-                let shape = item.parameter.value.shape
-                values.append(try finite(file.tensor(item.name, shape: shape), item.name, path))
-                first.append(try finite(file.tensor("adam.exp_avg." + item.name, shape: shape), "adam.exp_avg." + item.name, path))
-                second.append(try finite(file.tensor("adam.exp_avg_sq." + item.name, shape: shape), "adam.exp_avg_sq." + item.name, path))
+            let parts = [(model.namedParameters, adam)] + (discriminator.map { [($0.network.namedParameters, $0.adam)] } ?? [])
+            var loaded: [(values: [Tensor], first: [Tensor], second: [Tensor])] = []
+            for (named, _) in parts {
+                var first: [Tensor] = [], second: [Tensor] = [], values: [Tensor] = []
+                for item in named {
+                    let shape = item.parameter.value.shape
+                    values.append(try finite(file.tensor(item.name, shape: shape), item.name, path))
+                    first.append(try finite(file.tensor("adam.exp_avg." + item.name, shape: shape), "adam.exp_avg." + item.name, path))
+                    second.append(try finite(file.tensor("adam.exp_avg_sq." + item.name, shape: shape), "adam.exp_avg_sq." + item.name, path))
+                }
+                loaded.append((values, first, second))
+            }
+            let discriminatorStep = file.metadata["discriminator_step"].flatMap(Int.init)
+            if discriminator != nil, !(discriminatorStep.map { $0 >= 0 } ?? false) {
+                throw TrainingError.corruptRun(path: path, reason: "checkpoint metadata lacks a valid discriminator_step")
             }
             guard let epoch = file.metadata["epoch"].flatMap(Int.init), let step = file.metadata["step"].flatMap(Int.init),
                   let rng = file.metadata["rng_state"].flatMap(words), rng.count == 4,
@@ -68,15 +97,18 @@ public struct Checkpoint: Sendable {
             var partial: EpochProgress?
             if let start = file.metadata["partial_rng_at_epoch_start"].flatMap(words),
                let done = file.metadata["partial_batches_done"].flatMap(Int.init),
-               let sums = file.metadata["partial_sums"]?.split(separator: ",").compactMap({ Double($0) }), sums.count == 5 + model.spec.latent {
+               let sums = file.metadata["partial_sums"]?.split(separator: ",").compactMap({ Double($0) }), sums.count == 5 + model.spec.latent + terms {
                 guard start.count == 4, done >= 0, sums.allSatisfy(\.isFinite), sums[3] >= 0, sums[3] <= Double(Int32.max) else {
                     throw TrainingError.corruptRun(path: path, reason: "checkpoint's progress inside the epoch is not valid")
                 }
                 partial = EpochProgress(rngAtEpochStart: start, batchesDone: done, lossSum: sums[0], reconSum: sums[1], klSum: sums[2],
-                                        images: Int(sums[3]), seconds: sums[4], klPerDimensionSum: Array(sums[5...]))
+                                        images: Int(sums[3]), seconds: sums[4], klPerDimensionSum: Array(sums[5..<(5 + model.spec.latent)]),
+                                        termSums: Array(sums[(5 + model.spec.latent)...]))
             }
-            for (index, item) in named.enumerated() { item.parameter.value = values[index] }
-            adam.restore(step: step, firstMoments: first, secondMoments: second)
+            for ((named, optimizer), tensors) in zip(parts, loaded) {
+                for (index, item) in named.enumerated() { item.parameter.value = tensors.values[index] }
+                optimizer.restore(step: optimizer === adam ? step : discriminatorStep ?? 0, firstMoments: tensors.first, secondMoments: tensors.second)
+            }
             return Checkpoint(epoch: epoch, step: step, rngState: rng, partialEpoch: partial)
         } catch let error as SafetensorsError {
             throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)")

@@ -12,11 +12,13 @@ extension Trainer {
         try ensureFiniteParameters(epoch: epoch)
         let n = Double(max(done.images, 1))
         metrics.append(MetricsRow(epoch: epoch, split: "train", loss: done.lossSum / n, recon: done.reconSum / n, kl: done.klSum / n,
-                                  beta: config.objective.weight, capacity: config.objective.capacity(atStep: step),
-                                  seconds: done.seconds, klPerDimension: done.klPerDimensionSum.map { $0 / n }))
+                                  beta: config.objective.weight(atStep: step), capacity: config.objective.capacity(atStep: step),
+                                  seconds: done.seconds, klPerDimension: done.klPerDimensionSum.map { $0 / n },
+                                  terms: done.termSums.map { $0 / n }))
         let testStart = Timing.now()
         let test = evaluateTest(epoch: epoch)
-        metrics.append(evaluationRow(epoch: epoch, split: "test", test, seconds: Timing.now() - testStart))
+        let terms = objectiveTerms(of: test, count: dataset.test.count, seed: PosteriorPass.seeds(runSeed: config.seed, epoch: epoch).noise)
+        metrics.append(evaluationRow(epoch: epoch, split: "test", test, seconds: Timing.now() - testStart, terms: terms))
         completedEpochs = epoch
         if epoch % max(config.snapshotEvery, 1) == 0 || epoch == config.epochs {
             try saveSnapshot(epoch: epoch, test: test)
@@ -38,10 +40,10 @@ extension Trainer {
                       seed: PosteriorPass.seeds(runSeed: config.seed, epoch: epoch).images)
     }
 
-    func evaluationRow(epoch: Int, split: String, _ e: PosteriorSummary, seconds: Double) -> MetricsRow {
-        MetricsRow(epoch: epoch, split: split, loss: config.objective.value(recon: e.recon, kl: e.kl, step: step), recon: e.recon,
-                   kl: e.kl, beta: config.objective.weight, capacity: config.objective.capacity(atStep: step),
-                   seconds: seconds, klPerDimension: e.klPerDimension)
+    func evaluationRow(epoch: Int, split: String, _ e: PosteriorSummary, seconds: Double, terms: [Double]) -> MetricsRow {
+        MetricsRow(epoch: epoch, split: split, loss: config.objective.value(recon: e.recon, kl: e.kl, terms: terms, step: step),
+                   recon: e.recon, kl: e.kl, beta: config.objective.weight(atStep: step), capacity: config.objective.capacity(atStep: step),
+                   seconds: seconds, klPerDimension: e.klPerDimension, terms: terms)
     }
 
     func summary(epoch: Int) -> String {
@@ -69,15 +71,17 @@ extension Trainer {
     func saveCheckpoint(epochFile: Bool) throws(TrainingError) {
         let state = Checkpoint(epoch: completedEpochs, step: step, rngState: rng.state, partialEpoch: partial)
         try write { () throws(FileError) in
-            if epochFile { try Checkpoint.save(model: model, adam: adam, state: state, to: run.checkpoint(epoch: completedEpochs)) }
-            try Checkpoint.save(model: model, adam: adam, state: state, to: run.latestCheckpoint)
+            if epochFile {
+                try Checkpoint.save(model: model, adam: adam, discriminator: discriminator, state: state, to: run.checkpoint(epoch: completedEpochs))
+            }
+            try Checkpoint.save(model: model, adam: adam, discriminator: discriminator, state: state, to: run.latestCheckpoint)
         }
         // Older epochs' checkpoints go as training goes, once the newer ones are safely written.
         if epochFile { run.pruneCheckpoints(config: config, newest: completedEpochs) }
     }
 
     func ensureFiniteParameters(epoch: Int) throws(TrainingError) {
-        for item in model.namedParameters where !item.parameter.value.isFinite {
+        for item in model.namedParameters + (discriminator?.network.namedParameters ?? []) where !item.parameter.value.isFinite {
             throw .nonFinite(epoch: epoch, step: step, what: "parameter \(item.name)")
         }
     }

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Models
 
@@ -21,6 +22,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var epochs: Int
     public var batchSize: Int
     public var learningRate: Double
+    /// How the learning rate changes over the steps (nil: constant, as every run before schedules).
+    public var learningRateSchedule: LearningRateSchedule?
     public var clipNorm: Double?
     public var seed: UInt64
     public var snapshotEvery: Int
@@ -36,7 +39,9 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public init(toolVersion: String, name: String, dataset: String, dataDirectory: String?, limit: Int?, testLimit: Int?,
                 binarize: String, channels: Int, model: ModelSpec, objective: Objective, epochs: Int, batchSize: Int,
                 learningRate: Double, clipNorm: Double?, seed: UInt64, snapshotEvery: Int, keepCheckpoints: Int? = nil, threads: Int,
-                trainCount: Int = 0, testCount: Int = 0, classNames: [String] = [], datasetSource: String = "") {
+                trainCount: Int = 0, testCount: Int = 0, classNames: [String] = [], datasetSource: String = "",
+                learningRateSchedule: LearningRateSchedule? = nil) {
+        self.learningRateSchedule = learningRateSchedule
         self.toolVersion = toolVersion
         self.name = name
         self.dataset = dataset

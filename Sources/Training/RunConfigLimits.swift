@@ -1,4 +1,5 @@
 import Datasets
+import Engine
 import Models
 
 /// The ranges a run's settings may take, shared by the command line's option checks and
@@ -24,6 +25,7 @@ extension RunConfig {
         guard (1...Self.epochLimit).contains(epochs) else { return "epochs must be 1…\(Self.epochLimit), not \(epochs)" }
         guard (1...Self.batchLimit).contains(batchSize) else { return "batchSize must be 1…\(Self.batchLimit), not \(batchSize)" }
         guard learningRate.isFinite, learningRate > 0 else { return "learningRate must be a finite number > 0, not \(learningRate)" }
+        if let problem = learningRateSchedule?.problem(base: learningRate) { return problem }
         if let clipNorm, !(clipNorm.isFinite && clipNorm > 0) { return "clipNorm must be a finite number > 0, not \(clipNorm)" }
         guard snapshotEvery >= 1 else { return "snapshotEvery must be ≥ 1, not \(snapshotEvery)" }
         if let keepCheckpoints, let problem = Self.keepCheckpointsProblem(keepCheckpoints) { return "keepCheckpoints " + problem }

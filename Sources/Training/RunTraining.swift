@@ -122,12 +122,12 @@ extension RunConfig {
         guard a != b else { return [] }
         var found: [String] = []
         if a.model != b.model { found.append("model \(a.model.architecture.rawValue) Z = \(a.model.latent), not Z = \(b.model.latent)") }
-        if a.objective != b.objective { found.append("objective \(a.objective), not \(b.objective)") }
+        if a.objective != b.objective { found.append("objective \(a.objective.summary), not \(b.objective.summary)") }
         if a.dataset != b.dataset || a.limit != b.limit || a.testLimit != b.testLimit || a.binarize != b.binarize {
             found.append("data \(a.dataset), not \(b.dataset)")
         }
         if a.seed != b.seed { found.append("seed \(a.seed), not \(b.seed)") }
-        if a.learningRate != b.learningRate || a.batchSize != b.batchSize || a.clipNorm != b.clipNorm {
+        if a.learningRate != b.learningRate || a.learningRateSchedule != b.learningRateSchedule || a.batchSize != b.batchSize || a.clipNorm != b.clipNorm {
             found.append("optimiser settings")
         }
         return found.isEmpty ? ["other settings"] : found

@@ -21,6 +21,8 @@ public final class Trainer {
     public let run: RunDirectory
     public let model: VAE
     let adam: Adam
+    /// FactorVAE's discriminator and its optimiser (nil for the other objectives).
+    let discriminator: DiscriminatorState?
     let progress: ProgressReporter
     let binarization: Binarization
     var rng: RandomGenerator
@@ -39,7 +41,8 @@ public final class Trainer {
         rng = RandomGenerator(seed: config.seed)
         model = VAE(spec: config.model, rng: &rng)
         adam = Adam(parameters: model.namedParameters.map(\.parameter), learningRate: Float(config.learningRate))
-        metrics = MetricsLog(latent: config.model.latent)
+        discriminator = Self.discriminator(for: config)
+        metrics = MetricsLog(latent: config.model.latent, termNames: config.objective.termNames)
         BLAS.setThreads(config.threads)
         MemoryTuning.retainFreedMemory()
     }
@@ -58,8 +61,10 @@ public final class Trainer {
         let seeds = PosteriorPass.seeds(runSeed: config.seed, epoch: 0)
         let trainStart = PosteriorPass(model: model, set: dataset.train, limit: 10_000, binarization: binarization, seed: seeds.images &+ 1)
             .summary(noiseSeed: seeds.noise &+ 1, deterministic: deterministic)
-        metrics.append(evaluationRow(epoch: 0, split: "train", trainStart, seconds: 0))
-        metrics.append(evaluationRow(epoch: 0, split: "test", test, seconds: Timing.now() - testStart))
+        metrics.append(evaluationRow(epoch: 0, split: "train", trainStart, seconds: 0,
+                                     terms: objectiveTerms(of: trainStart, count: dataset.train.count, seed: seeds.noise &+ 1)))
+        metrics.append(evaluationRow(epoch: 0, split: "test", test, seconds: Timing.now() - testStart,
+                                     terms: objectiveTerms(of: test, count: dataset.test.count, seed: seeds.noise)))
         try saveSnapshot(epoch: 0, test: test)
         try saveCheckpoint(epochFile: true)
         try write { () throws(FileError) in try metrics.write(to: run.metrics) }
@@ -69,7 +74,8 @@ public final class Trainer {
 
     /// Continues from checkpoints/latest.safetensors (mid-epoch if the run was interrupted).
     public func resume() throws(TrainingError) -> TrainingOutcome {
-        let state = try Checkpoint.load(path: run.latestCheckpoint, model: model, adam: adam)
+        let state = try Checkpoint.load(path: run.latestCheckpoint, model: model, adam: adam, discriminator: discriminator,
+                                        terms: config.objective.termNames.count)
         guard let restored = RandomGenerator(state: state.rngState) else {
             throw .corruptRun(path: run.latestCheckpoint, reason: "invalid RNG state")
         }
@@ -77,7 +83,7 @@ public final class Trainer {
         step = state.step
         completedEpochs = state.epoch
         partial = state.partialEpoch
-        metrics = try MetricsLog.read(path: run.metrics, latent: config.model.latent)
+        metrics = try MetricsLog.read(path: run.metrics, latent: config.model.latent, termNames: config.objective.termNames)
         metrics.truncate(after: completedEpochs)
         guard config.epochs >= completedEpochs + (partial == nil ? 0 : 1) else {
             throw .invalidOption("the run has completed \(completedEpochs) epochs; give it \(completedEpochs + 1) or more to train on")
@@ -114,7 +120,7 @@ public final class Trainer {
                 done = resumed
                 partial = nil
             } else {
-                done = .start(rng: rng, latent: config.model.latent)
+                done = .start(rng: rng, latent: config.model.latent, terms: config.objective.termNames.count)
                 batches = schedule.epoch(rng: &rng)
             }
             for index in done.batchesDone..<batches.count {
@@ -147,20 +153,29 @@ public final class Trainer {
         let parameters = adam.parameters
         let batch = dataset.train.batch(positions, binarization: binarization, rng: &rng)
         Gradients.zero(parameters)
-        let measured = model.trainStep(images: batch.images, labels: conditional ? batch.labels : [],
-                                       objective: config.objective, step: step, rng: &rng)
+        var measured = model.trainStep(images: batch.images, labels: conditional ? batch.labels : [], objective: config.objective,
+                                       step: step, datasetSize: dataset.train.count, discriminator: discriminator?.network, rng: &rng)
         guard measured.loss.isFinite else { throw .nonFinite(epoch: epoch, step: step + 1, what: "the loss") }
         if let clip = config.clipNorm {
             let norm = Gradients.clip(parameters, maxNorm: clip)
             guard norm.isFinite else { throw .nonFinite(epoch: epoch, step: step + 1, what: "the gradient") }
         }
+        if let schedule = config.learningRateSchedule {
+            adam.learningRate = Float(schedule.rate(base: config.learningRate, step: step))
+        }
         adam.update()
+        if let discriminator, let code = measured.code {
+            let result = discriminatorStep(discriminator, real: code)
+            measured.terms[1] = result.accuracy
+            measured.terms[2] = result.loss
+        }
         step += 1
         let n = Double(positions.count)
         done.lossSum += measured.loss * n
         done.reconSum += measured.recon * n
         done.klSum += measured.kl * n
         for j in 0..<measured.klPerDimension.count { done.klPerDimensionSum[j] += measured.klPerDimension[j] * n }
+        for j in 0..<measured.terms.count { done.termSums[j] += measured.terms[j] * n }
         done.images += positions.count
         let seconds = Timing.now() - started
         done.seconds += seconds

@@ -18,9 +18,11 @@ struct OptionArguments: Equatable {
 
     /// The settings of `options`, in declaration order.
     init<Options: ParsableArguments>(_ options: Options) {
-        settings = Mirror(reflecting: options).children.compactMap { child in
-            guard let label = child.label, label.hasPrefix("_"), let wrapper = child.value as? ArgumentTextConvertible else { return nil }
-            return Setting(name: Self.optionName(String(label.dropFirst())), isFlag: wrapper.isFlag, value: wrapper.argumentText)
+        settings = Mirror(reflecting: options).children.flatMap { child -> [Setting] in
+            // An @OptionGroup's options are the command's own (train's objective options live in one).
+            if let group = child.value as? NestedOptions { return group.nestedSettings }
+            guard let label = child.label, label.hasPrefix("_"), let wrapper = child.value as? ArgumentTextConvertible else { return [] }
+            return [Setting(name: Self.optionName(String(label.dropFirst())), isFlag: wrapper.isFlag, value: wrapper.argumentText)]
         }
     }
 
@@ -55,6 +57,15 @@ struct OptionArguments: Equatable {
             return ["--" + setting.name, value]
         }
     }
+}
+
+/// An `@OptionGroup`, whose options are read like the command's own.
+protocol NestedOptions {
+    var nestedSettings: [OptionArguments.Setting] { get }
+}
+
+extension OptionGroup: NestedOptions {
+    var nestedSettings: [OptionArguments.Setting] { OptionArguments(wrappedValue).settings }
 }
 
 /// A property wrapper of ArgumentParser whose parsed value can be written back as an argument.

@@ -28,14 +28,14 @@ struct TrainOptions: ParsableArguments {
     @Flag(help: "Conditional VAE: the one-hot label joins the encoder's and the decoder's input.")
     var conditional = false
 
-    @Option(help: "Objective: beta (recon + β·KL) or capacity (recon + γ·|KL − C|, Burgess et al. 2018).")
+    @Option(help: "Objective: beta (recon + β·KL), capacity (recon + γ·|KL − C|, Burgess et al. 2018), tcvae (β-TCVAE, Chen et al. 2018), factorvae (Kim & Mnih 2018), dipvae-i or dipvae-ii (Kumar et al. 2018).")
     var objective = ObjectiveKind.beta
     @Option(help: "β of the beta objective (β = 1 is the VAE; any finite β ≥ 0).")
     var beta = 1.0
     @Flag(help: "A plain autoencoder: z = μ and no KL term.")
     var deterministic = false
-    @Option(help: "γ of the capacity objective.")
-    var gamma = 1000.0
+    @Option(help: "γ of the capacity objective (default 1000) or of FactorVAE's total correlation (default 40).")
+    var gamma: Double?
     @Option(help: "Capacity C at step 0, in nats.")
     var capacityStart = 0.0
     @Option(help: "Capacity C reached after --capacity-steps steps, in nats.")
@@ -44,6 +44,7 @@ struct TrainOptions: ParsableArguments {
     var capacitySteps = 100_000
     @Option(help: "Likelihood: bernoulli or gaussian (default: bernoulli, gaussian for RGB images).")
     var likelihood: Likelihood?
+    @OptionGroup var objectives: ObjectiveOptions
 
     @Option(help: "Epochs to train (default 20; with --resume, the run's own; at most \(RunConfig.epochLimit)).")
     var epochs: Int?
@@ -69,7 +70,7 @@ struct TrainOptions: ParsableArguments {
     /// Every option checked on its own, before anything is read or written; what depends on the
     /// data (the image size, the number of images and labels) is checked in `config(name:dataset:)`.
     func validate() throws {
-        for (name, value) in [("--beta", beta), ("--lr", lr), ("--gamma", gamma), ("--capacity-start", capacityStart),
+        for (name, value) in [("--beta", beta), ("--lr", lr), ("--gamma", gamma ?? 0), ("--capacity-start", capacityStart),
                               ("--capacity-max", capacityMax), ("--clip-norm", clipNorm ?? 1)] where !value.isFinite {
             throw ValidationError("\(name) must be a finite number, not \(value)")
         }
@@ -91,7 +92,7 @@ struct TrainOptions: ParsableArguments {
         guard (1...RunConfig.threadLimit).contains(threads) else {
             throw ValidationError("--threads must be 1…\(RunConfig.threadLimit), not \(threads)")
         }
-        guard gamma >= 0, capacityStart >= 0, capacityMax >= 0, capacitySteps >= 0 else {
+        guard gamma ?? 0 >= 0, capacityStart >= 0, capacityMax >= 0, capacitySteps >= 0 else {
             throw ValidationError("--gamma, --capacity-start, --capacity-max and --capacity-steps must be ≥ 0")
         }
         if let clipNorm, clipNorm <= 0 { throw ValidationError("--clip-norm must be positive, not \(clipNorm)") }
@@ -111,12 +112,17 @@ struct TrainOptions: ParsableArguments {
             if objective != .beta { throw ValidationError("--objective \(objective.rawValue) with --deterministic: an autoencoder has no KL term; leave one out") }
         }
         if objective != .capacity {
-            let capacityOptions = [("--gamma", gamma != d.gamma), ("--capacity-start", capacityStart != d.capacityStart),
+            let capacityOptions = [("--gamma", gamma != nil && objective != .factorvae), ("--capacity-start", capacityStart != d.capacityStart),
                                    ("--capacity-max", capacityMax != d.capacityMax), ("--capacity-steps", capacitySteps != d.capacitySteps)]
             if let name = capacityOptions.first(where: { $0.1 })?.0 { throw ValidationError("\(name) applies only with --objective capacity") }
-        } else if beta != d.beta {
+        }
+        if objective == .capacity && beta != d.beta {
             throw ValidationError("--beta with --objective capacity: the capacity objective weighs |KL − C| by --gamma; leave --beta out")
         }
+        if objective != .beta && objective != .capacity && beta != d.beta {
+            throw ValidationError("--beta applies only with --objective beta (\(objective.rawValue) has its own weights; see 'betavae train --help')")
+        }
+        try objectives.checkCombination(objective: objective, learningRate: lr)
         if model != .mlp && hidden != d.hidden { throw ValidationError("--hidden applies only to --model mlp (\(model.rawValue) has fixed layers)") }
         if channels != d.channels && !dataset.hasPrefix("images:") { throw ValidationError("--channels applies only to images:DIR datasets") }
         if dataDir != nil && dataset != "mnist" { throw ValidationError("--data-dir applies only to --dataset mnist") }
@@ -132,11 +138,11 @@ struct TrainOptions: ParsableArguments {
             ("--binarize", binarize != d.binarize), ("--channels", channels != d.channels), ("--model", model != d.model),
             ("--hidden", hidden != d.hidden), ("--latent", latent != d.latent), ("--conditional", conditional),
             ("--objective", objective != d.objective), ("--beta", beta != d.beta), ("--deterministic", deterministic),
-            ("--gamma", gamma != d.gamma), ("--capacity-start", capacityStart != d.capacityStart),
+            ("--gamma", gamma != nil), ("--capacity-start", capacityStart != d.capacityStart),
             ("--capacity-max", capacityMax != d.capacityMax), ("--capacity-steps", capacitySteps != d.capacitySteps),
             ("--likelihood", likelihood != nil), ("--batch-size", batchSize != d.batchSize), ("--clip-norm", clipNorm != nil),
             ("--seed", seed != d.seed), ("--snapshot-every", snapshotEvery != d.snapshotEvery), ("--threads", threads != d.threads),
-        ]
+        ] + objectives.changedFromDefaults
         if let name = changed.first(where: { $0.1 })?.0 {
             throw ValidationError("\(name) cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs, --lr and --keep-checkpoints")
         }
@@ -155,8 +161,7 @@ struct TrainOptions: ParsableArguments {
 
     var parsedObjective: Objective {
         if deterministic { return .deterministic }
-        if objective == .capacity { return .capacity(gamma: gamma, start: capacityStart, max: capacityMax, steps: capacitySteps) }
-        return .beta(beta)
+        return objectives.objective(objective, beta: beta, gamma: gamma, capacity: (capacityStart, capacityMax, capacitySteps))
     }
 
     var datasetOptions: DatasetOptions {
@@ -170,16 +175,10 @@ struct TrainOptions: ParsableArguments {
         [dataset, dataDir ?? "", limit.map(String.init) ?? "", testLimit.map(String.init) ?? "", "\(channels)", "\(seed)"].joined(separator: "|")
     }
 
-    /// A run name that says what the run is: dataset, model, β (or capacity), seed.
+    /// A run name that says what the run is: dataset, model, the objective and its weight, seed.
     var defaultRunName: String {
         let data = dataset.split(separator: ":").first.map(String.init) ?? dataset
-        let objectivePart: String
-        switch parsedObjective {
-        case .beta(let b): objectivePart = "beta" + Self.compact(b)
-        case .capacity(_, _, let c, _): objectivePart = "capacity" + Self.compact(c)
-        case .deterministic: objectivePart = "ae"
-        }
-        return "\(data)-\(model.rawValue)-\(objectivePart)" + (conditional ? "-cvae" : "") + "-seed\(seed)"
+        return "\(data)-\(model.rawValue)-\(parsedObjective.namePart)" + (conditional ? "-cvae" : "") + "-seed\(seed)"
     }
 
     static func compact(_ value: Double) -> String { compactNumber(value) }
@@ -200,15 +199,14 @@ struct TrainOptions: ParsableArguments {
                                testLimit: testLimit, binarize: binarize.rawValue, channels: channels, model: spec, objective: parsedObjective,
                                epochs: epochs ?? 20, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
                                snapshotEvery: snapshotEvery, keepCheckpoints: keepCheckpoints, threads: threads, trainCount: dataset.train.count,
-                               testCount: dataset.test.count, classNames: dataset.classNames, datasetSource: dataset.source)
+                               testCount: dataset.test.count, classNames: dataset.classNames, datasetSource: dataset.source,
+                               learningRateSchedule: objectives.schedule(totalSteps: (epochs ?? 20) * ((dataset.train.count + batchSize - 1) / batchSize)))
+        if case .tcvae(let s) = parsedObjective, s.sampling == .stratified, batchSize < 2 {
+            throw fail("--tc-sampling stratified needs --batch-size 2 or more (one image is the batch's own, another the stratum's)", code: 64)
+        }
         if let problem = spec.problem ?? config.problem { throw fail(problem, code: 64) }
         return config
     }
-}
-
-/// The objectives `--objective` names (the autoencoder is `--deterministic`).
-enum ObjectiveKind: String, CaseIterable, ExpressibleByArgument {
-    case beta, capacity
 }
 
 extension Architecture: ExpressibleByArgument {}

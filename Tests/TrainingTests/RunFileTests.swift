@@ -78,9 +78,23 @@ struct RunFileTests {
         #expect(try MetricsLog.parse(Array(log.csv.utf8), path: Self.metricsPath, latent: 2).rows == log.rows)
     }
 
+    /// An objective's term columns after kl_{Z-1} are read into each row's terms and written back;
+    /// a file whose terms are not the run objective's is refused by name.
+    @Test func metricsWithObjectiveTerms() throws {
+        let text = MetricsLog.header(latent: 2, termNames: ["mi", "tc", "dimwise_kl"]) + "\n0,train,1,2,3,5,6,0,0.5,0.1,0.2,0.3,0.4,-0.5\n"
+        let log = try MetricsLog.parse(Array(text.utf8), path: Self.metricsPath, latent: 2, termNames: ["mi", "tc", "dimwise_kl"])
+        #expect(log.rows[0].terms == [0.3, 0.4, -0.5] && log.rows[0].klPerDimension == [0.1, 0.2] && log.csv.hasPrefix(text.prefix(60)))
+        #expect(try MetricsLog.parse(Array(log.csv.utf8), path: Self.metricsPath, latent: 2).rows == log.rows)
+        #expect(log.term("tc", in: log.rows) == [0.4])
+        #expect(throws: TrainingError.corruptRun(path: Self.metricsPath, reason: "has the term columns [] but the run's objective writes [mi,tc,dimwise_kl]")) {
+            _ = try MetricsLog.parse(Array(Self.goodMetrics.utf8), path: Self.metricsPath, latent: 2, termNames: ["mi", "tc", "dimwise_kl"])
+        }
+    }
+
     @Test(arguments: [
         ("", "missing the metrics.csv header row"),
-        ("epoch,split,loss,recon,kl,nelbo,beta,capacity,seconds,kl_0,kl_7\n", "the header row's KL columns are not kl_0,kl_1,…"),
+        ("epoch,split,loss,recon,kl,nelbo,beta,capacity,seconds,kl_0,kl_7\n", "the header row's KL columns are not kl_0,kl_1,… followed by an objective's terms"),
+        ("epoch,split,loss,recon,kl,nelbo,beta,capacity,seconds,kl_0,kl_1,mi,tc\n", "the header row's KL columns are not kl_0,kl_1,… followed by an objective's terms"),
         ("epoch,split,loss,recon,kl,nelbo,beta,capacity,seconds,kl_0\n", "has 1 KL columns but the run's model has 2 latent dimensions"),
         (goodMetrics + "1,train,1,2,3,5,1,0,0.5,0.1\n", "line 4 is not a metrics row"),
         (goodMetrics + "1,valid,1,2,3,5,1,0,0.5,0.1,0.2\n", "line 4 is not a metrics row"),
