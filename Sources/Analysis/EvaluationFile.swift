@@ -32,7 +32,7 @@ extension EvaluationResult {
         }
         let t = test
         var numbers = [t.nelbo, t.recon, t.kl, t.iwaeNLL, t.iwaeStandardError, objective, t.iwaeELBO ?? 0] + usage.klPerDimension + usage.meanVariance
-        numbers += [knnAccuracy, knnChance].compactMap { $0 }
+        numbers += [knnAccuracy, knnChance].compactMap { $0 } + (objectiveTerms.map { Array($0.values) } ?? [])
         guard t.samples > 0, t.images > 0, epoch >= 0, key.step >= 0 else { return "its sample and image counts must be positive" }
         guard (1...max(key.testImages, 1)).contains(key.iwaeImages) else { return "its IWAE images must be 1…\(key.testImages), the test images" }
         if let scores = disentanglement {

@@ -57,6 +57,10 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
     public var test: LikelihoodEstimate
     /// The training objective's value on the test split (recon + β·KL, or the capacity form).
     public var objective: Double
+    /// The objective's own terms on the test split by metrics.csv's column name (β-TCVAE's mi, tc,
+    /// dimwise_kl; FactorVAE's tc and discriminator accuracy and loss; DIP-VAE's penalties), taken
+    /// from the epoch's test row; nil for β, capacity and the autoencoder (and in older files).
+    public var objectiveTerms: [String: Double]? = nil
     public var usage: LatentUsage
     /// Accuracy of 5-NN from training means to test labels, and chance (the largest class share).
     public var knnAccuracy: Double?

@@ -35,8 +35,10 @@ public enum Comparison {
             }
         }
         let differing = differingKeys(runs)
-        let byBeta = Set(runs.map { $0.config.objective.weight }).count > 1
+        let byObjective = ObjectiveOrder.mixed(runs.map(\.config.objective))
+        let byBeta = byObjective || Set(runs.map { $0.config.objective.weight }).count > 1
         runs.sort { a, b in
+            if byObjective, let first = ObjectiveOrder.before(a.config.objective, b.config.objective) { return first }
             if byBeta, a.config.objective.weight != b.config.objective.weight {
                 return a.config.objective.weight < b.config.objective.weight
             }
@@ -55,7 +57,7 @@ public enum Comparison {
         let rows = try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0).write(into: out, style: style) }
         let context: [String: Any] = [
             "title": "Comparison of \(runs.count) runs",
-            "summary": "\(first.dataset), \(first.model.architecture.rawValue), ordered by \(byBeta ? "β" : (differing.first ?? "name")); baseline \(labels[base]) (\(runs[base].config.name))",
+            "summary": "\(first.dataset), \(first.model.architecture.rawValue), ordered by \(byObjective ? "objective, then its weight" : byBeta ? "β" : (differing.first ?? "name")); baseline \(labels[base]) (\(runs[base].config.name))",
             "figures": figures.map(\.context),
             "settingsHeader": ComparisonTables.settingsHeader(runs, scores: false),
             "settingsRows": ComparisonTables.settingsRows(runs, groups: groups, scores: false),
@@ -101,10 +103,8 @@ public enum Comparison {
     }
 
     /// The objective's weight as a label: "β = 4", "capacity, γ = 1000".
-    static func weightLabel(_ config: RunConfig) -> String {
-        if case .capacity = config.objective { return "capacity, γ = \(RunData.number(config.objective.weight))" }
-        return "β = \(RunData.number(config.objective.weight))"
-    }
+    /// "β = 4", "capacity, γ = 1000", "β-TCVAE β = 6", "FactorVAE γ = 40", "DIP-VAE-II λ_od = 10" (`Objective.label`).
+    static func weightLabel(_ config: RunConfig) -> String { config.objective.label }
 
     static func metricsRow(_ run: RunData, label: String, baseline: RunData, isBaseline: Bool) -> [String: Any] {
         let e = run.evaluation, b = baseline.evaluation

@@ -28,10 +28,13 @@ extension RunFigures {
             }
             caption += " The KL panel shows the capacity C at the end of each epoch (Burgess et al. 2018); shaded epochs have a test KL more than 1 nat away from C."
         }
+        let terms = ObjectiveTermFigures.panels(data.metrics, objective: data.config.objective)
+        caption += ObjectiveTermFigures.caption(data.config.objective)
+        let panels: [Panel] = [.axes(panel("NELBO (β = 1)", \.nelbo, threshold: losses)), .axes(panel("reconstruction", \.recon, threshold: losses)),
+                               .axes(kl)] + terms.map { .axes($0) }
         return FigureSpec(name: "loss-curves", title: "Loss curves", caption: caption,
-                          alt: "Three line charts of train and test NELBO, reconstruction and KL against epoch",
-                          figure: Figure(width: 960, height: 300, columns: 3, panels: [.axes(panel("NELBO (β = 1)", \.nelbo, threshold: losses)),
-                                                                                    .axes(panel("reconstruction", \.recon, threshold: losses)), .axes(kl)]),
+                          alt: "Line charts of train and test NELBO, reconstruction and KL" + (terms.isEmpty ? "" : " and the objective's own terms") + " against epoch",
+                          figure: Figure(width: 320 * Double(panels.count), height: 300, columns: panels.count, panels: panels),
                           vector: true)
     }
 

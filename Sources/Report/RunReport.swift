@@ -83,6 +83,10 @@ public enum RunReport {
             ["name": "reconstruction", "value": String(format: "%.2f nats", e.test.recon), "note": "\(data.config.model.likelihood.rawValue) NLL"],
             ["name": "KL", "value": String(format: "%.2f nats", e.test.kl), "note": "KL(q(z|x) ‖ N(0, I))"],
             ["name": "training objective", "value": String(format: "%.2f", e.objective), "note": data.objectiveSummary],
+        ] + data.config.objective.termNames.compactMap { name in
+            e.objectiveTerms?[name].map { ["name": "  " + (ObjectiveTermFigures.termLabels[name] ?? name), "value": String(format: "%.3f", $0),
+                                           "note": "the objective's own term on the test split (metrics.csv's \(name))"] }
+        } + [
             ["name": "active units", "value": "\(e.usage.activeUnits.count) of \(data.latent)", "note": "Var over x of E[z_j|x] > 0.01"],
         ]
         if let knn = e.knnAccuracy, let chance = e.knnChance {

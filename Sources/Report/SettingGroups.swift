@@ -35,6 +35,9 @@ enum SettingGroups {
             members[key, default: []].append(index)
         }
         let betas = Array(Set(runs.map(\.config.objective.weight))).sorted()
+        // Runs of different objectives: one hue per objective, darker for its larger weights.
+        let objectives = runs.map(\.config.objective)
+        let objectiveColors = ObjectiveOrder.mixed(objectives) ? ObjectiveOrder.colors(objectives) : nil
         var stylesUsed: [Double: [String]] = [:]
         return order.map { key in
             let indices = members[key] ?? []
@@ -48,7 +51,7 @@ enum SettingGroups {
             if byBeta || weightKeys.isEmpty == false { parts.append(Comparison.weightLabel(config)) }
             parts += otherKeys.map { "\(shortKey($0)) = \(Comparison.value(config, $0))" }
             return SettingGroup(label: parts.isEmpty ? config.name : parts.joined(separator: ", "), members: indices, weight: weight,
-                                color: betaColor(weight, among: betas), style: used.firstIndex(of: others) ?? 0)
+                                color: objectiveColors?[indices[0]] ?? betaColor(weight, among: betas), style: used.firstIndex(of: others) ?? 0)
         }
     }
 

@@ -49,9 +49,17 @@ extension LoadedRun {
         return differences.isEmpty ? (saved, "") : (nil, "evaluation.json was made with " + differences.joined(separator: ", "))
     }
 
-    /// Computes the evaluation and saves it as RUN/evaluation.json.
+    /// Computes the evaluation and saves it as RUN/evaluation.json. The objective's own terms (and
+    /// with them the objective's value) come from metrics.csv's test row of the epoch: the same
+    /// pass over the test split, and FactorVAE's needs the discriminator, which only training loads.
     public func evaluateAndSave(options: Evaluator.Options) throws -> EvaluationResult {
-        let result = Evaluator.evaluate(model: model, dataset: dataset, options: options)
+        var result = Evaluator.evaluate(model: model, dataset: dataset, options: options)
+        let names = config.objective.termNames
+        if !names.isEmpty, let metrics = try? MetricsLog.read(path: run.metrics, latent: config.model.latent, termNames: names),
+           let row = metrics.rows(split: "test").last(where: { $0.epoch == epoch }) {
+            result.objectiveTerms = Dictionary(uniqueKeysWithValues: zip(names, row.terms))
+            result.objective = config.objective.value(recon: result.test.recon, kl: result.test.kl, terms: row.terms, step: step)
+        }
         do { try AtomicFile.write(result.encoded(), to: run.evaluation) } catch { throw TrainingError.io("\(error)") }
         return result
     }

@@ -60,6 +60,9 @@ struct EvaluateCommand: ParsableCommand {
             String(format: "IWAE NLL (K = %d)     %9.3f ± %.3f nats (standard error; %d test images; %.3f below their NELBO)",
                    r.test.samples, r.test.iwaeNLL, r.test.iwaeStandardError, r.test.images, r.test.iwaeGap),
             String(format: "training objective      %9.3f", r.objective),
+        ] + config.objective.termNames.compactMap { name in
+            r.objectiveTerms?[name].map { String(format: "  %-21@ %9.3f", name as NSString, $0) }
+        } + [
             "active units            \(r.usage.activeUnits.count) of \(r.usage.klPerDimension.count)  \(r.usage.activeUnits.map { "z\($0)" }.joined(separator: " "))",
             "KL per dimension        " + r.usage.dimensionsByKL.prefix(10).map { String(format: "z%d %.2f", $0, r.usage.klPerDimension[$0]) }.joined(separator: "  "),
         ]
