@@ -10,6 +10,13 @@ so a betavae checkpoint loads with load_state_dict, and weights trained in PyTor
 
 encode(x) returns (mu, logvar); decode(z) returns logits (Bernoulli) or means (Gaussian).
 For a conditional model pass the number of classes and one-hot labels.
+
+A FactorVAE checkpoint also holds its discriminator (Kim & Mnih 2018), which loads into
+discriminator(latent, layers=6, hidden=1000):
+
+    d = discriminator(latent=10)
+    d.load_state_dict({k[len("discriminator."):]: v for k, v in state.items() if k.startswith("discriminator.")})
+    tc = (d(z)[:, 0] - d(z)[:, 1]).mean()      # logit 0: drawn from q(z); logit 1: dimension-wise permuted
 """
 import torch
 import torch.nn as nn
@@ -32,6 +39,16 @@ class VAE(nn.Module):
         if self.classes:
             z = torch.cat([z, F.one_hot(y, self.classes).float()], 1)
         return self.decoder(z)
+
+
+def discriminator(latent, layers=6, hidden=1000):
+    """FactorVAE's discriminator: (Linear, LeakyReLU(0.2)) x layers, then Linear(hidden, 2)."""
+    modules, width = [], latent
+    for _ in range(layers):
+        modules += [nn.Linear(width, hidden), nn.LeakyReLU(0.2)]
+        width = hidden
+    modules.append(nn.Linear(width, 2))
+    return nn.Sequential(*modules)
 
 
 def build(architecture, image_shape=(1, 28, 28), latent=20, hidden=(400,), classes=0):

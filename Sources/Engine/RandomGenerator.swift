@@ -92,6 +92,20 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         return tensor
     }
 
+    /// `count` distinct indices drawn uniformly from `0..<population` (Floyd's algorithm: O(count)
+    /// draws, whatever the population), in the order drawn.
+    public mutating func sample(_ count: Int, from population: Int) -> [Int] {
+        precondition(count >= 0 && count <= population, "cannot draw \(count) of \(population)")
+        var chosen = Set<Int>(minimumCapacity: count), order: [Int] = []
+        for j in (population - count)..<population {
+            let t = Int(next() % UInt64(j + 1))
+            let pick = chosen.contains(t) ? j : t
+            chosen.insert(pick)
+            order.append(pick)
+        }
+        return order
+    }
+
     /// A uniformly random permutation of `0..<count` (Fisher–Yates).
     public mutating func permutation(_ count: Int) -> [Int] {
         var order = Array(0..<count)

@@ -36,7 +36,7 @@ extension Objective {
         switch self {
         case let .beta(beta, warmup):
             try container.encode(beta, forKey: .beta)
-            if warmup > 0 { try container.encode(warmup, forKey: .warmup) }
+            if warmup != 0 { try container.encode(warmup, forKey: .warmup) }
         case let .capacity(gamma, start, maximum, steps):
             try container.encode(gamma, forKey: .gamma)
             try container.encode(start, forKey: .start)

@@ -24,7 +24,7 @@ extension Trainer {
     /// each dimension permuted across the batch on its own. The epoch's schedule is untouched: every
     /// image still passes through the VAE step once per epoch. Costs one encoder forward per step.
     func discriminatorStep(_ state: DiscriminatorState, real: Tensor) -> (loss: Double, accuracy: Double) {
-        let positions = Array(rng.permutation(dataset.train.count).prefix(real.rows))
+        let positions = rng.sample(real.rows, from: dataset.train.count)
         let second = dataset.train.batch(positions, binarization: binarization, rng: &rng)
         let (mean, logVariance) = model.encode(second.images, labels: conditional ? second.labels : [])
         let codes = Losses.reparameterize(mean: mean, logVariance: logVariance, noise: rng.normalTensor(shape: mean.shape))

@@ -114,7 +114,9 @@ struct TrainOptions: ParsableArguments {
         if objective != .capacity {
             let capacityOptions = [("--gamma", gamma != nil && objective != .factorvae), ("--capacity-start", capacityStart != d.capacityStart),
                                    ("--capacity-max", capacityMax != d.capacityMax), ("--capacity-steps", capacitySteps != d.capacitySteps)]
-            if let name = capacityOptions.first(where: { $0.1 })?.0 { throw ValidationError("\(name) applies only with --objective capacity") }
+            if let name = capacityOptions.first(where: { $0.1 })?.0 {
+                throw ValidationError("\(name) applies only with --objective capacity" + (name == "--gamma" ? " or factorvae" : ""))
+            }
         }
         if objective == .capacity && beta != d.beta {
             throw ValidationError("--beta with --objective capacity: the capacity objective weighs |KL − C| by --gamma; leave --beta out")

@@ -66,6 +66,18 @@ import Training
         (["--model", "resnet"], "The value 'resnet' is invalid for '--model <model>'"),
         (["--model", "burgess"], "model burgess needs 64×64 images"),
         (["--batch-size", "5000"], "--batch-size 5000 is larger than the 300 training images"),
+        (["--objective", "tcvae", "--kl-warmup", "10"], "--kl-warmup applies only with --objective beta; it does nothing for --objective tcvae"),
+        (["--alpha", "2"], "--alpha applies only with --objective tcvae"),
+        (["--objective", "capacity", "--gamma-dim", "2"], "--gamma-dim applies only with --objective tcvae"),
+        (["--objective", "tcvae", "--beta", "4"], "--beta applies only with --objective beta"),
+        (["--objective", "factorvae", "--discriminator-layers", "0"], "--discriminator-layers must be 1…16, not 0"),
+        (["--objective", "dipvae-i", "--lambda-od", "nan"], "--lambda-od must be a finite number ≥ 0, not nan"),
+        (["--objective", "dipvae-ii", "--lambda-d=-1"], "--lambda-d must be a finite number ≥ 0, not -1.0"),
+        (["--gamma", "5"], "--gamma applies only with --objective capacity"),
+        (["--lr-min", "1e-5"], "--lr-min applies only with --lr-schedule cosine"),
+        (["--lr-schedule", "cosine", "--lr-min", "0.5"], "--lr-min 0.5 is above --lr 0.001"),
+        (["--lr-schedule", "step", "--lr-step-factor", "2"], "--lr-step-factor must be in (0, 1], not 2.0"),
+        (["--objective", "tcvae", "--tc-sampling", "stratified", "--batch-size", "1"], "--tc-sampling stratified needs --batch-size 2 or more"),
     ])
     func badOptionsExit64WithOneLine(arguments: [String], message: String) throws {
         let data = Self.idxFolder(count: 300)

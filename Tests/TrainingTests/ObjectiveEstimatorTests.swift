@@ -169,3 +169,15 @@ import Testing
         #expect(Objective.tcvae(TCVAESettings()).namePart == "tcvae6" && Objective.dipVAE(DIPVAESettings(variant: .ii)).namePart == "dipvae-ii10")
     }
 }
+
+/// FactorVAE's second batch: distinct indices, all of the population reachable, none outside it.
+@Test func sampleDrawsDistinctIndices() {
+    var rng = RandomGenerator(seed: 1)
+    var seen = Set<Int>()
+    for _ in 0..<200 {
+        let draw = rng.sample(8, from: 20)
+        #expect(draw.count == 8 && Set(draw).count == 8 && draw.allSatisfy { (0..<20).contains($0) })
+        seen.formUnion(draw)
+    }
+    #expect(seen.count == 20 && rng.sample(5, from: 5).sorted() == [0, 1, 2, 3, 4])
+}

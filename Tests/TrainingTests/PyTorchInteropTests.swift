@@ -27,6 +27,19 @@ import Testing
         }
     }
 
+    /// Runs /usr/bin/python3 with `arguments`: its exit status and standard output.
+    static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
     static let torchAvailable: Bool = {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
@@ -63,15 +76,8 @@ import Testing
         y = torch.tensor([1, 2]) if \(classes) else None
         print(' '.join(repr(float(v)) for v in m.encode(x, y)[0].detach().ravel()))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let (status, output) = try Self.python(["-c", script])
+        #expect(status == 0)
         let theirs = output.split(separator: " ").compactMap { Float($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(theirs.count == mean.count)
         for i in 0..<min(theirs.count, mean.count) { #expect(abs(theirs[i] - mean[i]) < 1e-4) }
