@@ -70,20 +70,23 @@ final class ConvolutionScratch {
     var weightGradient: [Float] = []
     var biasGradient: [Float] = []
 
-    /// Scratch for each of `workers`, grown (never shrunk) to the sizes given.
-    static func ensure(_ scratch: inout [ConvolutionScratch], workers: Int, columns: Int, matrix: Int) {
+    /// Scratch for each of `workers`, grown (never shrunk) to the sizes given; the gradient shares
+    /// take the parameters' sizes.
+    static func ensure(_ scratch: inout [ConvolutionScratch], workers: Int, columns: Int, matrix: Int, weights: Int, biases: Int) {
         while scratch.count < workers { scratch.append(ConvolutionScratch()) }
         for s in scratch.prefix(workers) {
             if s.columns.count < columns { s.columns = [Float](repeating: 0, count: columns) }
             if s.matrix.count < matrix { s.matrix = [Float](repeating: 0, count: matrix) }
+            if s.weightGradient.count != weights { s.weightGradient = [Float](repeating: 0, count: weights) }
+            if s.biasGradient.count != biases { s.biasGradient = [Float](repeating: 0, count: biases) }
         }
     }
 
-    /// Zeroed gradient accumulators of the parameter sizes for each of `workers`.
-    static func zeroGradients(_ scratch: [ConvolutionScratch], workers: Int, weights: Int, biases: Int) {
+    /// Sets each worker's gradient shares to zero.
+    static func zeroGradients(_ scratch: [ConvolutionScratch], workers: Int) {
         for s in scratch.prefix(workers) {
-            if s.weightGradient.count != weights { s.weightGradient = [Float](repeating: 0, count: weights) } else { s.weightGradient.zeroAll() }
-            if s.biasGradient.count != biases { s.biasGradient = [Float](repeating: 0, count: biases) } else { s.biasGradient.zeroAll() }
+            s.weightGradient.zeroAll()
+            s.biasGradient.zeroAll()
         }
     }
 

@@ -25,30 +25,16 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         let g = ConvGeometry(channels: inputChannels, height: input.shape[2], width: input.shape[3],
                              kernel: kernel, stride: stride, padding: padding)
         let plan = remember(input, geometry: g, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
-        let (L, cout, inPlane) = (g.positions, outputChannels, inputChannels * g.height * g.width)
+        let (L, cout) = (g.positions, outputChannels)
         var output = Tensor(shape: [input.shape[0], cout, g.outHeight, g.outWidth])
-        input.scalars.withUnsafeBufferPointer { x in
-            weight.value.scalars.withUnsafeBufferPointer { w in
-                bias.value.scalars.withUnsafeBufferPointer { bias in
-                    output.scalars.withUnsafeMutableBufferPointer { y in
-                        let (x, w, bias, y) = (x.baseAddress!, w.baseAddress!, bias.baseAddress!, UncheckedSendable(y.baseAddress!))
-                        plan.run { worker, images in
-                            let s = scratch[worker], b = images.count
-                            s.columns.withUnsafeMutableBufferPointer { cols in
-                                s.matrix.withUnsafeMutableBufferPointer { product in
-                                    g.im2col(x + images.lowerBound * inPlane, batch: b, into: cols.baseAddress!)
-                                    let out = y.value + images.lowerBound * cout * L
-                                    // One image's [Cout, L] product is already its NCHW output.
-                                    let target = b == 1 ? out : product.baseAddress!
-                                    BLAS.sgemm(.none, .none, m: cout, n: b * L, k: g.patchSize, a: w, b: cols.baseAddress!, c: target)
-                                    if b > 1 { ChannelLayout.batchFirst(product.baseAddress!, batch: b, channels: cout, length: L, into: out) }
-                                    ChannelBias.add(bias, to: out, batch: b, channels: cout, length: L)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let planes = ChunkPlanes(input: inputChannels * g.height * g.width, outputGradient: 0, written: cout * L)
+        forEachChunk(plan: plan, input: input, outputGradient: nil, written: &output.scalars, planes: planes) { chunk in
+            let (b, out) = (chunk.count, chunk.written!)
+            g.im2col(chunk.input, batch: b, into: chunk.columns)
+            // One image's [Cout, L] product is already its NCHW output.
+            BLAS.sgemm(.none, .none, m: cout, n: b * L, k: g.patchSize, a: chunk.weight, b: chunk.columns, c: b == 1 ? out : chunk.matrix)
+            if b > 1 { ChannelLayout.batchFirst(chunk.matrix, batch: b, channels: cout, length: L, into: out) }
+            ChannelBias.add(chunk.bias, to: out, batch: b, channels: cout, length: L)
         }
         return output
     }
@@ -58,41 +44,21 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
     /// cheaper than streaming a whole batch's columns back from memory.
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let (g, input, plan) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.outHeight, g.outWidth] }
-        let (L, cout, inPlane) = (g.positions, outputChannels, inputChannels * g.height * g.width)
-        let needsInput = needsInputGradient
-        var inputGradient = Tensor(shape: needsInput ? input.shape : [0])
-        ConvolutionScratch.zeroGradients(scratch, workers: plan.workers, weights: weight.value.count, biases: cout)
-        input.scalars.withUnsafeBufferPointer { x in
-            outputGradient.scalars.withUnsafeBufferPointer { dy in
-                weight.value.scalars.withUnsafeBufferPointer { w in
-                    inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                        let (x, dy, w, dx) = (x.baseAddress!, dy.baseAddress!, w.baseAddress!, UncheckedSendable(dx.baseAddress))
-                        plan.run { worker, images in
-                            let s = scratch[worker], b = images.count
-                            s.columns.withUnsafeMutableBufferPointer { cols in
-                                s.matrix.withUnsafeMutableBufferPointer { matrix in
-                                    let cols = cols.baseAddress!, chunkGradient = dy + images.lowerBound * cout * L
-                                    g.im2col(x + images.lowerBound * inPlane, batch: b, into: cols)
-                                    // ∂Y of the chunk as [Cout, b·L]: one image's gradient already is.
-                                    let dY = b == 1 ? UnsafePointer(chunkGradient) : UnsafePointer(matrix.baseAddress!)
-                                    if b > 1 { ChannelLayout.channelsFirst(chunkGradient, batch: b, channels: cout, length: L, into: matrix.baseAddress!) }
-                                    s.biasGradient.withUnsafeMutableBufferPointer { db in
-                                        ChannelBias.accumulateGradient(chunkGradient, into: db.baseAddress!, batch: b, channels: cout, length: L)
-                                    }
-                                    s.weightGradient.withUnsafeMutableBufferPointer { dw in
-                                        BLAS.sgemm(.none, .transposed, m: cout, n: g.patchSize, k: b * L, a: dY, b: cols, beta: 1, c: dw.baseAddress!)
-                                    }
-                                    guard needsInput, let dx = dx.value else { return }
-                                    BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cout, a: w, b: dY, c: cols)
-                                    g.col2im(cols, batch: b, into: dx + images.lowerBound * inPlane)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let (L, cout) = (g.positions, outputChannels)
+        var inputGradient = Tensor(shape: needsInputGradient ? input.shape : [0])
+        let planes = ChunkPlanes(input: inputChannels * g.height * g.width, outputGradient: cout * L, written: inputChannels * g.height * g.width)
+        forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes) { chunk in
+            let (b, dy) = (chunk.count, chunk.outputGradient!)
+            g.im2col(chunk.input, batch: b, into: chunk.columns)
+            // ∂Y of the chunk as [Cout, b·L]: one image's gradient already is.
+            if b > 1 { ChannelLayout.channelsFirst(dy, batch: b, channels: cout, length: L, into: chunk.matrix) }
+            let dY = b == 1 ? dy : UnsafePointer(chunk.matrix)
+            ChannelBias.accumulateGradient(dy, into: chunk.biasGradient, batch: b, channels: cout, length: L)
+            BLAS.sgemm(.none, .transposed, m: cout, n: g.patchSize, k: b * L, a: dY, b: chunk.columns, beta: 1, c: chunk.weightGradient)
+            guard let dx = chunk.written else { return }
+            BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cout, a: chunk.weight, b: dY, c: chunk.columns)
+            g.col2im(chunk.columns, batch: b, into: dx)
         }
-        ConvolutionScratch.accumulate(scratch, workers: plan.workers, into: weight, bias)
         return inputGradient
     }
 }

@@ -35,32 +35,18 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
         let g = ConvGeometry(channels: outputChannels, height: size.height, width: size.width,
                              kernel: kernel, stride: stride, padding: padding)
         precondition(g.outHeight == h && g.outWidth == w, "ConvTranspose2d geometry mismatch")
-        let L = h * w, cin = inputChannels, outPlane = outputChannels * size.height * size.width
+        let (L, cin, outLength) = (h * w, inputChannels, size.height * size.width)
         let plan = remember(input, geometry: g, columnsPerImage: g.patchSize * L, positions: L)
         var output = Tensor(shape: [input.shape[0], outputChannels, size.height, size.width])
-        input.scalars.withUnsafeBufferPointer { x in
-            weight.value.scalars.withUnsafeBufferPointer { wt in
-                bias.value.scalars.withUnsafeBufferPointer { bias in
-                    output.scalars.withUnsafeMutableBufferPointer { y in
-                        let (x, wt, bias, y) = (x.baseAddress!, wt.baseAddress!, bias.baseAddress!, UncheckedSendable(y.baseAddress!))
-                        plan.run { worker, images in
-                            let s = scratch[worker], b = images.count
-                            s.columns.withUnsafeMutableBufferPointer { cols in
-                                s.matrix.withUnsafeMutableBufferPointer { matrix in
-                                    let chunk = x + images.lowerBound * cin * L
-                                    // X of the chunk as [Cin, b·L]: one image's input already is.
-                                    let xMatrix = b == 1 ? chunk : UnsafePointer(matrix.baseAddress!)
-                                    if b > 1 { ChannelLayout.channelsFirst(chunk, batch: b, channels: cin, length: L, into: matrix.baseAddress!) }
-                                    BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cin, a: wt, b: xMatrix, c: cols.baseAddress!)
-                                    let out = y.value + images.lowerBound * outPlane
-                                    g.col2im(cols.baseAddress!, batch: b, into: out)
-                                    ChannelBias.add(bias, to: out, batch: b, channels: outputChannels, length: size.height * size.width)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let planes = ChunkPlanes(input: cin * L, outputGradient: 0, written: outputChannels * outLength)
+        forEachChunk(plan: plan, input: input, outputGradient: nil, written: &output.scalars, planes: planes) { chunk in
+            let (b, out) = (chunk.count, chunk.written!)
+            // X of the chunk as [Cin, b·L]: one image's input already is.
+            if b > 1 { ChannelLayout.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix) }
+            BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cin, a: chunk.weight, b: b == 1 ? chunk.input : UnsafePointer(chunk.matrix),
+                       c: chunk.columns)
+            g.col2im(chunk.columns, batch: b, into: out)
+            ChannelBias.add(chunk.bias, to: out, batch: b, channels: outputChannels, length: outLength)
         }
         return output
     }
@@ -68,45 +54,21 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
     /// ∂W += X·im2col(∂y)ᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = W·im2col(∂y).
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let (g, input, plan) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.height, g.width] }
-        let L = g.positions, cin = inputChannels, cout = outputChannels, outPlane = cout * g.height * g.width
-        let needsInput = needsInputGradient
-        var inputGradient = Tensor(shape: needsInput ? input.shape : [0])
-        ConvolutionScratch.zeroGradients(scratch, workers: plan.workers, weights: weight.value.count, biases: cout)
-        input.scalars.withUnsafeBufferPointer { x in
-            outputGradient.scalars.withUnsafeBufferPointer { dy in
-                weight.value.scalars.withUnsafeBufferPointer { wt in
-                    inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                        let (x, dy, wt, dx) = (x.baseAddress!, dy.baseAddress!, wt.baseAddress!, UncheckedSendable(dx.baseAddress))
-                        plan.run { worker, images in
-                            let s = scratch[worker], b = images.count
-                            s.columns.withUnsafeMutableBufferPointer { cols in
-                                s.matrix.withUnsafeMutableBufferPointer { matrix in
-                                    let cols = cols.baseAddress!, matrix = matrix.baseAddress!
-                                    let chunkGradient = dy + images.lowerBound * outPlane
-                                    g.im2col(chunkGradient, batch: b, into: cols)
-                                    s.biasGradient.withUnsafeMutableBufferPointer { db in
-                                        ChannelBias.accumulateGradient(chunkGradient, into: db.baseAddress!, batch: b, channels: cout,
-                                                                       length: g.height * g.width)
-                                    }
-                                    let chunk = x + images.lowerBound * cin * L
-                                    let xMatrix = b == 1 ? chunk : UnsafePointer(matrix)
-                                    if b > 1 { ChannelLayout.channelsFirst(chunk, batch: b, channels: cin, length: L, into: matrix) }
-                                    s.weightGradient.withUnsafeMutableBufferPointer { dw in
-                                        BLAS.sgemm(.none, .transposed, m: cin, n: g.patchSize, k: b * L, a: xMatrix, b: cols, beta: 1, c: dw.baseAddress!)
-                                    }
-                                    guard needsInput, let dx = dx.value else { return }
-                                    let target = dx + images.lowerBound * cin * L
-                                    // One image's [Cin, L] product is already its NCHW gradient.
-                                    BLAS.sgemm(.none, .none, m: cin, n: b * L, k: g.patchSize, a: wt, b: cols, c: b == 1 ? target : matrix)
-                                    if b > 1 { ChannelLayout.batchFirst(matrix, batch: b, channels: cin, length: L, into: target) }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let (L, cin, cout, outLength) = (g.positions, inputChannels, outputChannels, g.height * g.width)
+        var inputGradient = Tensor(shape: needsInputGradient ? input.shape : [0])
+        let planes = ChunkPlanes(input: cin * L, outputGradient: cout * outLength, written: cin * L)
+        forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes) { chunk in
+            let (b, dy) = (chunk.count, chunk.outputGradient!)
+            g.im2col(dy, batch: b, into: chunk.columns)
+            ChannelBias.accumulateGradient(dy, into: chunk.biasGradient, batch: b, channels: cout, length: outLength)
+            if b > 1 { ChannelLayout.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix) }
+            BLAS.sgemm(.none, .transposed, m: cin, n: g.patchSize, k: b * L, a: b == 1 ? chunk.input : UnsafePointer(chunk.matrix), b: chunk.columns,
+                       beta: 1, c: chunk.weightGradient)
+            guard let dx = chunk.written else { return }
+            // One image's [Cin, L] product is already its NCHW gradient (the matrix is free again).
+            BLAS.sgemm(.none, .none, m: cin, n: b * L, k: g.patchSize, a: chunk.weight, b: chunk.columns, c: b == 1 ? dx : chunk.matrix)
+            if b > 1 { ChannelLayout.batchFirst(chunk.matrix, batch: b, channels: cin, length: L, into: dx) }
         }
-        ConvolutionScratch.accumulate(scratch, workers: plan.workers, into: weight, bias)
         return inputGradient
     }
 }

@@ -35,7 +35,8 @@ public class ConvolutionLayer {
     func remember(_ input: Tensor, geometry g: ConvGeometry, columnsPerImage: Int, positions: Int) -> BatchChunks {
         let plan = BatchChunks(batch: input.shape[0], columnFloatsPerImage: columnsPerImage, positionsPerImage: positions)
         ConvolutionScratch.ensure(&scratch, workers: plan.workers, columns: plan.chunk * columnsPerImage,
-                                  matrix: max(inputChannels, outputChannels) * plan.chunk * positions)
+                                  matrix: max(inputChannels, outputChannels) * plan.chunk * positions,
+                                  weights: weight.value.count, biases: outputChannels)
         geometry = g
         lastInput = input
         self.plan = plan

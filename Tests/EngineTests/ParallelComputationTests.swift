@@ -114,6 +114,21 @@ import Testing
             }
         }
         #expect(maxDifference(results[1][0], directConvolution(x, conv)) < 1e-4)
+
+        // A first layer needs no input gradient: none is returned and its parameter gradients are
+        // those of the full pass.
+        for layer in [conv, deconv] as [ConvolutionLayer & Layer & InputGradientOptional] {
+            var layer = layer
+            Gradients.zero(layer.namedParameters.map(\.parameter))
+            layer.needsInputGradient = false
+            let y = layer.forward(x)
+            var gradient = y
+            for i in 0..<gradient.count { gradient[i] = Float(i % 5) - 2 }
+            #expect(layer.backward(gradient).count == 0)
+            let offset = layer === conv ? 0 : 4
+            #expect(maxDifference(layer.weight.gradient.scalars, results[1][offset + 2]) < 1e-4)
+            layer.needsInputGradient = true
+        }
     }
 }
 
