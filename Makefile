@@ -1,13 +1,14 @@
 # betavae — set up, build, test, benchmark.
 SHELL := /bin/bash
-APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev libdnnl-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time python3-selenium chromium chromium-driver poppler-utils
+APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev libdnnl-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time python3-selenium chromium chromium-driver poppler-utils python3-torch python3-pip
 RELEASE := swift build -c release
 BIN := .build/release
 
 .PHONY: setup build test bench demo gallery clean fuzz
 
 # Installs what is missing (apt-get as root, else sudo); does nothing when everything is present.
-# python3-selenium, chromium and chromium-driver drive the latent explorer's browser tests.
+# python3-selenium, chromium and chromium-driver drive the latent explorer's browser tests;
+# python3-torch runs the PyTorch comparisons of the layers, objectives and checkpoints.
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -17,6 +18,9 @@ setup:
 	fi
 	@python3 -c 'import safetensors.numpy' 2>/dev/null || python3 -m pip install -q safetensors numpy 2>/dev/null \
 	  || echo "note: Python's safetensors is not installed; the Python interop test will be skipped"
+	@# Debian's PyTorch (python3-torch) runs the PyTorch comparisons; it needs safetensors beside it.
+	@/usr/bin/python3 -c 'import safetensors.torch' 2>/dev/null || /usr/bin/python3 -m pip install -q --break-system-packages safetensors 2>/dev/null \
+	  || echo "note: /usr/bin/python3 has no safetensors; the PyTorch comparison tests will be skipped"
 
 build: setup
 	$(RELEASE) --product betavae
