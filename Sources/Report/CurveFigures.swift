@@ -42,7 +42,7 @@ extension RunFigures {
     /// colour in both panels: the eight of largest final KL in the categorical palette, the rest grey.
     static func klPerDimension(_ data: RunData) -> FigureSpec {
         let test = data.metrics.rows(split: "test")
-        let usage = data.evaluation.usage
+        let usage = data.usage
         let order = usage.dimensionsByKL
         func color(rank: Int) -> Color { rank < 8 ? Color.category(rank) : Color(hex: 0xBBBBBB) }
         let lines: [Mark] = order.enumerated().map { rank, j in

@@ -109,7 +109,7 @@ enum LatentExplorer {
     /// Each dimension's slider: KL and activity from the run's usage, the range from the last
     /// snapshot's test means (widened to hold the picker's `start` means too).
     static func dimensions(_ data: RunData, start: Tensor) -> [Dimension] {
-        let usage = data.evaluation.usage
+        let usage = data.usage
         let z = data.latent
         let means = data.snapshots.last?.means ?? start
         let active = Set(usage.activeUnits)

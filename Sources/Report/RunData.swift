@@ -12,7 +12,18 @@ struct RunData {
     let loaded: LoadedRun
     let metrics: MetricsLog
     let snapshots: [Snapshot]
-    let evaluation: EvaluationResult
+    /// Nil only for a live page (the run still training), which draws only `RunFigures.live`.
+    private let savedEvaluation: EvaluationResult?
+    /// KL per dimension and active units: the evaluation's; on a live page the latest test row's
+    /// KL with the latest snapshot's test means (both from the pass the evaluation would make).
+    let usage: LatentUsage
+
+    /// The run's evaluation (every figure but `RunFigures.live` needs it).
+    var evaluation: EvaluationResult {
+        guard let savedEvaluation else { preconditionFailure("a live page draws only RunFigures.live, which need no evaluation") }
+        return savedEvaluation
+    }
+    var isLive: Bool { savedEvaluation == nil }
 
     var config: RunConfig { loaded.config }
     var model: VAE { loaded.model }
@@ -25,7 +36,21 @@ struct RunData {
         let spec = loaded.config.model
         let metrics = try MetricsLog.read(path: loaded.run.metrics, latent: spec.latent, termNames: loaded.config.objective.termNames)
         let snapshots = try loaded.run.snapshotEpochs().map { try Snapshot.load(path: loaded.run.snapshot(epoch: $0), spec: spec) }
-        return RunData(loaded: loaded, metrics: metrics, snapshots: snapshots, evaluation: try policy.evaluation(of: loaded))
+        let evaluation = try policy.evaluation(of: loaded)
+        return RunData(loaded: loaded, metrics: metrics, snapshots: snapshots, savedEvaluation: evaluation, usage: evaluation.usage)
+    }
+
+    /// A run that is still training, without an evaluation (computing one every epoch would cost
+    /// more than the epoch): its metrics and snapshots as they are on disk.
+    static func live(_ loaded: LoadedRun) throws -> RunData {
+        let spec = loaded.config.model
+        let metrics = try MetricsLog.read(path: loaded.run.metrics, latent: spec.latent)
+        let snapshots = try loaded.run.snapshotEpochs().map { try Snapshot.load(path: loaded.run.snapshot(epoch: $0), spec: spec) }
+        guard let latest = metrics.rows(split: "test").last, let snapshot = snapshots.last else {
+            throw TrainingError.corruptRun(path: loaded.run.path, reason: "it has no test row or snapshot yet; train it for at least epoch 0")
+        }
+        return RunData(loaded: loaded, metrics: metrics, snapshots: snapshots, savedEvaluation: nil,
+                       usage: LatentUsage(means: snapshot.means, klPerDimension: latest.klPerDimension))
     }
 
     /// Loads the run at `path` (its latest completed epoch), then as `load(_:policy:)`.

@@ -20,6 +20,8 @@ public struct TraversalOptions: Sendable {
 enum RunFigures {
     static let all = ["loss-curves", "kl-per-dim", "reconstructions", "reconstructions-animated", "samples", "interpolations", "latent-pca",
                       "traversals", "traversals-animated", "posterior-grid", "manifold", "class-grid", "factor-mi"]
+    /// The figures a live page redraws after every epoch: cheap, and in need of no evaluation.
+    static let live = ["loss-curves", "kl-per-dim", "reconstructions"]
 
     /// The figures that apply to this run, in page order.
     static func specs(_ data: RunData, only: Set<String>? = nil, traversal: TraversalOptions = TraversalOptions()) throws -> [FigureSpec] {

@@ -26,6 +26,7 @@ extension Trainer {
         try saveCheckpoint(epochFile: true)
         try write { () throws(FileError) in try metrics.write(to: run.metrics) }
         progress.epochFinished(summary(epoch: epoch))
+        progress.epochSaved(epoch: epoch, of: config.epochs)
     }
 
     /// The test split's posterior pass at the end of `epoch`: the same pass, images and noise as

@@ -14,6 +14,13 @@ public protocol ProgressReporter: AnyObject {
     func epochFinished(_ line: String)
     /// Free-form messages (resume, interruption).
     func message(_ line: String)
+    /// After each epoch's metrics, snapshot and checkpoint are on disk (epoch 0 included): a live
+    /// report may read the run folder now. Does nothing unless a reporter needs it.
+    func epochSaved(epoch: Int, of epochs: Int)
+}
+
+extension ProgressReporter {
+    public func epochSaved(epoch: Int, of epochs: Int) {}
 }
 
 /// A progress bar redrawn in place on a terminal (stderr), at most ten times a second.

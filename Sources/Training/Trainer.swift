@@ -69,6 +69,7 @@ public final class Trainer {
         try saveCheckpoint(epochFile: true)
         try write { () throws(FileError) in try metrics.write(to: run.metrics) }
         progress.epochFinished(summary(epoch: 0))
+        progress.epochSaved(epoch: 0, of: config.epochs)
         return try train()
     }
 
