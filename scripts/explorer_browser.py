@@ -85,7 +85,9 @@ def explore(driver, case, screenshots, index):
                                               case["code"], case.get("label"))
     result["shape"] = spec["imageShape"]
     if screenshots:
-        driver.find_element(By.ID, "latent-explorer").screenshot(f"{screenshots}/explorer-{index}.png")
+        section = driver.find_element(By.ID, "latent-explorer")
+        driver.execute_script("arguments[0].scrollIntoView()", section)
+        section.screenshot(f"{screenshots}/explorer-{index}.png")
     result["log"] = driver.get_log("browser")
     return result
 

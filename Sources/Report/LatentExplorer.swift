@@ -75,9 +75,9 @@ enum LatentExplorer {
 
     static func caption(_ data: RunData, active: Int, images: Int) -> String {
         let likelihood = data.config.model.likelihood == .bernoulli ? "the sigmoid of the decoder's logits" : "the decoder's mean, clamped to [0, 1]"
-        let label = data.config.model.conditionClasses > 0 ? " The label chosen below is appended to z as a one-hot vector, as the conditional decoder was trained." : ""
+        let label = data.config.model.conditionClasses > 0 ? " The label menu's class joins z as a one-hot vector, as the conditional decoder was trained; picking a test image also picks its label." : ""
         let inactive = active < data.latent ? "; the \(data.latent - active) inactive ones are under “inactive dimensions” (their posterior is the prior, so they span ±3)" : ""
-        return "The run's decoder (epoch \(data.loaded.epoch)) running in this page: \(active) of \(data.latent) dimensions are active (Var over x of E[z_j | x] > 0.01) and get a slider, ordered by test KL\(inactive). Each slider spans the test means' mean ± 3 standard deviations, widened to hold their smallest and largest value and 0. Start from the posterior mean of one of the first \(images) test images, or from the zero code; the image is \(likelihood), redrawn as a slider moves.\(label) The weights are in explorer/decoder.safetensors (README: the latent explorer)."
+        return "The run's decoder (epoch \(data.loaded.epoch)) running in this page: \(active) of \(data.latent) dimensions are active (Var over x of E[z_j | x] > 0.01) and get a slider, ordered by test KL\(inactive). Each active dimension's slider spans the test means' mean ± 3 standard deviations, widened to hold their smallest and largest value and 0. Start from the posterior mean of one of the first \(images) test images, or from the zero code; the image is \(likelihood), redrawn as a slider moves.\(label) The weights are in explorer/decoder.safetensors (README: the latent explorer)."
     }
 
     /// The exported tensors and the description, from the run's model, usage and last snapshot.
