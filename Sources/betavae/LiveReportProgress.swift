@@ -62,7 +62,8 @@ final class LiveReportProgress: ProgressReporter {
             if wrote { try LiveReport.write(run: run, dataset: dataset, to: out, status: .interrupted, templates: templates) }
             return done
         case .failure(let error):
-            if wrote { try? LiveReport.write(run: run, dataset: dataset, to: out, status: .failed("\(error)"), templates: templates) }
+            // The error that stopped training is the one to report; a page that cannot say so is left as it was.
+            if wrote { _ = try? LiveReport.write(run: run, dataset: dataset, to: out, status: .failed("\(error)"), templates: templates) }
             throw error
         }
     }
