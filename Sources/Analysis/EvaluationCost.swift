@@ -17,9 +17,9 @@ public struct EvaluationCost: Sendable {
 
     public var seconds: Double { Double(encodes) * secondsPerEncode + Double(decodes) * secondsPerDecode }
 
-    /// Counts the work of `Evaluator.evaluate(model:dataset:options:)` and times one encoder batch
-    /// of test images and one IWAE decode batch (`HeldOutLikelihood.Batching`); takes about a
-    /// second for the burgess net.
+    /// Counts the work of `Evaluator.evaluate(model:dataset:options:)` and times (twice, keeping
+    /// the second) one encoder batch of test images and one IWAE decode batch
+    /// (`HeldOutLikelihood.Batching`); takes about a second.
     public static func measure(model: VAE, dataset: Dataset, options: Evaluator.Options) -> EvaluationCost {
         let key = options.key(testCount: dataset.test.count)
         var encodes = key.testImages + key.iwaeImages
@@ -35,15 +35,21 @@ public struct EvaluationCost: Sendable {
             let start = Date()
             probe.forEachBatch { _ in encodeSeconds = Date().timeIntervalSince(start) }
         }
+        // One IWAE decode as the estimate runs it: ε, the batched decode and the likelihood (for
+        // the MLP the likelihood costs as much as the decode).
         let batching = HeldOutLikelihood.Batching(samples: key.iwaeSamples, floatsPerCode: model.decodeFloatsPerCode,
                                                   budget: HeldOutLikelihood.memoryBudget)
-        let rows = batching.rowsPerDecode
-        let labels = model.spec.conditionClasses > 0 ? [Int](repeating: 0, count: rows) : []
-        var decodeSeconds = 0.0
-        for _ in 0..<2 {
-            let start = Date()
-            _ = model.decode(Tensor(shape: [rows, model.spec.latent]), labels: labels)
-            decodeSeconds = Date().timeIntervalSince(start)
+        let group = PosteriorPass(model: model, set: dataset.test, limit: min(key.testImages, batching.imagesPerGroup),
+                                  binarization: options.binarization, seed: 0)
+        var decodeSeconds = 0.0, rows = 1
+        group.forEachBatch(batchSize: batching.imagesPerGroup) { batch in
+            var rng = RandomGenerator(seed: 0)
+            rows = max(1, batch.positions.count * batching.samplesPerDecode)
+            for _ in 0..<2 {
+                let start = Date()
+                _ = HeldOutLikelihood.logWeights(model: model, batch: batch, samples: batching.samplesPerDecode, rng: &rng)
+                decodeSeconds = Date().timeIntervalSince(start)
+            }
         }
         return EvaluationCost(encodes: encodes, decodes: decodes, secondsPerEncode: encodeSeconds / Double(max(probe.count, 1)),
                               secondsPerDecode: decodeSeconds / Double(rows))

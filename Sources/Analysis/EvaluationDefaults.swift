@@ -16,9 +16,19 @@ public struct EvaluationDefaults: Equatable, Sendable {
 
     public static func of(_ architecture: Architecture) -> EvaluationDefaults {
         switch architecture {
-        case .mlp: EvaluationDefaults(iwaeSamples: 1000, iwaeImages: nil, knnTrainImages: nil)
+        case .mlp: EvaluationDefaults(iwaeSamples: 500, iwaeImages: nil, knnTrainImages: nil)
         case .conv28: EvaluationDefaults(iwaeSamples: 200, iwaeImages: 2000, knnTrainImages: nil)
-        case .burgess: EvaluationDefaults(iwaeSamples: 100, iwaeImages: 500, knnTrainImages: 10_000)
+        case .burgess: EvaluationDefaults(iwaeSamples: 100, iwaeImages: 1000, knnTrainImages: 10_000)
         }
+    }
+
+    /// "mlp 500, conv28 200, burgess 100", for the commands' help.
+    public static var samplesByArchitecture: String {
+        Architecture.allCases.map { "\($0.rawValue) \(of($0).iwaeSamples)" }.joined(separator: ", ")
+    }
+
+    /// "mlp all, conv28 2000, burgess 1000", for the commands' help.
+    public static var imagesByArchitecture: String {
+        Architecture.allCases.map { "\($0.rawValue) \(of($0).iwaeImages.map(String.init) ?? "all")" }.joined(separator: ", ")
     }
 }

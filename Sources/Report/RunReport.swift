@@ -79,7 +79,8 @@ public enum RunReport {
             ["name": "test NELBO (β = 1)", "value": String(format: "%.2f nats", e.test.nelbo),
              "note": "reconstruction + KL, per image, one z sample each (metrics.csv's test row of epoch \(e.epoch))"],
             ["name": "IWAE NLL", "value": String(format: "%.2f ± %.2f nats", e.test.iwaeNLL, e.test.iwaeStandardError),
-             "note": "K = \(e.test.samples) importance samples over \(e.test.images) test images (Burda et al. 2016); gap to their NELBO \(String(format: "%.2f", e.test.iwaeGap)) nats"],
+             "note": "K = \(e.test.samples) importance samples over \(e.test.images) test images (Burda et al. 2016); ± is the standard error over images; "
+                 + "\(String(format: "%.2f", e.test.iwaeGap)) nats below the NELBO of the same images"],
             ["name": "reconstruction", "value": String(format: "%.2f nats", e.test.recon), "note": "\(data.config.model.likelihood.rawValue) NLL"],
             ["name": "KL", "value": String(format: "%.2f nats", e.test.kl), "note": "KL(q(z|x) ‖ N(0, I))"],
             ["name": "training objective", "value": String(format: "%.2f", e.objective), "note": data.objectiveSummary],

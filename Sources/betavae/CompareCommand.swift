@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Foundation
 import Report
@@ -15,7 +16,7 @@ struct CompareCommand: ParsableCommand {
     var out: String?
     @Option(help: "The run the differences are measured against (default: the first in order).")
     var baseline: String?
-    @Option(help: "Importance samples K when evaluation.json has to be computed (default: per architecture, mlp 1000, conv28 200, burgess 100).")
+    @Option(help: "Importance samples K when evaluation.json has to be computed (default: per architecture, \(EvaluationDefaults.samplesByArchitecture)).")
     var iwaeSamples: Int?
     @Option(help: "Figure sizes: screen (about 1000 pt wide, text 9–11 pt) or paper (one column, 3.25 in = 234 pt wide, text 8–9 pt, PNG at 300 dpi).")
     var figureStyle = "screen"

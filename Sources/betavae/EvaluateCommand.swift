@@ -18,9 +18,9 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
     @Option(help: "Evaluate this epoch's checkpoint (default: the latest).")
     var epoch: Int?
-    @Option(help: "Importance samples K per image for the IWAE bound (default: per architecture, mlp 1000, conv28 200, burgess 100).")
+    @Option(help: "Importance samples K per image for the IWAE bound (default: per architecture, \(EvaluationDefaults.samplesByArchitecture)).")
     var iwaeSamples: Int?
-    @Option(help: "The IWAE bound over the first N test images (default: per architecture, mlp all, conv28 2000, burgess 500).")
+    @Option(help: "The IWAE bound over the first N test images (default: per architecture, \(EvaluationDefaults.imagesByArchitecture)).")
     var iwaeImages: Int?
     @Option(help: "Evaluate on the first N test images only (default: all).")
     var testLimit: Int?

@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
     var out: String?
     @Option(help: "Regenerate only these figures (comma-separated: \(RunReport.figureNames.joined(separator: ","))).")
     var figures: String?
-    @Option(help: "Importance samples K when evaluation.json has to be computed (default: per architecture, mlp 1000, conv28 200, burgess 100).")
+    @Option(help: "Importance samples K when evaluation.json has to be computed (default: per architecture, \(EvaluationDefaults.samplesByArchitecture)).")
     var iwaeSamples: Int?
     @Option(help: "Traversal range: fixed (±3), prior (5%–95% quantiles), posterior (±2σ of the test means), minmax.")
     var traversalRange = "fixed"
