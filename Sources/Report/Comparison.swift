@@ -52,7 +52,8 @@ public enum Comparison {
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
         var figures: [WrittenFigure] = []
         let specs = [SeedFigures.curves(runs, groups: groups), SeedFigures.rateDistortion(runs, groups: groups)]
-            + [SeedFigures.scoresAgainstBeta(runs, groups: groups)].compactMap { $0 } + [ComparisonFigures.klHeatmap(runs, labels: labels)]
+            // Weights of different objectives (β, γ, λ_od) share no axis: their scores stay in the table.
+            + [byObjective ? nil : SeedFigures.scoresAgainstBeta(runs, groups: groups)].compactMap { $0 } + [ComparisonFigures.klHeatmap(runs, labels: labels)]
         for spec in specs { figures.append(try spec.write(into: out, style: style)) }
         let rows = try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0).write(into: out, style: style) }
         let context: [String: Any] = [

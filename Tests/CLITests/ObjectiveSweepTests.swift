@@ -26,5 +26,7 @@ import Training
         let order = ["β = 4", "β-TCVAE β = 6", "FactorVAE γ = 40", "DIP-VAE-II λ_od = 10"].map { page.range(of: $0)?.lowerBound }
         #expect(order.allSatisfy { $0 != nil } && zip(order, order.dropFirst()).allSatisfy { $0! < $1! }, "the page lists the objectives in order")
         #expect(page.contains("ordered by objective, then its weight"))
+        // β, γ and λ_od are no common axis: no scores-against-β figure for a sweep over objectives.
+        #expect(!FileManager.default.fileExists(atPath: data + "/reports/obj/figures/scores-against-beta.png") && !page.contains("Scores against β"))
     }
 }
