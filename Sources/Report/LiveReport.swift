@@ -30,15 +30,8 @@ public enum LiveReport {
         let specs = try RunFigures.specs(data, only: Set(RunFigures.live))
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
         let figures = try specs.map { try $0.write(into: out) }
-        let html = try templates.render("report", context(data, figures: figures, status: status))
-        try AtomicFile.writeIfChanged(Array(html.utf8), to: out + "/index.html")
-        try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
-        try FigureManifest.write(figures, to: out)
-        try AtomicFile.writeIfChanged(Array(PageSummary(kind: "run", title: data.config.name, detail: headline(data, status: status),
-                                                        sortKey: data.config.objective.weight,
-                                                        group: "\(data.config.dataset) \(data.config.model.architecture.rawValue)").encoded().utf8),
-                                      to: out + "/summary.json")
-        return out + "/index.html"
+        return try RunReport.writePage(templates.render("report", context(data, figures: figures, status: status)), figures: figures,
+                                       data: data, detail: headline(data, status: status), to: out, templates: templates)
     }
 
     static func headline(_ data: RunData, status: Status) -> String {
@@ -57,7 +50,7 @@ public enum LiveReport {
         let snapshot = data.snapshots.last?.epoch ?? 0
         let shown = "Shown: the loss curves, the KL per dimension (active units judged from the test means of the latest snapshot, epoch \(snapshot)) and the reconstructions at the snapshot epochs."
         var page: [String: Any] = [
-            "title": data.config.name,
+            "title": RunReport.title(data),
             "summary": headline(data, status: status),
             "metrics": metrics(data),
             "figures": figures.map(\.context),

@@ -50,11 +50,18 @@ public enum RunReport {
         }
         var page = context(data, figures: figures)
         page["explorer"] = try LatentExplorer.write(data, to: out, templates: templates)
-        let html = try templates.render("report", page)
+        return try writePage(templates.render("report", page), figures: figures, data: data, detail: summary(data), to: out, templates: templates)
+    }
+
+    /// What every run page writes beside its figures — the page, the stylesheet, figures.json and
+    /// its entry in the reports index (summary.json, `detail` under the title) — the full report's
+    /// and the live one's alike. Returns the page's path.
+    static func writePage(_ html: String, figures: [WrittenFigure], data: RunData, detail: String, to out: String,
+                          templates: Templates) throws -> String {
         try AtomicFile.writeIfChanged(Array(html.utf8), to: out + "/index.html")
         try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
         try FigureManifest.write(figures, to: out)
-        try AtomicFile.writeIfChanged(Array(PageSummary(kind: "run", title: title(data), detail: summary(data),
+        try AtomicFile.writeIfChanged(Array(PageSummary(kind: "run", title: title(data), detail: detail,
                                                         sortKey: data.config.objective.weight,
                                                         group: "\(data.config.dataset) \(data.config.model.architecture.rawValue)").encoded().utf8),
                                       to: out + "/summary.json")
