@@ -2,30 +2,39 @@ import Datasets
 import Engine
 import Foundation
 
-/// Every disentanglement score of codes that came from anywhere (`betavae score CODES.npz`): codes
-/// `[N, Z]` with their generative factors `[N, F]`.
+/// Every disentanglement score of a representation with known generative factors, as
+/// google-research/disentanglement_lib computes them, from a `FactorSampler`: codes that came from
+/// anywhere (`betavae score CODES.npz`), a model's encoded pool (file datasets) or fresh images
+/// drawn from the factor space (sprites).
 ///
-/// The N rows are shuffled (seeded) and split as disentanglement_lib samples them: up to 10,000
-/// training rows and up to 5,000 test rows (with fewer than 15,000 rows, a third, at most 5,000, for
-/// testing and the rest for training). MIG and modularity use the training rows (20 equal-width
-/// bins per latent, natural logarithms, one mutual information matrix for both); SAP and DCI fit on
-/// the training rows and test on the test rows; BetaVAE and FactorVAE draw their batches from all N
-/// rows. Factors with a single value say nothing about the code and are left out.
+/// MIG and modularity use the representation's training points (20 equal-width bins per latent,
+/// natural logarithms, one mutual information matrix for both); SAP and DCI fit on the training
+/// points and test on the test points; BetaVAE and FactorVAE draw their own batches from the
+/// sampler. Codes from anywhere are shuffled (seeded) and split as disentanglement_lib samples
+/// them: up to 10,000 training rows and up to 5,000 test rows (with fewer than 15,000 rows, a
+/// third, at most 5,000, for testing and the rest for training). Factors with a single value say
+/// nothing about the code and are left out.
 public enum CodeScores {
     /// The scores' keys, in the order they are printed: exactly the keys of `betavae score --json`.
     public static let keys = ["beta_vae", "factor_vae", "mig", "sap", "dci_disentanglement", "dci_completeness",
                               "dci_informativeness", "modularity"]
+    /// The scores that read only the representation's points (no batches of their own): those
+    /// disentanglement_lib also reports on sampled z.
+    public static let representationKeys = ["mig", "sap", "dci_disentanglement", "dci_completeness", "dci_informativeness", "modularity"]
     /// Fewest rows `score` accepts: below this the test split has fewer than 10 rows.
     public static let minimumRows = 30
 
     public struct Options: Sendable {
         public var seed: UInt64 = 0
-        /// Rows for fitting (MIG, modularity, SAP, DCI) and for testing (SAP, DCI).
+        /// Points for fitting (MIG, modularity, SAP, DCI) and for testing (SAP, DCI).
         public var trainLimit = 10_000
         public var testLimit = 5_000
-        /// Training and evaluation points of BetaVAE and FactorVAE.
+        /// Training and evaluation points of BetaVAE and FactorVAE, the observations per point, and
+        /// the observations of FactorVAE's per-latent scale.
         public var supervisedTrainPoints = 10_000
         public var supervisedEvalPoints = 5_000
+        public var supervisedBatch = 64
+        public var varianceSamples = 10_000
         public var bins = 20
         public var sapKind: SAPScore.FactorKind = .discrete
         /// Latents known to be inactive (a model's posterior means that barely move: Var < 0.01,
@@ -38,8 +47,17 @@ public enum CodeScores {
 
     /// The scores and what they were computed from.
     public struct Card: Codable, Equatable, Sendable {
-        /// The eight scores under `CodeScores.keys`.
+        /// The eight scores under `CodeScores.keys`, on the posterior means (or the codes given).
         public var scores: [String: Double]
+        /// The `representationKeys` scores on z sampled from each point's posterior (absent for codes
+        /// without a posterior).
+        public var sampledScores: [String: Double]?
+        /// Train and evaluation accuracy of the classifier behind a score (beta_vae, factor_vae, dci_informativeness).
+        public var accuracies: [String: ClassifierAccuracy]
+        /// How each score was computed: estimator, bins, sample sizes, classifier.
+        public var settings: [String: String]
+        /// Where the observations came from (`FactorSampler.source`).
+        public var source: String
         public var rows: Int
         public var latent: Int
         public var trainRows: Int
@@ -91,8 +109,9 @@ public enum CodeScores {
     /// Scores `codes` `[N, Z]` against `factors` (N × F integer classes, row after row; any
     /// non-negative values, relabelled 0..<K per factor) named `names`. Preconditions (checked by
     /// `CodeArchive.read` for files): finite codes, N ≥ `minimumRows`, at least one factor with two values.
-    public static func score(codes: Tensor, factors: [Int], names: [String], options: Options = Options()) -> Card {
-        let n = codes.rows, z = codes.columns, factorCount = names.count
+    /// With `logVariances` (a model's pool), the representation-based scores are also given on sampled z.
+    public static func score(codes: Tensor, logVariances: Tensor? = nil, factors: [Int], names: [String], options: Options = Options()) -> Card {
+        let n = codes.rows, factorCount = names.count
         precondition(factors.count == n * factorCount, "one value per row and factor")
         // Dense classes per factor.
         var dense = [Int](repeating: 0, count: factors.count)
@@ -103,57 +122,74 @@ public enum CodeScores {
             for row in 0..<n { dense[row * factorCount + f] = index[factors[row * factorCount + f]] ?? 0 }
             sizes.append(values.count)
         }
-        let varying = sizes.indices.filter { sizes[$0] > 1 }
-        var times = SectionTimes()
-
+        let pool = FactorCodes(codes: codes, logVariances: logVariances, classes: dense, sizes: sizes, names: names)
         // The split.
         var rng = RandomGenerator(seed: options.seed &+ 0x5C0E)
         let order = rng.permutation(n)
         let testCount = n >= options.trainLimit + options.testLimit ? options.testLimit : min(max(n / 3, 1), options.testLimit)
         let trainCount = min(n - testCount, options.trainLimit)
-        let trainRows = Array(order.prefix(trainCount)), testRows = Array(order[trainCount..<(trainCount + testCount)])
-        func gather(_ rows: [Int]) -> [Float] {
-            var out = [Float](); out.reserveCapacity(rows.count * z)
-            for row in rows { out += codes.scalars[(row * z)..<((row + 1) * z)] }
-            return out
-        }
-        func columns(_ rows: [Int]) -> [[Int]] { varying.map { f in rows.map { dense[$0 * factorCount + f] } } }
-        let train = gather(trainRows), test = gather(testRows)
-        let trainFactors = columns(trainRows), testFactors = columns(testRows)
+        let train = Observations(pool: pool, rows: Array(order.prefix(trainCount)))
+        let test = Observations(pool: pool, rows: Array(order[trainCount..<(trainCount + testCount)]))
+        return score(sampler: pool, train: train, test: test, names: names, sampled: logVariances != nil, options: options)
+    }
 
-        let pool = FactorCodes(codes: codes, classes: dense, sizes: sizes, names: names)
+    /// Scores the representation behind `sampler`: `train` and `test` are its points for the
+    /// representation-based scores; BetaVAE and FactorVAE draw from `sampler`. With `sampled`, the
+    /// representation-based scores are computed a second time on z = μ + σ·ε (one ε per point).
+    public static func score(sampler: some FactorSampler, train: Observations, test: Observations, names: [String], sampled: Bool,
+                             options: Options) -> Card {
+        let z = sampler.latent, sizes = sampler.sizes
+        let varying = sizes.indices.filter { sizes[$0] > 1 }
+        var times = SectionTimes()
         let betaVAE = times.measure("beta_vae") {
-            SupervisedScores.betaVAE(pool, factors: varying, trainPoints: options.supervisedTrainPoints,
-                                     evalPoints: options.supervisedEvalPoints, seed: options.seed)
+            SupervisedScores.betaVAE(sampler, factors: varying, trainPoints: options.supervisedTrainPoints, evalPoints: options.supervisedEvalPoints,
+                                     batch: options.supervisedBatch, seed: options.seed)
         }
         let factorVAE = times.measure("factor_vae") {
-            SupervisedScores.factorVAE(pool, factors: varying, trainPoints: options.supervisedTrainPoints,
-                                       evalPoints: options.supervisedEvalPoints, seed: options.seed)
+            SupervisedScores.factorVAE(sampler, factors: varying, trainPoints: options.supervisedTrainPoints, evalPoints: options.supervisedEvalPoints,
+                                       batch: options.supervisedBatch, varianceSamples: options.varianceSamples, seed: options.seed)
         }
-        var matrix = times.measure("mutual_information") {
-            InformationScores.mutualInformationMatrix(codes: Tensor(shape: [trainCount, z], scalars: train), factors: trainFactors,
-                                                      bins: options.bins)
+        let trainFactors = train.columns(varying, factorCount: sizes.count), testFactors = test.columns(varying, factorCount: sizes.count)
+        let means = times.measure("representation") {
+            RepresentationScores(train: train.encoded.means.scalars, trainFactors: trainFactors, test: test.encoded.means.scalars,
+                                 testFactors: testFactors, latent: z, options: options)
         }
-        for j in options.inactive where matrix.indices.contains(j) { matrix[j] = matrix[j].map { _ in 0 } }
-        let mig = InformationScores.mig(matrix: matrix, factors: trainFactors)
-        let modularity = ModularityScore.modularity(matrix: matrix)
-        let sapMatrix = times.measure("sap") {
-            SAPScore.scoreMatrix(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z,
-                                 kind: options.sapKind)
+        var sampledScores: [String: Double]?
+        if sampled {
+            var rng = RandomGenerator(seed: options.seed &+ 0x5A3D)
+            let scores = times.measure("representation_sampled") {
+                RepresentationScores(train: train.encoded.sample(&rng), trainFactors: trainFactors, test: test.encoded.sample(&rng),
+                                     testFactors: testFactors, latent: z, options: options)
+            }
+            sampledScores = scores.scores
         }
-        let dci = times.measure("dci") {
-            DCIScores.score(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z)
-        }
-        let scores: [String: Double] = [
-            "beta_vae": betaVAE, "factor_vae": factorVAE, "mig": mig, "sap": SAPScore.sap(matrix: sapMatrix),
-            "dci_disentanglement": dci.disentanglement, "dci_completeness": dci.completeness,
-            "dci_informativeness": dci.informativeness, "modularity": modularity,
-        ]
-        return Card(scores: scores, rows: n, latent: z, trainRows: trainCount, testRows: testCount,
+        let scores = means.scores.merging(["beta_vae": betaVAE.evaluation, "factor_vae": factorVAE.evaluation]) { a, _ in a }
+        let accuracies = ["beta_vae": betaVAE, "factor_vae": factorVAE,
+                          "dci_informativeness": ClassifierAccuracy(train: means.dci.informativenessTrain, evaluation: means.dci.informativeness)]
+        return Card(scores: scores, sampledScores: sampledScores, accuracies: accuracies,
+                    settings: settings(options, trainRows: train.count, testRows: test.count), source: sampler.source,
+                    rows: train.count + test.count, latent: z, trainRows: train.count, testRows: test.count,
                     factorNames: varying.map { names[$0] }, constantFactors: sizes.indices.filter { sizes[$0] <= 1 }.map { names[$0] },
-                    mutualInformation: matrix, inactiveLatents: options.inactive.sorted(), sapKind: options.sapKind.rawValue, sapMatrix: sapMatrix, dciImportance: dci.importance,
-                    dciInformativenessTrain: dci.informativenessTrain, dciPredictor: dciPredictor, bins: options.bins,
-                    seed: options.seed, seconds: times.seconds)
+                    mutualInformation: means.matrix, inactiveLatents: options.inactive.sorted(), sapKind: options.sapKind.rawValue,
+                    sapMatrix: means.sapMatrix, dciImportance: means.dci.importance, dciInformativenessTrain: means.dci.informativenessTrain,
+                    dciPredictor: dciPredictor, bins: options.bins, seed: options.seed, seconds: times.seconds)
+    }
+
+    /// How each score was computed, in words, with the sample sizes used.
+    static func settings(_ o: Options, trainRows: Int, testRows: Int) -> [String: String] {
+        let binned = "\(o.bins) equal-width bins per latent over its observed range, natural-log mutual information, \(trainRows) points"
+        let supervised = "\(o.supervisedTrainPoints) training and \(o.supervisedEvalPoints) evaluation points of \(o.supervisedBatch) observations each"
+        let dci = "\(dciPredictor); fitted on \(trainRows) points, tested on \(testRows)"
+        return [
+            "beta_vae": "mean |z₁ − z₂| over pairs sharing one factor; multinomial logistic regression (L2, C = 1, Adam to convergence); \(supervised) (pairs)",
+            "factor_vae": "argmin of per-latent variance (scaled by the std over \(o.varianceSamples) observations, latents with std < 0.05 pruned) in batches sharing one factor's value; majority-vote classifier; \(supervised)",
+            "mig": "gap between the two largest I(z_j; f) over H(f), mean over factors; \(binned)",
+            "modularity": "Ridgeway & Mozer's modularity of the mutual information matrix; \(binned)",
+            "sap": "gap between the two best single-latent predictors of each factor, mean over factors; " + (o.sapKind == .discrete
+                ? "test accuracy of a one-vs-rest linear SVM per latent and factor (squared hinge, C = 0.01, balanced classes), fitted on \(trainRows) points, tested on \(testRows)"
+                : "R² of a linear fit per latent and factor on \(trainRows) points"),
+            "dci_disentanglement": dci, "dci_completeness": dci, "dci_informativeness": dci + "; mean test accuracy",
+        ]
     }
 
     /// A number for JSON: finite values with enough digits to round-trip, NaN/∞ (never produced) as 0.
@@ -164,123 +200,5 @@ public enum CodeScores {
     static func csvField(_ text: String) -> String {
         text.contains(",") || text.contains("\"") || text.contains("\n")
             ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
-}
-
-/// The `.npz` that `betavae score` reads: `codes` float `[N, Z]` (f4 or f8, finite, |x| ≤ 1e12) and `factors`
-/// integer `[N, F]` (i8 or u1, ≥ 0, at most `maximumClasses` different values per factor), N equal
-/// and at least `CodeScores.minimumRows`, at least one factor with two different values. Everything is checked before scoring; each error names the
-/// file and what is wrong.
-public enum CodeArchive {
-    public struct Contents: Sendable {
-        public var codes: Tensor
-        /// N × F values, row after row.
-        public var factors: [Int]
-        public var factorCount: Int
-    }
-
-    /// Most latents a codes archive may have.
-    public static let maximumColumns = 4096
-    /// Largest |code| accepted.
-    public static let maximumMagnitude: Float = 1e12
-    /// Most different values one factor may take: discrete SAP fits one SVM per class, latent and factor.
-    public static let maximumClasses = 1000
-
-    static func dtype(_ storage: NPYArray.Storage) -> String {
-        switch storage {
-        case .uint8: return "u1"
-        case .int64: return "i8"
-        case .float32: return "f4"
-        case .float64: return "f8"
-        }
-    }
-
-    /// Reads and validates the archive at `path`.
-    public static func read(path: String) throws -> Contents {
-        let arrays = try NPZ.read(path: path, arrays: ["codes", "factors"])
-        guard let codes = arrays["codes"], let factors = arrays["factors"] else {
-            throw CodeArchiveError(path: path, reason: "expected members codes and factors")
-        }
-        return try decode(codes: codes, factors: factors, path: path)
-    }
-
-    static func decode(codes: NPYArray, factors: NPYArray, path: String) throws -> Contents {
-        guard codes.shape.count == 2 else {
-            throw CodeArchiveError(path: path, reason: "codes has shape \(codes.shape); expected [N, Z], one row of floats per item")
-        }
-        guard factors.shape.count == 2 else {
-            throw CodeArchiveError(path: path, reason: "factors has shape \(factors.shape); expected [N, F], one row of integer classes per item")
-        }
-        let n = codes.shape[0], z = codes.shape[1], f = factors.shape[1]
-        guard factors.shape[0] == n else {
-            throw CodeArchiveError(path: path, reason: "codes has \(n) rows but factors has \(factors.shape[0]); they must describe the same items")
-        }
-        guard n >= CodeScores.minimumRows else {
-            throw CodeArchiveError(path: path, reason: "it holds \(n) rows; scoring needs at least \(CodeScores.minimumRows)")
-        }
-        guard (1...maximumColumns).contains(z) else {
-            throw CodeArchiveError(path: path, reason: "codes has \(z) columns; expected 1…\(maximumColumns)")
-        }
-        guard (1...DatasetLimits.maximumFactors).contains(f) else {
-            throw CodeArchiveError(path: path, reason: "factors has \(f) columns; expected 1…\(DatasetLimits.maximumFactors)")
-        }
-        let values: [Float]
-        switch codes.storage {
-        case .float32(let a): values = a
-        case .float64(let a):
-            if let bad = a.firstIndex(where: { !$0.isFinite || abs($0) > Double(Float.greatestFiniteMagnitude) }) {
-                throw CodeArchiveError(path: path, reason: "codes[\(bad / z), \(bad % z)] is \(a[bad]), not a finite float32 number")
-            }
-            values = a.map(Float.init)
-        case .uint8, .int64:
-            throw CodeArchiveError(path: path, reason: "codes is \(dtype(codes.storage)); expected floats (f4 or f8)")
-        }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw CodeArchiveError(path: path, reason: "codes[\(bad / z), \(bad % z)] is \(values[bad]), not a finite number")
-        }
-        // Differences of values near Float's limit overflow to ∞ (the bins of MIG would be NaN).
-        if let bad = values.firstIndex(where: { abs($0) > maximumMagnitude }) {
-            throw CodeArchiveError(path: path, reason: "codes[\(bad / z), \(bad % z)] is \(values[bad]), beyond ±1e12; rescale the codes")
-        }
-        let classes: [Int]
-        switch factors.storage {
-        case .int64(let a):
-            if let bad = a.firstIndex(where: { $0 < 0 }) {
-                throw CodeArchiveError(path: path, reason: "factors[\(bad / f), \(bad % f)] is \(a[bad]); factor classes must be ≥ 0")
-            }
-            classes = a.map { Int($0) }
-        case .uint8(let a): classes = a.map { Int($0) }
-        case .float32, .float64:
-            throw CodeArchiveError(path: path, reason: "factors is \(dtype(factors.storage)); factor classes must be integers (i8 or u1)")
-        }
-        for column in 0..<f {
-            let distinct = Set((0..<n).map { classes[$0 * f + column] }).count
-            guard distinct <= maximumClasses else {
-                throw CodeArchiveError(path: path, reason: "factor \(column) has \(distinct) different values; score takes at most "
-                                       + "\(maximumClasses) classes per factor (bin a continuous factor first)")
-            }
-        }
-        let varying = (0..<f).contains { column in
-            let first = classes[column]
-            return (1..<n).contains { classes[$0 * f + column] != first }
-        }
-        guard varying else {
-            throw CodeArchiveError(path: path, reason: "every factor has a single value; scoring needs a factor that varies")
-        }
-        return Contents(codes: Tensor(shape: [n, z], scalars: values), factors: classes, factorCount: f)
-    }
-}
-
-/// A codes archive that parses but does not hold what `score` needs: one line naming the file,
-/// what is wrong and the layout expected.
-public struct CodeArchiveError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let path: String
-    public let reason: String
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-    public var description: String {
-        "\(path): \(reason) (expected numpy.savez(path, codes=float [N, Z], factors=int [N, F]))"
     }
 }

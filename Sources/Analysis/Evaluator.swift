@@ -79,48 +79,6 @@ public struct EvaluationResult: Codable, Equatable, Sendable {
     }
 }
 
-/// The disentanglement section of an evaluation (filled in by the metrics of DisentanglementMetrics).
-public struct DisentanglementScores: Codable, Equatable, Sendable {
-    public var betaVAE: Double?
-    public var factorVAE: Double?
-    public var mig: Double?
-    /// Mutual information (nats) of each latent dimension with each factor: mutualInformation[j][f].
-    public var mutualInformation: [[Double]]
-    public var factorNames: [String]
-    /// Gaussian total correlation of the aggregate posterior (nats).
-    public var gaussianTotalCorrelation: Double?
-    public var seconds: [String: Double]
-    /// SAP with disentanglement_lib's discrete score matrix (SAPScore), DCI with CART-tree
-    /// importances (DCIScores) and modularity (ModularityScore), with known factors; absent from
-    /// evaluations made before they were computed.
-    public var sap: Double?
-    public var dciDisentanglement: Double?
-    public var dciCompleteness: Double?
-    public var dciInformativeness: Double?
-    public var modularity: Double?
-    /// Latents whose posterior means barely move over the pool (Var < 0.01): marked, with zero
-    /// mutual information; absent from evaluations made before they were marked.
-    public var inactiveLatents: [Int]?
-
-    public init(betaVAE: Double?, factorVAE: Double?, mig: Double?, mutualInformation: [[Double]], factorNames: [String],
-                gaussianTotalCorrelation: Double?, seconds: [String: Double], sap: Double? = nil, dci: DCIScores.Result? = nil,
-                modularity: Double? = nil, inactiveLatents: [Int]? = nil) {
-        self.betaVAE = betaVAE
-        self.factorVAE = factorVAE
-        self.mig = mig
-        self.mutualInformation = mutualInformation
-        self.factorNames = factorNames
-        self.gaussianTotalCorrelation = gaussianTotalCorrelation
-        self.seconds = seconds
-        self.sap = sap
-        self.dciDisentanglement = dci?.disentanglement
-        self.dciCompleteness = dci?.completeness
-        self.dciInformativeness = dci?.informativeness
-        self.modularity = modularity
-        self.inactiveLatents = inactiveLatents
-    }
-}
-
 /// Computes an `EvaluationResult` from a model and its dataset.
 public enum Evaluator {
     public struct Options: Sendable {

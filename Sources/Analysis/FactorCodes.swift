@@ -5,6 +5,8 @@ import Engine
 public struct FactorCodes: Sendable {
     /// Representations (posterior means) `[N, Z]`.
     public let codes: Tensor
+    /// Their posterior log-variances `[N, Z]`, when known (a model's pool; not codes from anywhere).
+    public let logVariances: Tensor?
     /// Factor classes, `factorCount` per image, row after row.
     public let classes: [Int]
     /// Number of values of each factor.
@@ -13,9 +15,10 @@ public struct FactorCodes: Sendable {
     /// positions[f][v]: the pool images whose factor f has value v.
     let positions: [[[Int]]]
 
-    public init(codes: Tensor, classes: [Int], sizes: [Int], names: [String]) {
+    public init(codes: Tensor, logVariances: Tensor? = nil, classes: [Int], sizes: [Int], names: [String]) {
         precondition(classes.count == codes.rows * sizes.count, "one class per image and factor")
         self.codes = codes
+        self.logVariances = logVariances
         self.classes = classes
         self.sizes = sizes
         self.names = names
@@ -45,7 +48,7 @@ public struct FactorCodes: Sendable {
     }
 
     /// A random value of factor `f` that the pool holds at least one image of.
-    func randomValue(factor f: Int, _ rng: inout RandomGenerator) -> Int {
+    public func randomValue(factor f: Int, _ rng: inout RandomGenerator) -> Int {
         let present = positions[f].indices.filter { !positions[f][$0].isEmpty }
         return present[Int(rng.next() % UInt64(present.count))]
     }

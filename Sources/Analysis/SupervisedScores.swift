@@ -1,53 +1,66 @@
 import Engine
 import Foundation
 
-/// The BetaVAE score (Higgins et al. 2017) and the FactorVAE score (Kim & Mnih 2018), with the
-/// sample sizes of google-research/disentanglement_lib (batches of 64, 10,000 training points,
-/// 5,000 evaluation points).
+/// A score that is a classifier's accuracy: on the points it was fitted to and on the evaluation
+/// points (the score), so an overfitted or underfitted classifier shows.
+public struct ClassifierAccuracy: Codable, Equatable, Sendable {
+    public var train: Double
+    public var evaluation: Double
+    public init(train: Double, evaluation: Double) {
+        self.train = train
+        self.evaluation = evaluation
+    }
+}
+
+/// The BetaVAE score (Higgins et al. 2017) and the FactorVAE score (Kim & Mnih 2018), as
+/// google-research/disentanglement_lib computes them (its defaults: batches of 64, 10,000
+/// training points, 5,000 evaluation points; callers state what they use).
 public enum SupervisedScores {
-    /// BetaVAE score: for a random factor k, the mean |z₁ − z₂| over 64 pairs that share factor k
-    /// is one training point labelled k; a multinomial logistic regression predicts k; the score is
-    /// its accuracy on the evaluation points.
-    public static func betaVAE(_ data: FactorCodes, factors: [Int], trainPoints: Int = 10_000, evalPoints: Int = 5_000,
-                               batch: Int = 64, seed: UInt64 = 0) -> Double {
+    /// BetaVAE score: for a random factor k, the mean |z₁ − z₂| over `batch` pairs of observations
+    /// that share factor k (the second drawn with k pinned to the first's class) is one point
+    /// labelled k; a multinomial logistic regression predicts k; the score is its accuracy on the
+    /// evaluation points.
+    public static func betaVAE(_ data: some FactorSampler, factors: [Int], trainPoints: Int = 10_000, evalPoints: Int = 5_000,
+                               batch: Int = 64, seed: UInt64 = 0) -> ClassifierAccuracy {
         var rng = RandomGenerator(seed: seed)
+        let z = data.latent
         func points(_ count: Int) -> (Tensor, [Int]) {
-            var features = Tensor(shape: [count, data.latent])
-            var labels: [Int] = []
-            for point in 0..<count {
-                let label = Int(rng.next() % UInt64(factors.count))
-                let k = factors[label]
-                for _ in 0..<batch {
-                    let first = data.randomImage(&rng)
-                    guard let second = data.randomImage(factor: k, value: data.factor(first, k), &rng) else { continue }
-                    let a = data.code(first), b = data.code(second)
-                    for j in 0..<data.latent {
-                        features[point * data.latent + j] += abs(a[a.startIndex + j] - b[b.startIndex + j]) / Float(batch)
-                    }
+            let labels = (0..<count).map { _ in Int(rng.next() % UInt64(factors.count)) }
+            // Every point's pairs are encoded together: two calls per set, not two per point.
+            let first = data.observe(count: count * batch, rng: &rng)
+            let requests = (0..<(count * batch)).map { row -> [Int?] in
+                let k = factors[labels[row / batch]]
+                return (0..<data.factorCount).map { $0 == k ? first.classes[row * data.factorCount + k] : nil }
+            }
+            let second = data.observe(requests, rng: &rng)
+            var features = Tensor(shape: [count, z])
+            for row in 0..<(count * batch) {
+                for j in 0..<z {
+                    features[(row / batch) * z + j] += abs(first.encoded.means[row * z + j] - second.encoded.means[row * z + j]) / Float(batch)
                 }
-                labels.append(label)
             }
             return (features, labels)
         }
         let (trainX, trainY) = points(trainPoints)
         let (evalX, evalY) = points(evalPoints)
         let classifier = LogisticRegression(features: trainX, labels: trainY, classes: factors.count, seed: seed)
-        return classifier.accuracy(evalX, evalY)
+        return ClassifierAccuracy(train: classifier.accuracy(trainX, trainY), evaluation: classifier.accuracy(evalX, evalY))
     }
 
-    /// FactorVAE score: latents are divided by their standard deviation over 10,000 pool images and
-    /// those with std < 0.05 are pruned; for a random factor k, 64 images sharing a random value of k
-    /// vote for the latent of least normalised variance; a majority-vote classifier maps latents to
-    /// factors; the score is its accuracy on the evaluation votes.
-    public static func factorVAE(_ data: FactorCodes, factors: [Int], trainPoints: Int = 10_000, evalPoints: Int = 5_000,
-                                 batch: Int = 64, varianceSamples: Int = 10_000, seed: UInt64 = 0) -> Double {
+    /// FactorVAE score: latents are divided by their standard deviation over `varianceSamples`
+    /// observations and those with std < 0.05 are pruned; for a random factor k, `batch`
+    /// observations sharing a random class of k vote for the latent of least normalised variance;
+    /// a majority-vote classifier maps latents to factors; the score is its accuracy on the
+    /// evaluation votes.
+    public static func factorVAE(_ data: some FactorSampler, factors: [Int], trainPoints: Int = 10_000, evalPoints: Int = 5_000,
+                                 batch: Int = 64, varianceSamples: Int = 10_000, seed: UInt64 = 0) -> ClassifierAccuracy {
         var rng = RandomGenerator(seed: seed &+ 1)
         let z = data.latent
+        let sample = data.observe(count: varianceSamples, rng: &rng).encoded.means
         var sums = [Double](repeating: 0, count: z), squares = [Double](repeating: 0, count: z)
-        for _ in 0..<varianceSamples {
-            let code = data.code(data.randomImage(&rng))
+        for row in 0..<varianceSamples {
             for j in 0..<z {
-                let v = Double(code[code.startIndex + j])
+                let v = Double(sample[row * z + j])
                 sums[j] += v
                 squares[j] += v * v
             }
@@ -55,18 +68,20 @@ public enum SupervisedScores {
         let n = Double(varianceSamples)
         let scale = (0..<z).map { ((squares[$0] / n - (sums[$0] / n) * (sums[$0] / n)) * n / max(n - 1, 1)).squareRoot() }
         let active = (0..<z).filter { scale[$0] >= 0.05 }
-        guard !active.isEmpty else { return 0 }
+        guard !active.isEmpty else { return ClassifierAccuracy(train: 0, evaluation: 0) }
         func votes(_ count: Int) -> [(latent: Int, factor: Int)] {
-            (0..<count).map { _ in
-                let label = Int(rng.next() % UInt64(factors.count))
-                let k = factors[label]
-                let value = data.randomValue(factor: k, &rng)
+            let labels = (0..<count).map { _ in Int(rng.next() % UInt64(factors.count)) }
+            let values = labels.map { data.randomValue(factor: factors[$0], &rng) }
+            let requests = (0..<(count * batch)).map { row -> [Int?] in
+                let k = factors[labels[row / batch]]
+                return (0..<data.factorCount).map { $0 == k ? values[row / batch] : nil }
+            }
+            let codes = data.observe(requests, rng: &rng).encoded.means
+            return (0..<count).map { point in
                 var batchSums = [Double](repeating: 0, count: z), batchSquares = [Double](repeating: 0, count: z)
-                for _ in 0..<batch {
-                    guard let image = data.randomImage(factor: k, value: value, &rng) else { continue }
-                    let code = data.code(image)
+                for row in (point * batch)..<((point + 1) * batch) {
                     for j in active {
-                        let v = Double(code[code.startIndex + j]) / scale[j]
+                        let v = Double(codes[row * z + j]) / scale[j]
                         batchSums[j] += v
                         batchSquares[j] += v * v
                     }
@@ -74,7 +89,7 @@ public enum SupervisedScores {
                 let m = Double(batch)
                 let variances = active.map { (batchSquares[$0] - batchSums[$0] * batchSums[$0] / m) / max(m - 1, 1) }
                 let best = variances.indices.min { variances[$0] < variances[$1] } ?? 0
-                return (active[best], label)
+                return (active[best], labels[point])
             }
         }
         let train = votes(trainPoints)
@@ -82,8 +97,10 @@ public enum SupervisedScores {
         var table = [[Int]](repeating: [Int](repeating: 0, count: factors.count), count: z)
         for vote in train { table[vote.latent][vote.factor] += 1 }
         let prediction = table.map { row in row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) } ?? 0 }
-        let evaluation = votes(evalPoints)
-        return Double(evaluation.filter { prediction[$0.latent] == $0.factor }.count) / Double(max(evalPoints, 1))
+        func accuracy(_ votes: [(latent: Int, factor: Int)]) -> Double {
+            Double(votes.filter { prediction[$0.latent] == $0.factor }.count) / Double(max(votes.count, 1))
+        }
+        return ClassifierAccuracy(train: accuracy(train), evaluation: accuracy(votes(evalPoints)))
     }
 }
 

@@ -101,3 +101,16 @@ public struct SpriteImageSet: ImageSet {
         SpriteGrid.draw(classes: SpriteGrid.classes(of: indices[index]), into: pixels)
     }
 }
+
+/// A dataset that can draw an image of any combination of its factors' classes, so metrics can
+/// sample fresh observations from the factor space as disentanglement_lib does (instead of
+/// reusing a file's images).
+public protocol FactorImageGenerator: Sendable {
+    var factors: FactorTable? { get }
+    /// The images of the given factor classes (one row of classes per image).
+    func images(classes: [[Int]]) -> any ImageSet
+}
+
+extension SpriteImageSet: FactorImageGenerator {
+    public func images(classes: [[Int]]) -> any ImageSet { SpriteImageSet(indices: classes.map(SpriteGrid.index(of:))) }
+}

@@ -102,16 +102,6 @@ public enum RunReport {
                             "note": String(format: "from training means to test labels; chance %.3f", chance)])
         }
         if let d = e.disentanglement {
-            if let v = d.betaVAE { metrics.append(["name": "BetaVAE score", "value": String(format: "%.3f", v), "note": "Higgins et al. 2017"]) }
-            if let v = d.factorVAE { metrics.append(["name": "FactorVAE score", "value": String(format: "%.3f", v), "note": "Kim & Mnih 2018"]) }
-            if let v = d.mig { metrics.append(["name": "MIG", "value": String(format: "%.3f", v), "note": "Chen et al. 2018"]) }
-            if let v = d.sap { metrics.append(["name": "SAP", "value": String(format: "%.3f", v), "note": "Kumar et al. 2018"]) }
-            if let a = d.dciDisentanglement, let b = d.dciCompleteness, let c = d.dciInformativeness {
-                metrics.append(["name": "DCI disentanglement / completeness / informativeness",
-                                "value": String(format: "%.3f / %.3f / %.3f", a, b, c),
-                                "note": "Eastwood & Williams 2018, one depth-limited decision tree per factor"])
-            }
-            if let v = d.modularity { metrics.append(["name": "modularity", "value": String(format: "%.3f", v), "note": "Ridgeway & Mozer 2018"]) }
             if let v = d.gaussianTotalCorrelation {
                 metrics.append(["name": "Gaussian total correlation", "value": String(format: "%.3f nats", v), "note": "of the aggregate posterior"])
             }
@@ -122,6 +112,9 @@ public enum RunReport {
             "collapse": e.collapseWarning,
             "activeCount": e.usage.activeUnits.count,
             "metrics": metrics,
+            "scores": e.disentanglement.map(ScoreTable.rows) ?? [],
+            "hasScores": !(e.disentanglement.map(ScoreTable.rows) ?? []).isEmpty,
+            "scoresNote": e.disentanglement.map(ScoreTable.note) ?? "",
             "figures": figures.map(\.context),
             "config": ConfigTable.rows(data.config),
             "toolVersion": data.config.toolVersion,

@@ -1,4 +1,5 @@
 import Foundation
+import Analysis
 import Plot
 import Training
 
@@ -72,9 +73,8 @@ enum SettingGroups {
     static func spread(_ values: [Double]) -> (mean: Double, sd: Double, count: Int)? {
         let kept = values.filter(\.isFinite)
         guard !kept.isEmpty else { return nil }
-        let mean = kept.reduce(0, +) / Double(kept.count)
-        let variance = kept.count > 1 ? kept.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(kept.count - 1) : 0
-        return (mean, variance.squareRoot(), kept.count)
+        let s = ScoreDetails.meanAndSpread(kept)
+        return (s.mean, s.sd, kept.count)
     }
 
     /// "12.34 ± 0.56" (or the value alone for one run), with `digits` decimals.

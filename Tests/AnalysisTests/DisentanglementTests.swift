@@ -36,8 +36,8 @@ import Testing
         let sample = data.codes.rows(0..<10_000)
         let sampleColumns = columns.map { Array($0.prefix(10_000)) }
         let matrix = InformationScores.mutualInformationMatrix(codes: sample, factors: sampleColumns)
-        return (SupervisedScores.betaVAE(data, factors: Self.factors, trainPoints: small.train, evalPoints: small.eval, seed: 3),
-                SupervisedScores.factorVAE(data, factors: Self.factors, trainPoints: small.train, evalPoints: small.eval, seed: 3),
+        return (SupervisedScores.betaVAE(data, factors: Self.factors, trainPoints: small.train, evalPoints: small.eval, seed: 3).evaluation,
+                SupervisedScores.factorVAE(data, factors: Self.factors, trainPoints: small.train, evalPoints: small.eval, seed: 3).evaluation,
                 InformationScores.mig(matrix: matrix, factors: sampleColumns))
     }
 

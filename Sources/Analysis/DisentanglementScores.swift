@@ -1,0 +1,83 @@
+import Foundation
+
+/// The disentanglement section of an evaluation (filled in by the metrics of DisentanglementMetrics).
+public struct DisentanglementScores: Codable, Equatable, Sendable {
+    /// Scores on the posterior means: the mean over `repeats` evaluation seeds.
+    public var betaVAE: Double?
+    public var factorVAE: Double?
+    public var mig: Double?
+    /// Mutual information (nats) of each latent dimension with each factor: mutualInformation[j][f]
+    /// (the first evaluation seed's).
+    public var mutualInformation: [[Double]]
+    public var factorNames: [String]
+    /// Gaussian total correlation of the aggregate posterior (nats).
+    public var gaussianTotalCorrelation: Double?
+    public var seconds: [String: Double]
+    /// SAP with disentanglement_lib's discrete score matrix (SAPScore), DCI with CART-tree
+    /// importances (DCIScores) and modularity (ModularityScore), with known factors; absent from
+    /// evaluations made before they were computed.
+    public var sap: Double?
+    public var dciDisentanglement: Double?
+    public var dciCompleteness: Double?
+    public var dciInformativeness: Double?
+    public var modularity: Double?
+    /// Latents whose posterior means barely move over the pool (Var < 0.01): marked, with zero
+    /// mutual information; absent from evaluations made before they were marked.
+    public var inactiveLatents: [Int]?
+    /// What the scores were computed from and how (absent from evaluations made before they were
+    /// stated): see `ScoreDetails`.
+    public var details: ScoreDetails?
+
+    public init(betaVAE: Double?, factorVAE: Double?, mig: Double?, mutualInformation: [[Double]], factorNames: [String],
+                gaussianTotalCorrelation: Double?, seconds: [String: Double], sap: Double? = nil, dci: DCIScores.Result? = nil,
+                modularity: Double? = nil, inactiveLatents: [Int]? = nil, details: ScoreDetails? = nil) {
+        self.betaVAE = betaVAE
+        self.factorVAE = factorVAE
+        self.mig = mig
+        self.mutualInformation = mutualInformation
+        self.factorNames = factorNames
+        self.gaussianTotalCorrelation = gaussianTotalCorrelation
+        self.seconds = seconds
+        self.sap = sap
+        self.dciDisentanglement = dci?.disentanglement
+        self.dciCompleteness = dci?.completeness
+        self.dciInformativeness = dci?.informativeness
+        self.modularity = modularity
+        self.inactiveLatents = inactiveLatents
+        self.details = details
+    }
+}
+
+/// How the disentanglement scores were made, beside them in evaluation.json and in the report: the
+/// observations' source, sample sizes, each score's estimator and classifier, the classifiers'
+/// train and evaluation accuracy, the spread over repeated evaluations and the scores on sampled z.
+/// Keys are `CodeScores.keys`.
+public struct ScoreDetails: Codable, Equatable, Sendable {
+    /// "fresh images drawn from the factor space" or "a pool of N encoded images".
+    public var source: String
+    /// Evaluation seeds the scores are averaged over.
+    public var repeats: Int
+    /// Sample sizes used: representationTrain/representationTest (MIG, modularity, SAP, DCI),
+    /// supervisedTrain/supervisedEval points of supervisedBatch observations (BetaVAE, FactorVAE),
+    /// varianceSamples (FactorVAE's scale), bins.
+    public var sampleSizes: [String: Int]
+    /// Estimator, bins, sample sizes and classifier of each score.
+    public var settings: [String: String]
+    /// Sample standard deviation of each posterior-mean score over the repeats.
+    public var spread: [String: Double]
+    /// Mean train and evaluation accuracy over the repeats, where a classifier makes the score.
+    public var accuracies: [String: ClassifierAccuracy]
+    /// The representation-based scores (`CodeScores.representationKeys`) on z = μ + σ·ε: mean and
+    /// standard deviation over the repeats.
+    public var sampled: [String: Double]
+    public var sampledSpread: [String: Double]
+
+    /// Mean and sample standard deviation (n − 1; 0 for one value).
+    public static func meanAndSpread(_ values: [Double]) -> (mean: Double, sd: Double) {
+        let n = Double(values.count)
+        guard n > 0 else { return (0, 0) }
+        let mean = values.reduce(0, +) / n
+        guard n > 1 else { return (mean, 0) }
+        return (mean, (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot())
+    }
+}
