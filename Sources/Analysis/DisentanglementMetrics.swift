@@ -8,8 +8,8 @@ import Models
 /// With known factors, every score of `CodeScores` on the model's posterior, `repeats` times with
 /// different evaluation seeds (the scores are the means, their standard deviations the spread):
 /// - on a dataset that draws any factor combination (sprites), observations are drawn fresh from
-///   the factor space as disentanglement_lib draws them (`generated`: sizes chosen so a burgess
-///   run's metrics take about a minute on 2 cores; README, Performance);
+///   the factor space as disentanglement_lib draws them (`generated(trainImages:)`: sizes chosen so a
+///   burgess run's metrics take about a minute on 2 cores; README, Performance);
 /// - on a file's factors (`dsprites:PATH`), from a pool of `poolSize` seeded training images
 ///   encoded once (`pooled`: disentanglement_lib's sizes, cheap once the pool is encoded).
 /// With labels only (MNIST-format): the latent × label mutual information. Always: the Gaussian
@@ -21,21 +21,32 @@ public enum DisentanglementMetrics {
     /// Sample sizes for fresh observations: disentanglement_lib's 10,000 + 5,000 representation
     /// points; BetaVAE and FactorVAE on 150 training and 75 evaluation points of 32 observations
     /// (pairs for BetaVAE), FactorVAE's scale from 2,000 (disentanglement_lib: 10,000 and 5,000
-    /// points of 64, 2.9 million encodes) — about 39,000 encodes per repeat.
-    public static var generated: CodeScores.Options {
+    /// points of 64, 2.9 million encodes) — about 39,000 encodes per repeat, 45 s for burgess's
+    /// three repeats on 2 busy cores. A run trained on fewer than 10,000 images gets every size
+    /// scaled by its share of 10,000 (at least 100 + 50 points, 10 + 5 supervised points), so a
+    /// quick run is evaluated quickly, as its pool once was.
+    public static func generated(trainImages: Int) -> CodeScores.Options {
+        let share = min(1, Double(trainImages) / 10_000)
+        func scaled(_ size: Int, atLeast floor: Int) -> Int { max(floor, Int((Double(size) * share).rounded())) }
         var options = CodeScores.Options()
-        options.supervisedTrainPoints = 150
-        options.supervisedEvalPoints = 75
+        options.trainLimit = scaled(10_000, atLeast: 100)
+        options.testLimit = scaled(5_000, atLeast: 50)
+        options.supervisedTrainPoints = scaled(150, atLeast: 10)
+        options.supervisedEvalPoints = scaled(75, atLeast: 5)
         options.supervisedBatch = 32
-        options.varianceSamples = 2_000
+        options.varianceSamples = scaled(2_000, atLeast: 100)
         return options
     }
 
     /// Sample sizes on a pool: disentanglement_lib's (`CodeScores.Options()` defaults).
     public static var pooled: CodeScores.Options { CodeScores.Options() }
 
+    /// The section for `model` on `dataset`; `generatedOptions` and `repeats` (tests make them small)
+    /// set the sample sizes of fresh observations and the number of evaluation seeds.
     public static func scores(model: VAE, dataset: Dataset, encodedTest: EncodedSet, binarization: Binarization = .none,
-                              seed: UInt64) -> DisentanglementScores? {
+                              seed: UInt64, generatedOptions: CodeScores.Options? = nil,
+                              repeats: Int = repeats) -> DisentanglementScores? {
+        let generatedOptions = generatedOptions ?? generated(trainImages: dataset.train.count)
         var times = SectionTimes()
         let totalCorrelation = try? InformationScores.gaussianTotalCorrelation(encodedTest.means)
         if let factors = dataset.train.factors {
@@ -46,7 +57,7 @@ public enum DisentanglementMetrics {
             let generator = GeneratedObservations(model: model, dataset: dataset, binarization: binarization)
             if let generator = GeneratedObservations(model: model, dataset: dataset, binarization: binarization) {
                 for r in 0..<repeats {
-                    var options = generated
+                    var options = generatedOptions
                     options.seed = seed &+ UInt64(r)
                     var rng = RandomGenerator(seed: options.seed &+ 0xF4E5)
                     let (train, test) = times.measure("encode_representation") {
@@ -74,7 +85,7 @@ public enum DisentanglementMetrics {
                                                   names: factors.names, options: options))
                 }
             }
-            return combine(cards, options: generator == nil ? pooled : generated,
+            return combine(cards, options: generator == nil ? pooled : generatedOptions,
                            totalCorrelation: totalCorrelation, seconds: times.seconds)
         }
         guard dataset.test.classCount > 1 else {

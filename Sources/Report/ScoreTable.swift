@@ -24,13 +24,17 @@ enum ScoreTable {
             "dci_completeness": d.dciCompleteness, "dci_informativeness": d.dciInformativeness, "modularity": d.modularity,
         ]
         let details = d.details
+        var previous = ""
         return CodeScores.keys.compactMap { key in
             guard let value = means[key] ?? nil else { return nil }
             let accuracy = details?.accuracies[key].map { String(format: "%.3f / %.3f", $0.train, $0.evaluation) } ?? ""
             let sampled = details.map { text($0.sampled[key], $0.sampledSpread[key]) } ?? "–"
+            // DCI's three scores share their trees: said once.
+            let how = details?.settings[key] ?? ""
+            defer { previous = how }
             return ["name": titles[key] ?? key, "means": text(value, details?.spread[key]),
                     "sampled": CodeScores.representationKeys.contains(key) ? sampled : "–",
-                    "accuracy": accuracy, "how": details?.settings[key] ?? ""]
+                    "accuracy": accuracy, "how": how == previous ? "the trees above" : how.hasPrefix(previous) && !previous.isEmpty ? "the trees above" + how.dropFirst(previous.count) : how]
         }
     }
 
