@@ -67,6 +67,8 @@ public enum CodeScores {
         public var constantFactors: [String]
         /// I(z_j; f) in nats, `[Z][F]`, over the training rows (0 for inactive latents).
         public var mutualInformation: [[Double]]
+        /// H(f) in nats of each scored factor over the training rows (MIG's normaliser).
+        public var factorEntropies: [Double]
         /// The latents given as inactive (`Options.inactive`), ascending.
         public var inactiveLatents: [Int]
         public var sapKind: String
@@ -170,7 +172,7 @@ public enum CodeScores {
                     settings: settings(options, trainRows: train.count, testRows: test.count), source: sampler.source,
                     rows: train.count + test.count, latent: z, trainRows: train.count, testRows: test.count,
                     factorNames: varying.map { names[$0] }, constantFactors: sizes.indices.filter { sizes[$0] <= 1 }.map { names[$0] },
-                    mutualInformation: means.matrix, inactiveLatents: options.inactive.sorted(), sapKind: options.sapKind.rawValue,
+                    mutualInformation: means.matrix, factorEntropies: trainFactors.map(InformationScores.entropy), inactiveLatents: options.inactive.sorted(), sapKind: options.sapKind.rawValue,
                     sapMatrix: means.sapMatrix, dciImportance: means.dci.importance, dciInformativenessTrain: means.dci.informativenessTrain,
                     dciPredictor: dciPredictor, bins: options.bins, seed: options.seed, seconds: times.seconds)
     }

@@ -132,6 +132,7 @@ public enum DisentanglementMetrics {
         return DisentanglementScores(betaVAE: mean["beta_vae"], factorVAE: mean["factor_vae"], mig: mean["mig"],
                                      mutualInformation: first.mutualInformation, factorNames: first.factorNames,
                                      gaussianTotalCorrelation: totalCorrelation, seconds: times, sap: mean["sap"], dci: dci,
-                                     modularity: mean["modularity"], inactiveLatents: first.inactiveLatents, details: details)
+                                     modularity: mean["modularity"], inactiveLatents: first.inactiveLatents,
+                                     factorEntropies: first.factorEntropies, details: details)
     }
 }

@@ -24,13 +24,15 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     /// Latents whose posterior means barely move over the pool (Var < 0.01): marked, with zero
     /// mutual information; absent from evaluations made before they were marked.
     public var inactiveLatents: [Int]?
+    /// H(f) in nats of each factor over the points of `mutualInformation` (absent from older evaluations).
+    public var factorEntropies: [Double]?
     /// What the scores were computed from and how (absent from evaluations made before they were
     /// stated): see `ScoreDetails`.
     public var details: ScoreDetails?
 
     public init(betaVAE: Double?, factorVAE: Double?, mig: Double?, mutualInformation: [[Double]], factorNames: [String],
                 gaussianTotalCorrelation: Double?, seconds: [String: Double], sap: Double? = nil, dci: DCIScores.Result? = nil,
-                modularity: Double? = nil, inactiveLatents: [Int]? = nil, details: ScoreDetails? = nil) {
+                modularity: Double? = nil, inactiveLatents: [Int]? = nil, factorEntropies: [Double]? = nil, details: ScoreDetails? = nil) {
         self.betaVAE = betaVAE
         self.factorVAE = factorVAE
         self.mig = mig
@@ -44,7 +46,28 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
         self.dciInformativeness = dci?.informativeness
         self.modularity = modularity
         self.inactiveLatents = inactiveLatents
+        self.factorEntropies = factorEntropies
         self.details = details
+    }
+
+    /// The traversal rows' and latent table's word for latent `j`: "inactive" when `inactive`
+    /// holds it, else "posX 0.62" (the factor it tracks and I(z_j; f) / H(f)), else "".
+    public func role(_ j: Int, inactive: Set<Int>) -> String {
+        if inactive.contains(j) { return "inactive" }
+        return trackedFactor(j).map { String(format: "%@ %.2f", $0.name, $0.normalized) } ?? ""
+    }
+
+    /// The factor latent `j` captures most by normalised mutual information I(z_j; f) / H(f)
+    /// (H(f) = 1 when the entropies are unknown), with that value; nil when `j` is inactive or
+    /// shares no information with any factor.
+    public func trackedFactor(_ j: Int) -> (name: String, normalized: Double)? {
+        guard mutualInformation.indices.contains(j), !(inactiveLatents ?? []).contains(j) else { return nil }
+        let normalized = mutualInformation[j].indices.map { f -> Double in
+            let h = factorEntropies.map { $0.indices.contains(f) ? $0[f] : 0 } ?? 1
+            return h > 0 ? mutualInformation[j][f] / h : 0
+        }
+        guard let best = normalized.indices.max(by: { normalized[$0] < normalized[$1] }), normalized[best] > 0 else { return nil }
+        return (factorNames[best], normalized[best])
     }
 }
 

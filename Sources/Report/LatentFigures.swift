@@ -73,7 +73,8 @@ extension RunFigures {
             let j = dimensions[r]
             let range = perRow ? "  [\(signed(values[r].first ?? 0)), \(signed(values[r].last ?? 0))]"
                 : (offsets ? "  base \(signed(base[j]))" : "")
-            return String(format: "z%d  KL %.2f", j, usage.klPerDimension[j]) + range
+            let tracked = role(data, j)
+            return String(format: "z%d  KL %.2f", j, usage.klPerDimension[j]) + (tracked.isEmpty ? "" : "  " + tracked) + range
         }
         let sweep: String
         switch options.range {
@@ -91,7 +92,7 @@ extension RunFigures {
         let grid = ImageGrid(cells: t.dimensions.indices.map { r in (0..<11).map { t.images[r * 11 + $0] } },
                              rowLabels: t.rowLabels, columnLabels: traversalColumnLabels(options, values: t.values))
         return FigureSpec(name: "traversals", title: "Latent traversals",
-                          caption: "Each row sweeps one latent dimension \(t.sweep), the others held at \(t.baseText); rows are ordered by the dimension's test KL (shown), the \(t.dimensions.count) largest of \(data.latent).",
+                          caption: "Each row sweeps one latent dimension \(t.sweep), the others held at \(t.baseText); rows are ordered by the dimension's test KL (shown), the \(t.dimensions.count) largest of \(data.latent)." + roleNote(data),
                           alt: "Grid of decoded images: one row per latent dimension swept across its range", figure: gridFigure(grid, cell: 40),
                           vector: false)
     }

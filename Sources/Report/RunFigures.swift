@@ -19,7 +19,7 @@ public struct TraversalOptions: Sendable {
 /// The figures of one run's report, each named by what it shows.
 enum RunFigures {
     static let all = ["loss-curves", "kl-per-dim", "reconstructions", "reconstructions-animated", "samples", "interpolations", "latent-pca",
-                      "traversals", "traversals-animated", "posterior-grid", "manifold", "class-grid", "factor-mi"]
+                      "traversals", "traversals-animated", "posterior-grid", "manifold", "class-grid", "factor-mi", "latent-response"]
     /// The figures a live page redraws after every epoch: cheap, and in need of no evaluation.
     static let live = ["loss-curves", "kl-per-dim", "reconstructions"]
 
@@ -43,6 +43,7 @@ enum RunFigures {
         try add("manifold") { data.latent == 2 ? manifold(data) : nil }
         try add("class-grid") { data.config.model.conditionClasses > 0 ? classGrid(data) : nil }
         try add("factor-mi") { factorMI(data) }
+        try add("latent-response") { latentResponse(data) }
         return specs
     }
 

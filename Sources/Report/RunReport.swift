@@ -113,6 +113,8 @@ public enum RunReport {
             "activeCount": e.usage.activeUnits.count,
             "metrics": metrics,
             "scores": e.disentanglement.map(ScoreTable.rows) ?? [],
+            "latents": RunFigures.latentRows(data),
+            "hasLatents": data.latent > 0,
             "hasScores": !(e.disentanglement.map(ScoreTable.rows) ?? []).isEmpty,
             "scoresNote": e.disentanglement.map(ScoreTable.note) ?? "",
             "figures": figures.map(\.context),
