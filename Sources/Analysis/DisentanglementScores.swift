@@ -51,10 +51,10 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     }
 
     /// The traversal rows' and latent table's word for latent `j`: "inactive" when `inactive`
-    /// holds it, else "posX 0.62" (the factor it tracks and I(z_j; f) / H(f)), else "".
+    /// holds it, else "posX (0.62)" (the factor it tracks and I(z_j; f) / H(f)), else "".
     public func role(_ j: Int, inactive: Set<Int>) -> String {
         if inactive.contains(j) { return "inactive" }
-        return trackedFactor(j).map { String(format: "%@ %.2f", $0.name, $0.normalized) } ?? ""
+        return trackedFactor(j).map { String(format: "%@ (%.2f)", $0.name, $0.normalized) } ?? ""
     }
 
     /// The factor latent `j` captures most by normalised mutual information I(z_j; f) / H(f)

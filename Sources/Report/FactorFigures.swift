@@ -16,7 +16,7 @@ extension RunFigures {
         Set(data.usage.inactiveUnits).union(data.evaluation.disentanglement?.inactiveLatents ?? [])
     }
 
-    /// "posX 0.62" (the factor latent `j` tracks most and its I(z_j; f) / H(f)), "inactive", or
+    /// "posX (0.62)" (the factor latent `j` tracks most and its I(z_j; f) / H(f)), "inactive", or
     /// "" when the run has no factor scores or `j` tracks nothing.
     static func role(_ data: RunData, _ j: Int) -> String {
         let inactive = inactiveLatents(data)
@@ -29,7 +29,7 @@ extension RunFigures {
     /// The traversal captions' sentence on the row labels' roles.
     static func roleNote(_ data: RunData) -> String {
         let factors = data.loaded.dataset.train.factors != nil && data.evaluation.disentanglement?.factorNames.isEmpty == false
-        return (factors ? " Each row names the factor its dimension captures most, by normalised mutual information I(z_j; f) / H(f) (shown)." : "")
+        return (factors ? " Each row names the factor its dimension captures most, by normalised mutual information I(z_j; f) / H(f) (in parentheses)." : "")
             + (inactiveLatents(data).isEmpty ? "" : " Rows marked inactive sweep a dimension whose posterior mean barely moves (variance < 0.01).")
     }
 

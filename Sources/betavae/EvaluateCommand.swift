@@ -71,14 +71,24 @@ struct EvaluateCommand: ParsableCommand {
             lines.append(String(format: "5-NN label accuracy     %.4f (chance %.4f)", knn, chance))
         }
         if let d = r.disentanglement {
-            if let v = d.betaVAE { lines.append(String(format: "BetaVAE score           %.4f", v)) }
-            if let v = d.factorVAE { lines.append(String(format: "FactorVAE score         %.4f", v)) }
-            if let v = d.mig { lines.append(String(format: "MIG                     %.4f", v)) }
-            if let v = d.sap { lines.append(String(format: "SAP                     %.4f", v)) }
-            if let a = d.dciDisentanglement, let b = d.dciCompleteness, let c = d.dciInformativeness {
-                lines.append(String(format: "DCI D / C / I           %.4f / %.4f / %.4f", a, b, c))
+            // Mean ± sd over the evaluation seeds (the value alone in evaluations made before spreads).
+            func score(_ title: String, _ key: String, _ value: Double?) {
+                guard let value else { return }
+                let spread = d.details?.spread[key].map { String(format: " ± %.4f", $0) } ?? ""
+                let sampled = d.details?.sampled[key].map { String(format: "   sampled z %.4f", $0) + (d.details?.sampledSpread[key].map { String(format: " ± %.4f", $0) } ?? "") } ?? ""
+                lines.append(title.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%.4f", value) + spread + sampled)
             }
-            if let v = d.modularity { lines.append(String(format: "modularity              %.4f", v)) }
+            score("BetaVAE score", "beta_vae", d.betaVAE)
+            score("FactorVAE score", "factor_vae", d.factorVAE)
+            score("MIG", "mig", d.mig)
+            score("SAP", "sap", d.sap)
+            score("DCI disentanglement", "dci_disentanglement", d.dciDisentanglement)
+            score("DCI completeness", "dci_completeness", d.dciCompleteness)
+            score("DCI informativeness", "dci_informativeness", d.dciInformativeness)
+            score("modularity", "modularity", d.modularity)
+            if let details = d.details {
+                lines.append("  (mean ± sd over \(details.repeats) evaluation seeds on \(details.source); evaluation.json's details say how each was computed)")
+            }
             if let v = d.gaussianTotalCorrelation { lines.append(String(format: "Gaussian TC             %.4f nats", v)) }
         }
         return lines.joined(separator: "\n")

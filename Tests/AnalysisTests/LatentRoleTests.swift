@@ -20,8 +20,8 @@ import Testing
         #expect(d.trackedFactor(3) == nil)
         let inactive = Set(d.inactiveLatents ?? [])
         #expect(inactive == [3])
-        #expect(d.role(0, inactive: inactive).hasPrefix("c "))
-        #expect(d.role(1, inactive: inactive) == String(format: "b %.2f", d.trackedFactor(1)?.normalized ?? 0))
+        #expect(d.role(0, inactive: inactive).hasPrefix("c ("))
+        #expect(d.role(1, inactive: inactive) == String(format: "b (%.2f)", d.trackedFactor(1)?.normalized ?? 0))
         #expect(d.role(3, inactive: inactive) == "inactive")
     }
 
