@@ -41,7 +41,16 @@ extension EvaluationResult {
                 return "its mutual-information matrix is not \(latent) rows of one value per factor"
             }
             numbers += scores.mutualInformation.flatMap { $0 }
-            numbers += [scores.betaVAE, scores.factorVAE, scores.mig, scores.gaussianTotalCorrelation].compactMap { $0 }
+            numbers += [scores.betaVAE, scores.factorVAE, scores.mig, scores.gaussianTotalCorrelation, scores.sap, scores.dciDisentanglement,
+                        scores.dciCompleteness, scores.dciInformativeness, scores.modularity].compactMap { $0 }
+            numbers += scores.factorEntropies ?? []
+            if let details = scores.details {
+                numbers += Array(details.spread.values) + Array(details.sampled.values) + Array(details.sampledSpread.values)
+                numbers += details.accuracies.values.flatMap { [$0.train, $0.evaluation] }
+                guard details.repeats > 0, details.sampleSizes.values.allSatisfy({ $0 > 0 }) else {
+                    return "its disentanglement details need a positive number of repeats and sample sizes"
+                }
+            }
         }
         guard numbers.allSatisfy(\.isFinite) else { return "holds a number that is not finite" }
         return nil

@@ -78,5 +78,17 @@ struct EvaluationFileTests {
         var nan = Self.result()
         nan.test.iwaeNLL = .nan
         #expect(nan.problem(latent: 3) == "holds a number that is not finite")
+        // The details the report prints beside each score are checked too.
+        let details = ScoreDetails(source: "s", repeats: 3, sampleSizes: ["bins": 20], settings: [:], spread: ["mig": 0.01],
+                                   accuracies: ["beta_vae": ClassifierAccuracy(train: 0.9, evaluation: 0.8)], sampled: [:], sampledSpread: [:])
+        var detailed = Self.result()
+        detailed.disentanglement?.details = details
+        #expect(detailed.problem(latent: 3) == nil)
+        detailed.disentanglement?.details?.spread["mig"] = .infinity
+        #expect(detailed.problem(latent: 3) == "holds a number that is not finite")
+        #expect(throws: Self.error("its disentanglement details need a positive number of repeats and sample sizes")) {
+            _ = try EvaluationResult.decode(bytes { $0.disentanglement?.details = details; $0.disentanglement?.details?.repeats = 0 },
+                                            path: Self.path, latent: 3)
+        }
     }
 }

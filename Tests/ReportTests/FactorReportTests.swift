@@ -1,0 +1,50 @@
+import Analysis
+import Datasets
+import Engine
+import Foundation
+import Models
+import Testing
+@testable import Report
+@testable import Training
+
+/// The report of a run on data with known factors: the disentanglement table with each score's
+/// spread, sampled z, accuracies and settings; the per-latent table; sizes stated as used.
+@Suite struct FactorReportTests {
+    @Test func spritesReportStatesSpreadSizesAndLatentRoles() throws {
+        let folder = ReportTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sprites = try DatasetCatalog.load("sprites", options: DatasetOptions(limit: 64, testLimit: 16))
+        let config = RunConfig(toolVersion: "test", name: "s", dataset: "sprites", dataDirectory: nil, limit: 64, testLimit: 16, binarize: "none",
+                               channels: 1, model: ModelSpec(architecture: .mlp, imageShape: [1, 64, 64], hidden: [16], latent: 3),
+                               objective: .beta(1), epochs: 1, batchSize: 32, learningRate: 1e-3, clipNorm: nil, seed: 0, snapshotEvery: 1, threads: 1)
+        let run = RunDirectory(folder + "/runs/s")
+        _ = try Trainer(config: config, dataset: sprites, run: run, progress: SilentProgress()).start()
+        let templates = try Templates(folder: ReportTests.templatesFolder)
+        let page = try RunReport.write(run: run.path, to: folder + "/report", policy: EvaluationPolicy(iwaeSamples: 2), templates: templates)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let bytes = try AtomicFile.read(run.path + "/evaluation.json")
+        let evaluation = try EvaluationResult.decode(bytes, path: "evaluation.json", latent: 3)
+        let d = try #require(evaluation.disentanglement)
+        let details = try #require(d.details)
+        // A 64-image run: every fresh-sample size at its floor, and the JSON says so.
+        let expected = DisentanglementMetrics.generated(trainImages: 64)
+        #expect(details.sampleSizes["representationTrain"] == expected.trainLimit && expected.trainLimit == 100)
+        #expect(details.sampleSizes["supervisedTrain"] == expected.supervisedTrainPoints && expected.supervisedTrainPoints == 10)
+        #expect(details.settings["mig"]?.contains("100 points") == true)
+        #expect(details.repeats == DisentanglementMetrics.repeats)
+        // The table: each score as mean ± sd, the sampled-z column, the classifiers' accuracies.
+        #expect(html.contains("<h2>Disentanglement</h2>"))
+        let mig = String(format: "%.3f ± %.3f", d.mig ?? -1, details.spread["mig"] ?? -1)
+        #expect(html.contains(mig), "\(mig)")
+        let sampled = String(format: "%.3f ± %.3f", details.sampled["modularity"] ?? -1, details.sampledSpread["modularity"] ?? -1)
+        #expect(html.contains(sampled), "\(sampled)")
+        let beta = try #require(details.accuracies["beta_vae"])
+        #expect(html.contains(String(format: "%.3f / %.3f", beta.train, beta.evaluation)))
+        #expect(html.contains("fresh images drawn from the factor space, 3 times"))
+        // The per-latent table: one row per dimension, with its variance and KL.
+        #expect(html.contains("<h2>Latent dimensions</h2>"))
+        for j in 0..<3 {
+            #expect(html.contains("<td>z\(j)</td><td class=\"number\">" + String(format: "%.4f", evaluation.usage.meanVariance[j])))
+        }
+    }
+}
