@@ -13,12 +13,7 @@ import Testing
     @Test func spritesReportStatesSpreadSizesAndLatentRoles() throws {
         let folder = ReportTests.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let sprites = try DatasetCatalog.load("sprites", options: DatasetOptions(limit: 64, testLimit: 16))
-        let config = RunConfig(toolVersion: "test", name: "s", dataset: "sprites", dataDirectory: nil, limit: 64, testLimit: 16, binarize: "none",
-                               channels: 1, model: ModelSpec(architecture: .mlp, imageShape: [1, 64, 64], hidden: [16], latent: 3),
-                               objective: .beta(1), epochs: 1, batchSize: 32, learningRate: 1e-3, clipNorm: nil, seed: 0, snapshotEvery: 1, threads: 1)
-        let run = RunDirectory(folder + "/runs/s")
-        _ = try Trainer(config: config, dataset: sprites, run: run, progress: SilentProgress()).start()
+        let run = try ReportTests.spritesRun(folder: folder, latent: 3)
         let templates = try Templates(folder: ReportTests.templatesFolder)
         let page = try RunReport.write(run: run.path, to: folder + "/report", policy: EvaluationPolicy(iwaeSamples: 2), templates: templates)
         let html = try String(contentsOfFile: page, encoding: .utf8)

@@ -290,16 +290,22 @@ import Plot
     @Test func compareRefusesDifferentImageSizes() throws {
         let folder = Self.folder()
         let a = try Self.tinyRun(name: "a", beta: 1, folder: folder)
-        let sprites = try DatasetCatalog.load("sprites", options: DatasetOptions(limit: 64, testLimit: 16))
-        let config = RunConfig(toolVersion: "test", name: "s", dataset: "sprites", dataDirectory: nil, limit: 64, testLimit: 16, binarize: "none",
-                               channels: 1, model: ModelSpec(architecture: .mlp, imageShape: [1, 64, 64], hidden: [16], latent: 2),
-                               objective: .beta(1), epochs: 1, batchSize: 32, learningRate: 1e-3, clipNorm: nil, seed: 0, snapshotEvery: 1, threads: 1)
-        let b = RunDirectory(folder + "/runs/s")
-        _ = try Trainer(config: config, dataset: sprites, run: b, progress: SilentProgress()).start()
+        let b = try Self.spritesRun(folder: folder, latent: 2)
         let templates = try Templates(folder: Self.templatesFolder)
         var message = ""
         do { try Comparison.write(runs: [a, b.path], to: folder + "/x", policy: EvaluationPolicy(iwaeSamples: 5), templates: templates) } catch { message = "\(error)" }
         #expect(message.contains("runs must share a dataset and image size"))
+    }
+
+    /// A one-epoch mlp run on 64 procedural sprites (16 test), in FOLDER/runs/s.
+    static func spritesRun(folder: String, latent: Int) throws -> RunDirectory {
+        let sprites = try DatasetCatalog.load("sprites", options: DatasetOptions(limit: 64, testLimit: 16))
+        let config = RunConfig(toolVersion: "test", name: "s", dataset: "sprites", dataDirectory: nil, limit: 64, testLimit: 16, binarize: "none",
+                               channels: 1, model: ModelSpec(architecture: .mlp, imageShape: [1, 64, 64], hidden: [16], latent: latent),
+                               objective: .beta(1), epochs: 1, batchSize: 32, learningRate: 1e-3, clipNorm: nil, seed: 0, snapshotEvery: 1, threads: 1)
+        let run = RunDirectory(folder + "/runs/s")
+        _ = try Trainer(config: config, dataset: sprites, run: run, progress: SilentProgress()).start()
+        return run
     }
 
     /// The report template rendered with a fixed context equals the committed snapshot.
