@@ -184,7 +184,7 @@ public enum CodeScores {
         let dci = "\(dciPredictor); fitted on \(trainRows) points, tested on \(testRows)"
         return [
             "beta_vae": "mean |z₁ − z₂| over pairs sharing one factor; multinomial logistic regression (L2, C = 1, Adam to convergence); \(supervised) (pairs)",
-            "factor_vae": "argmin of per-latent variance (scaled by the std over \(o.varianceSamples) observations, latents with std < 0.05 pruned) in batches sharing one factor's value; majority-vote classifier; \(supervised)",
+            "factor_vae": "argmin of per-latent variance (scaled by the std over \(o.varianceSamples) observations, latents with std < 0.05 pruned) in batches sharing one factor's value; majority-vote classifier; \(supervised); 0 when every latent is pruned",
             "mig": "gap between the two largest I(z_j; f) over H(f), mean over factors; \(binned)",
             "modularity": "Ridgeway & Mozer's modularity of the mutual information matrix; \(binned)",
             "sap": "gap between the two best single-latent predictors of each factor, mean over factors; " + (o.sapKind == .discrete
