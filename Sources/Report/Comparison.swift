@@ -65,6 +65,7 @@ public enum Comparison {
             "scoresHeader": ComparisonTables.settingsHeader(runs, scores: true),
             "scoresRows": ComparisonTables.settingsRows(runs, groups: groups, scores: true),
             "hasScores": !ComparisonTables.columns(runs, scores: true).isEmpty,
+            "noiseRows": ComparisonTables.evaluationNoiseRow(runs).map { [$0] } ?? [],
             "seeded": groups.contains { $0.members.count > 1 },
             "metricsHeader": ["run", "", "test NELBO", "Δ", "IWAE NLL", "Δ", "recon", "Δ", "KL", "Δ", "active", "5-NN"].map { ["text": $0] },
             "metricsRows": runs.indices.map { metricsRow(runs[$0], label: labels[$0], baseline: runs[base], isBaseline: $0 == base) },

@@ -33,6 +33,21 @@ enum ComparisonTables {
         }
     }
 
+    /// The scores table's last row: each score's standard deviation over a run's evaluation seeds,
+    /// averaged over the runs — the noise of the estimate itself, to weigh against the spread over
+    /// training seeds above it (Locatello et al. 2019). Nil when no run recorded it.
+    static func evaluationNoiseRow(_ runs: [RunData]) -> [String: Any]? {
+        let scores = SeedFigures.present(runs).filter { $0.key != "knn" && $0.key != "active_units" }
+        let details = runs.compactMap { $0.evaluation.disentanglement?.details }
+        guard !scores.isEmpty, !details.isEmpty, let repeats = details.map(\.repeats).max() else { return nil }
+        let cells = scores.map { score -> [String: String] in
+            let spreads = details.compactMap { $0.spread[score.key] }
+            guard !spreads.isEmpty else { return ["text": "–"] }
+            return ["text": "± " + String(format: "%.\(score.digits)f", spreads.reduce(0, +) / Double(spreads.count))]
+        }
+        return ["label": "evaluation seeds (sd within a run, mean over runs)", "count": "\(repeats)", "cells": cells]
+    }
+
     /// `#rrggbb` for the page's colour swatches.
     static func hex(_ color: Color) -> String {
         String(format: "#%02x%02x%02x", Int((color.red * 255).rounded()), Int((color.green * 255).rounded()), Int((color.blue * 255).rounded()))
