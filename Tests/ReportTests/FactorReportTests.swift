@@ -41,5 +41,15 @@ import Testing
         for j in 0..<3 {
             #expect(html.contains("<td>z\(j)</td><td class=\"number\">" + String(format: "%.4f", evaluation.usage.meanVariance[j])))
         }
+        // compare: the scores table's last row is the evaluation seeds' sd, averaged over the runs.
+        let other = try ReportTests.spritesRun(folder: folder, latent: 3, name: "t", beta: 4)
+        let policy = EvaluationPolicy(iwaeSamples: 2)
+        try Comparison.write(runs: [run.path, other.path], to: folder + "/compare", policy: policy, templates: templates)
+        let compared = try String(contentsOfFile: folder + "/compare/index.html", encoding: .utf8)
+        let otherEvaluation = try EvaluationResult.decode(try AtomicFile.read(other.path + "/evaluation.json"), path: "t", latent: 3)
+        let noise = ((details.spread["beta_vae"] ?? 0) + (otherEvaluation.disentanglement?.details?.spread["beta_vae"] ?? 0)) / 2
+        #expect(noise > 0, "BetaVAE's classifier moves with the evaluation seed")
+        #expect(compared.contains("evaluation seeds (sd within a run, mean over runs)</td><td class=\"number\">3</td>"))
+        #expect(compared.contains(String(format: "<td class=\"number\">3</td><td class=\"number\">± %.3f</td>", noise)), "BetaVAE noise \(noise)")
     }
 }

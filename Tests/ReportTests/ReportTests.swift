@@ -297,13 +297,13 @@ import Plot
         #expect(message.contains("runs must share a dataset and image size"))
     }
 
-    /// A one-epoch mlp run on 64 procedural sprites (16 test), in FOLDER/runs/s.
-    static func spritesRun(folder: String, latent: Int) throws -> RunDirectory {
+    /// A one-epoch mlp run on 64 procedural sprites (16 test), in FOLDER/runs/NAME.
+    static func spritesRun(folder: String, latent: Int, name: String = "s", beta: Double = 1) throws -> RunDirectory {
         let sprites = try DatasetCatalog.load("sprites", options: DatasetOptions(limit: 64, testLimit: 16))
-        let config = RunConfig(toolVersion: "test", name: "s", dataset: "sprites", dataDirectory: nil, limit: 64, testLimit: 16, binarize: "none",
+        let config = RunConfig(toolVersion: "test", name: name, dataset: "sprites", dataDirectory: nil, limit: 64, testLimit: 16, binarize: "none",
                                channels: 1, model: ModelSpec(architecture: .mlp, imageShape: [1, 64, 64], hidden: [16], latent: latent),
-                               objective: .beta(1), epochs: 1, batchSize: 32, learningRate: 1e-3, clipNorm: nil, seed: 0, snapshotEvery: 1, threads: 1)
-        let run = RunDirectory(folder + "/runs/s")
+                               objective: .beta(beta), epochs: 1, batchSize: 32, learningRate: 1e-3, clipNorm: nil, seed: 0, snapshotEvery: 1, threads: 1)
+        let run = RunDirectory(folder + "/runs/" + name)
         _ = try Trainer(config: config, dataset: sprites, run: run, progress: SilentProgress()).start()
         return run
     }
