@@ -54,7 +54,6 @@ public enum DisentanglementMetrics {
                                               gaussianTotalCorrelation: totalCorrelation, seconds: times.seconds)
             guard factors.sizes.contains(where: { $0 > 1 }) else { return empty }
             var cards: [CodeScores.Card] = []
-            let generator = GeneratedObservations(model: model, dataset: dataset, binarization: binarization)
             if let generator = GeneratedObservations(model: model, dataset: dataset, binarization: binarization) {
                 for r in 0..<repeats {
                     var options = generatedOptions
