@@ -54,7 +54,8 @@ public enum DisentanglementMetrics {
                                               gaussianTotalCorrelation: totalCorrelation, seconds: times.seconds)
             guard factors.sizes.contains(where: { $0 > 1 }) else { return empty }
             var cards: [CodeScores.Card] = []
-            if let generator = GeneratedObservations(model: model, dataset: dataset, binarization: binarization) {
+            let generator = GeneratedObservations(model: model, dataset: dataset, binarization: binarization)
+            if let generator {
                 for r in 0..<repeats {
                     var options = generatedOptions
                     options.seed = seed &+ UInt64(r)
