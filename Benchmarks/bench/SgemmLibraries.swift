@@ -62,7 +62,8 @@ enum SgemmLibraries {
 
     /// BLIS's cblas_sgemm with 2 threads, or nil when libblis4 is not installed.
     static func loadBLIS() -> CblasSgemm? {
-        guard let handle = dlopen("libblis.so.4", RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(handle, "cblas_sgemm") else { return nil }
+        // RTLD_DEEPBIND: BLIS's cblas_sgemm calls its own sgemm_, not OpenBLAS's (already loaded here).
+        guard let handle = dlopen("libblis.so.4", RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND), let symbol = dlsym(handle, "cblas_sgemm") else { return nil }
         typealias SetThreads = @convention(c) (Int) -> Void
         if let set = dlsym(handle, "bli_thread_set_num_threads") { unsafeBitCast(set, to: SetThreads.self)(2) }
         return unsafeBitCast(symbol, to: CblasSgemm.self)
