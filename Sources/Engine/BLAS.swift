@@ -112,41 +112,39 @@ struct GemmOperands {
     let transA: Transpose, transB: Transpose
     let m: Int, n: Int, k: Int
     let a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
-    /// Leading dimensions of the whole matrices (a block keeps its parent's).
-    var lda: Int { transA == .none ? k : m }
-    var ldb: Int { transB == .none ? n : k }
-    var ldc: Int { n }
-    private var parentLeading: (a: Int, b: Int, c: Int)?
+    /// Leading dimensions of the whole matrices, which a block keeps.
+    let lda: Int, ldb: Int, ldc: Int
 
+    /// A whole product: the leading dimensions follow from the shapes.
     init(transA: Transpose, transB: Transpose, m: Int, n: Int, k: Int,
          a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
+        self.init(transA, transB, m, n, k, a, b, c, lda: transA == .none ? k : m, ldb: transB == .none ? n : k, ldc: n)
+    }
+
+    private init(_ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>,
+                 _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, lda: Int, ldb: Int, ldc: Int) {
         (self.transA, self.transB, self.m, self.n, self.k, self.a, self.b, self.c) = (transA, transB, m, n, k, a, b, c)
+        (self.lda, self.ldb, self.ldc) = (lda, ldb, ldc)
     }
 
     /// The `part`-th of `parts` blocks of C: rows when m ≥ n, else columns, split evenly.
     func block(_ part: Int, of parts: Int) -> GemmOperands {
-        let leading = parentLeading ?? (lda, ldb, ldc)
-        var block: GemmOperands
         if m >= n {
             let (start, end) = (part * m / parts, (part + 1) * m / parts)
-            block = GemmOperands(transA: transA, transB: transB, m: end - start, n: n, k: k,
-                                 a: a + (transA == .none ? start * leading.a : start), b: b, c: c + start * leading.c)
-        } else {
-            let (start, end) = (part * n / parts, (part + 1) * n / parts)
-            block = GemmOperands(transA: transA, transB: transB, m: m, n: end - start, k: k,
-                                 a: a, b: b + (transB == .none ? start : start * leading.b), c: c + start)
+            return GemmOperands(transA, transB, end - start, n, k, a + (transA == .none ? start * lda : start), b, c + start * ldc,
+                                lda: lda, ldb: ldb, ldc: ldc)
         }
-        block.parentLeading = leading
-        return block
+        let (start, end) = (part * n / parts, (part + 1) * n / parts)
+        return GemmOperands(transA, transB, m, end - start, k, a, b + (transB == .none ? start : start * ldb), c + start,
+                            lda: lda, ldb: ldb, ldc: ldc)
     }
 
     /// C = α·op(A)·op(B) + β·C on the calling thread alone (see `BLAS.sgemm` for why).
     func compute(alpha: Float, beta: Float) {
-        let leading = parentLeading ?? (lda, ldb, ldc)
         // OpenMP's count is per thread and starts at the core count on every new thread.
         omp_set_num_threads(1)
         let status = dnnl_sgemm(transA.character, transB.character, Int64(m), Int64(n), Int64(k),
-                                alpha, a, Int64(max(leading.a, 1)), b, Int64(max(leading.b, 1)), beta, c, Int64(leading.c))
+                                alpha, a, Int64(max(lda, 1)), b, Int64(max(ldb, 1)), beta, c, Int64(ldc))
         // oneDNN refuses only invalid sizes or leading dimensions, which the callers rule out.
         precondition(status == dnnl_success, "dnnl_sgemm failed (\(status)) for [\(m), \(k)]·[\(k), \(n)]")
     }

@@ -67,8 +67,8 @@ struct BatchChunks {
 final class ConvolutionScratch {
     var columns: [Float] = []
     var matrix: [Float] = []
-    var weightGradient: [Float] = []
-    var biasGradient: [Float] = []
+    var weightGradient = Tensor(shape: [0])
+    var biasGradient = Tensor(shape: [0])
 
     /// Scratch for each of `workers`, grown (never shrunk) to the sizes given; the gradient shares
     /// take the parameters' sizes.
@@ -77,41 +77,24 @@ final class ConvolutionScratch {
         for s in scratch.prefix(workers) {
             if s.columns.count < columns { s.columns = [Float](repeating: 0, count: columns) }
             if s.matrix.count < matrix { s.matrix = [Float](repeating: 0, count: matrix) }
-            if s.weightGradient.count != weights { s.weightGradient = [Float](repeating: 0, count: weights) }
-            if s.biasGradient.count != biases { s.biasGradient = [Float](repeating: 0, count: biases) }
+            if s.weightGradient.count != weights { s.weightGradient = Tensor(shape: [weights]) }
+            if s.biasGradient.count != biases { s.biasGradient = Tensor(shape: [biases]) }
         }
     }
 
     /// Sets each worker's gradient shares to zero.
     static func zeroGradients(_ scratch: [ConvolutionScratch], workers: Int) {
         for s in scratch.prefix(workers) {
-            s.weightGradient.zeroAll()
-            s.biasGradient.zeroAll()
+            s.weightGradient.zero()
+            s.biasGradient.zero()
         }
     }
 
     /// Adds every worker's gradient shares into the layer's weight and bias gradients.
     static func accumulate(_ scratch: [ConvolutionScratch], workers: Int, into weight: Parameter, _ bias: Parameter) {
         for s in scratch.prefix(workers) {
-            weight.gradient.scalars.add(s.weightGradient)
-            bias.gradient.scalars.add(s.biasGradient)
-        }
-    }
-}
-
-extension Array where Element == Float {
-    /// Sets every element to 0 in place.
-    mutating func zeroAll() {
-        withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-    }
-
-    /// self[i] += other[i] for every i (sizes checked).
-    mutating func add(_ other: [Float]) {
-        precondition(count == other.count, "adding arrays of \(other.count) and \(count) elements")
-        withUnsafeMutableBufferPointer { a in
-            other.withUnsafeBufferPointer { b in
-                for i in 0..<a.count { a[i] += b[i] }
-            }
+            weight.gradient.add(s.weightGradient)
+            bias.gradient.add(s.biasGradient)
         }
     }
 }

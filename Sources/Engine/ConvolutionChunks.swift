@@ -48,8 +48,8 @@ extension ConvolutionLayer {
                                 let s = scratch[worker], first = images.lowerBound
                                 s.columns.withUnsafeMutableBufferPointer { columns in
                                     s.matrix.withUnsafeMutableBufferPointer { matrix in
-                                        s.weightGradient.withUnsafeMutableBufferPointer { dw in
-                                            s.biasGradient.withUnsafeMutableBufferPointer { db in
+                                        s.weightGradient.scalars.withUnsafeMutableBufferPointer { dw in
+                                            s.biasGradient.scalars.withUnsafeMutableBufferPointer { db in
                                                 body(ConvolutionChunk(
                                                     count: images.count, input: x + first * planes.input,
                                                     outputGradient: dy.map { $0 + first * planes.outputGradient },
