@@ -225,53 +225,6 @@ import Plot
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     }
 
-    @Test func compareThreeRunsOrderedByBeta() throws {
-        let folder = Self.folder()
-        let runs = try [4.0, 0.5, 1].map { try Self.tinyRun(name: "b\($0)", beta: $0, folder: folder) }
-        let templates = try Templates(folder: Self.templatesFolder)
-        let page = try Comparison.write(runs: runs, to: folder + "/reports/cmp", policy: EvaluationPolicy(iwaeSamples: 10), templates: templates)
-        let html = try String(contentsOfFile: page, encoding: .utf8)
-        let positions = ["β = 0.5", "β = 1", "β = 4"].map { html.range(of: "<td>\($0)</td>")?.lowerBound }
-        #expect(positions.allSatisfy { $0 != nil })
-        if let p0 = positions[0], let p1 = positions[1], let p2 = positions[2] { #expect(p0 < p1 && p1 < p2) }
-        #expect(html.contains(">baseline<"))
-        for name in ["test-curves.png", "test-curves.svg", "rate-distortion.png", "kl-heatmap.png", "run-0.png", "run-1.png", "run-2.png"] {
-            #expect(FileManager.default.fileExists(atPath: folder + "/reports/cmp/figures/" + name), "\(name) missing")
-        }
-        #expect(html.contains("<td>objective.beta</td>"))
-        let index = try ReportIndex.write(reportsFolder: folder + "/reports", templates: templates)
-        #expect(try String(contentsOfFile: index, encoding: .utf8).contains("href=\"cmp/index.html\""))
-    }
-
-    /// Runs that differ only in the seed form one setting: the table gives its seed count and
-    /// mean ± sd, each β has one colour (the smaller β the darker), and each score is drawn against β.
-    @Test func compareGroupsSeedsBySetting() throws {
-        let folder = Self.folder()
-        let runs = try [(4.0, 1), (0.5, 1), (0.5, 2), (4.0, 2)].map { beta, seed in
-            try Self.tinyRun(name: "b\(beta)-s\(seed)", beta: beta, folder: folder, seed: UInt64(seed))
-        }
-        let templates = try Templates(folder: Self.templatesFolder)
-        let page = try Comparison.write(runs: runs, to: folder + "/reports/cmp", policy: EvaluationPolicy(iwaeSamples: 4), templates: templates)
-        let html = try String(contentsOfFile: page, encoding: .utf8)
-        let loaded = try runs.map { try RunData.load($0, policy: EvaluationPolicy(iwaeSamples: 4)) }
-        let nelbos = loaded.map(\.evaluation.test.nelbo)
-        let expected = SettingGroups.meanSD([nelbos[1], nelbos[2]], digits: 2)
-        let mean = (nelbos[1] + nelbos[2]) / 2, sd = abs(nelbos[1] - nelbos[2]) / 2.squareRoot()
-        #expect(expected == String(format: "%.2f ± %.2f", mean, sd))
-        #expect(html.contains("β = 0.5</td><td class=\"number\">2</td><td class=\"number\">\(expected)</td>"), "\(expected)")
-        #expect(html.contains("β = 4</td><td class=\"number\">2</td>"))
-        for name in ["test-curves.png", "rate-distortion.png", "scores-against-beta.png", "scores-against-beta.svg", "kl-heatmap.png"] {
-            #expect(FileManager.default.fileExists(atPath: folder + "/reports/cmp/figures/" + name), "\(name) missing")
-        }
-        let differing = Comparison.differingKeys(loaded)
-        let groups = SettingGroups.groups(loaded.sorted { $0.config.objective.weight < $1.config.objective.weight }, differing: differing)
-        #expect(groups.map(\.label) == ["β = 0.5", "β = 4"] && groups.map(\.members.count) == [2, 2])
-        let (dark, light) = (groups[0].color, groups[1].color)
-        #expect(dark.red + dark.green + dark.blue < light.red + light.green + light.blue)
-        #expect(html.contains("background: \(ComparisonTables.hex(dark))"))
-    }
-
-    /// The configuration table shows only what applies to the run's model and data.
     @Test func configTableLeavesOutSettingsThatDoNothing() {
         let mlp = RunConfig(toolVersion: "t", name: "m", dataset: "fashion-mnist", dataDirectory: nil, limit: nil, testLimit: nil,
                             binarize: "none", channels: 3, model: ModelSpec(architecture: .mlp, imageShape: [1, 28, 28], hidden: [400], latent: 2),
@@ -285,16 +238,6 @@ import Plot
         #expect(keys(mlp).contains("model.hidden") && !keys(mlp).contains("channels") && !keys(mlp).contains("clipNorm"))
         #expect(!keys(burgess).contains("model.hidden") && keys(burgess).contains("model.latent"))
         #expect(keys(folder).contains("channels"))
-    }
-
-    @Test func compareRefusesDifferentImageSizes() throws {
-        let folder = Self.folder()
-        let a = try Self.tinyRun(name: "a", beta: 1, folder: folder)
-        let b = try Self.spritesRun(folder: folder, latent: 2)
-        let templates = try Templates(folder: Self.templatesFolder)
-        var message = ""
-        do { try Comparison.write(runs: [a, b.path], to: folder + "/x", policy: EvaluationPolicy(iwaeSamples: 5), templates: templates) } catch { message = "\(error)" }
-        #expect(message.contains("runs must share a dataset and image size"))
     }
 
     /// A one-epoch mlp run on 64 procedural sprites (16 test), in FOLDER/runs/NAME.

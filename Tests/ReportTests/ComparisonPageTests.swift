@@ -1,0 +1,70 @@
+import Datasets
+import Engine
+import Foundation
+import Models
+import Testing
+import Analysis
+import Plot
+@testable import Report
+@testable import Training
+
+/// The comparison page of tiny runs: ordering by β, grouping seeds by setting with mean ± sd, and
+/// refusing runs that cannot share a page. Helpers (runs, folders, templates) are ReportTests'.
+@Suite(.serialized) struct ComparisonPageTests {
+    @Test func compareThreeRunsOrderedByBeta() throws {
+        let folder = ReportTests.folder()
+        let runs = try [4.0, 0.5, 1].map { try ReportTests.tinyRun(name: "b\($0)", beta: $0, folder: folder) }
+        let templates = try Templates(folder: ReportTests.templatesFolder)
+        let page = try Comparison.write(runs: runs, to: folder + "/reports/cmp", policy: EvaluationPolicy(iwaeSamples: 10), templates: templates)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let positions = ["β = 0.5", "β = 1", "β = 4"].map { html.range(of: "<td>\($0)</td>")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil })
+        if let p0 = positions[0], let p1 = positions[1], let p2 = positions[2] { #expect(p0 < p1 && p1 < p2) }
+        #expect(html.contains(">baseline<"))
+        for name in ["test-curves.png", "test-curves.svg", "rate-distortion.png", "kl-heatmap.png", "run-0.png", "run-1.png", "run-2.png"] {
+            #expect(FileManager.default.fileExists(atPath: folder + "/reports/cmp/figures/" + name), "\(name) missing")
+        }
+        #expect(html.contains("<td>objective.beta</td>"))
+        let index = try ReportIndex.write(reportsFolder: folder + "/reports", templates: templates)
+        #expect(try String(contentsOfFile: index, encoding: .utf8).contains("href=\"cmp/index.html\""))
+    }
+
+    /// Runs that differ only in the seed form one setting: the table gives its seed count and
+    /// mean ± sd, each β has one colour (the smaller β the darker), and each score is drawn against β.
+    @Test func compareGroupsSeedsBySetting() throws {
+        let folder = ReportTests.folder()
+        let runs = try [(4.0, 1), (0.5, 1), (0.5, 2), (4.0, 2)].map { beta, seed in
+            try ReportTests.tinyRun(name: "b\(beta)-s\(seed)", beta: beta, folder: folder, seed: UInt64(seed))
+        }
+        let templates = try Templates(folder: ReportTests.templatesFolder)
+        let page = try Comparison.write(runs: runs, to: folder + "/reports/cmp", policy: EvaluationPolicy(iwaeSamples: 4), templates: templates)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let loaded = try runs.map { try RunData.load($0, policy: EvaluationPolicy(iwaeSamples: 4)) }
+        let nelbos = loaded.map(\.evaluation.test.nelbo)
+        let expected = SettingGroups.meanSD([nelbos[1], nelbos[2]], digits: 2)
+        let mean = (nelbos[1] + nelbos[2]) / 2, sd = abs(nelbos[1] - nelbos[2]) / 2.squareRoot()
+        #expect(expected == String(format: "%.2f ± %.2f", mean, sd))
+        #expect(html.contains("β = 0.5</td><td class=\"number\">2</td><td class=\"number\">\(expected)</td>"), "\(expected)")
+        #expect(html.contains("β = 4</td><td class=\"number\">2</td>"))
+        for name in ["test-curves.png", "rate-distortion.png", "scores-against-beta.png", "scores-against-beta.svg", "kl-heatmap.png"] {
+            #expect(FileManager.default.fileExists(atPath: folder + "/reports/cmp/figures/" + name), "\(name) missing")
+        }
+        let differing = Comparison.differingKeys(loaded)
+        let groups = SettingGroups.groups(loaded.sorted { $0.config.objective.weight < $1.config.objective.weight }, differing: differing)
+        #expect(groups.map(\.label) == ["β = 0.5", "β = 4"] && groups.map(\.members.count) == [2, 2])
+        let (dark, light) = (groups[0].color, groups[1].color)
+        #expect(dark.red + dark.green + dark.blue < light.red + light.green + light.blue)
+        #expect(html.contains("background: \(ComparisonTables.hex(dark))"))
+    }
+
+    /// The configuration table shows only what applies to the run's model and data.
+    @Test func compareRefusesDifferentImageSizes() throws {
+        let folder = ReportTests.folder()
+        let a = try ReportTests.tinyRun(name: "a", beta: 1, folder: folder)
+        let b = try ReportTests.spritesRun(folder: folder, latent: 2)
+        let templates = try Templates(folder: ReportTests.templatesFolder)
+        var message = ""
+        do { try Comparison.write(runs: [a, b.path], to: folder + "/x", policy: EvaluationPolicy(iwaeSamples: 5), templates: templates) } catch { message = "\(error)" }
+        #expect(message.contains("runs must share a dataset and image size"))
+    }
+}
