@@ -61,12 +61,20 @@ public struct Axes: Sendable {
     var legendLabels: [String] { Legend.labels(artists.flatMap(\.legendEntries)) }
 
     /// Draws the axes into `rect` (canvas points). An inside legend that would cover data in
-    /// every corner moves outside the plot instead.
+    /// every corner moves outside the plot instead, and a legend outside stays inside when it
+    /// would take more than 45% of the width (a one-column paper figure would keep a sliver of plot).
     func draw(on canvas: Canvas, in rect: Rect) {
         let artists = self.artists
         let entries = artists.flatMap(\.legendEntries)
         let labels = Legend.labels(entries)
-        if showLegend && !legendOutside && !labels.isEmpty {
+        let outsideFits = Legend.width(of: labels, canvas: canvas) + 8 <= 0.45 * rect.width
+        if legendOutside && !outsideFits {
+            var inside = self
+            inside.legendOutside = false
+            inside.draw(on: canvas, in: rect)
+            return
+        }
+        if showLegend && !legendOutside && !labels.isEmpty && outsideFits {
             let trial = layout(artists, on: canvas, in: rect)
             let occupied = artists.flatMap { $0.occupiedPoints(trial.transform) }
             if Legend.coversData(labels: labels, canvas: canvas, plot: trial.plot, occupied: occupied) {
