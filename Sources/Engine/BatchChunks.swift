@@ -35,6 +35,23 @@ struct BatchChunks {
         workers = min(threads, (batch + chunk - 1) / chunk)
     }
 
+    /// A plan of chunks of at most `imagesPerChunk` images, one worker per core (sgemm's thread
+    /// count) while the batch allows it: for passes that need no column matrix (oneDNN's).
+    init(batch: Int, imagesPerChunk: Int) {
+        precondition(batch > 0 && imagesPerChunk > 0, "empty convolution batch")
+        let threads = max(1, BLAS.threads)
+        chunk = max(1, min(imagesPerChunk, (batch + threads - 1) / threads))
+        self.batch = batch
+        workers = min(threads, (batch + chunk - 1) / chunk)
+    }
+
+    /// The image counts of worker `w`'s chunks.
+    func chunkSizes(of w: Int) -> Set<Int> {
+        var sizes = Set<Int>()
+        runShare(of: w) { _, images in sizes.insert(images.count) }
+        return sizes
+    }
+
     /// Runs `body(worker, images)` over every chunk; worker `w` takes the w-th contiguous share of
     /// the batch, chunk by chunk, with sgemm held to one thread (the cores are already busy with
     /// chunks).
@@ -62,11 +79,15 @@ struct BatchChunks {
 }
 
 /// One worker's scratch for a convolution: the chunk's column matrix, a channels-first copy of a
-/// chunk's inputs or gradients, and the worker's share of the parameter gradients (summed into
-/// the parameters after the batch, so workers never write the same memory).
+/// chunk's inputs or gradients (im2col passes), oneDNN's convolutions by chunk size (direct
+/// passes), and the worker's share of the parameter gradients (summed into the parameters after
+/// the batch, so workers never write the same memory).
 final class ConvolutionScratch {
-    var columns: [Float] = []
-    var matrix: [Float] = []
+    var columns: [Float] = [0]
+    var matrix: [Float] = [0]
+    var direct: [Int: DirectConvolution] = [:]
+    /// The geometry `direct`'s convolutions were made for.
+    var directSource: ConvGeometry?
     var weightGradient = Tensor(shape: [0])
     var biasGradient = Tensor(shape: [0])
 
@@ -80,6 +101,22 @@ final class ConvolutionScratch {
             if s.weightGradient.count != weights { s.weightGradient = Tensor(shape: [weights]) }
             if s.biasGradient.count != biases { s.biasGradient = Tensor(shape: [biases]) }
         }
+    }
+
+    /// Gives every worker a oneDNN convolution for each chunk size its share of `chunks` has, made
+    /// here on the calling thread; false when oneDNN has none for these sizes. A worker keeps at
+    /// most 4 sizes (a batch and its remainder, for training and evaluation).
+    static func prepareDirect(_ scratch: [ConvolutionScratch], chunks: BatchChunks, source: ConvGeometry, outputChannels: Int) -> Bool {
+        for (w, s) in scratch.prefix(chunks.workers).enumerated() {
+            let sizes = chunks.chunkSizes(of: w)
+            if s.directSource != source { (s.direct, s.directSource) = ([:], source) }
+            if s.direct.count + sizes.count > 4 { s.direct = s.direct.filter { sizes.contains($0.key) } }
+            for size in sizes where s.direct[size] == nil {
+                guard let made = DirectConvolution(batch: size, source: source, outputChannels: outputChannels) else { return false }
+                s.direct[size] = made
+            }
+        }
+        return true
     }
 
     /// Sets each worker's gradient shares to zero.

@@ -1,5 +1,6 @@
-/// 2-D convolution (cross-correlation) with a square kernel, as PyTorch's `nn.Conv2d`,
-/// computed as im2col + sgemm on chunks of the batch that stay in cache (`BatchChunks`).
+/// 2-D convolution (cross-correlation) with a square kernel, as PyTorch's `nn.Conv2d`, computed by
+/// oneDNN's direct kernels (`DirectConvolution`) or im2col + sgemm, on chunks of the batch shared
+/// among the cores (`BatchChunks`).
 ///
 /// Shapes: input `[N, Cin, H, W]`, output `[N, Cout, Ho, Wo]` with Ho = ⌊(H + 2p − k)/s⌋ + 1,
 /// `weight` `[Cout, Cin, k, k]`, `bias` `[Cout]`.
@@ -17,19 +18,26 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         ((height + 2 * padding - kernel) / stride + 1, (width + 2 * padding - kernel) / stride + 1)
     }
 
-    /// Input `[N, Cin, H, W]` → output `[N, Cout, Ho, Wo]`: per chunk of b images,
-    /// cols = im2col(x) `[Cin·k², b·L]`, y = W·cols + b (L = Ho·Wo).
+    /// The pass's chunks and algorithm for `batch` images of geometry `g`.
+    private func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, _ g: ConvGeometry) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
+        plan(algorithm, batch: batch, source: g, convolvedChannels: outputChannels, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
+    }
+
+    /// Input `[N, Cin, H, W]` → output `[N, Cout, Ho, Wo]`: per chunk of b images, oneDNN's
+    /// y = W ⋆ x + b, or cols = im2col(x) `[Cin·k², b·L]`, y = W·cols + b (L = Ho·Wo).
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.shape.count == 4 && input.shape[1] == inputChannels,
                      "Conv2d(\(inputChannels)→\(outputChannels)) got input \(input.shape)")
         let g = ConvGeometry(channels: inputChannels, height: input.shape[2], width: input.shape[3],
                              kernel: kernel, stride: stride, padding: padding)
-        let plan = remember(input, geometry: g, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
+        remember(input, geometry: g)
+        let (plan, how) = plan(algorithm, batch: input.shape[0], g)
         let (L, cout) = (g.positions, outputChannels)
         var output = Tensor(shape: [input.shape[0], cout, g.outHeight, g.outWidth])
         let planes = ChunkPlanes(input: inputChannels * g.height * g.width, outputGradient: 0, written: cout * L)
         forEachChunk(plan: plan, input: input, outputGradient: nil, written: &output.scalars, planes: planes) { chunk in
             let (b, out) = (chunk.count, chunk.written!)
+            if how == .direct { chunk.direct!.forward(chunk.input, weight: chunk.weight, bias: chunk.bias, into: out); return }
             g.im2col(chunk.input, batch: b, into: chunk.columns)
             // One image's [Cout, L] product is already its NCHW output.
             BLAS.sgemm(.none, .none, m: cout, n: b * L, k: g.patchSize, a: chunk.weight, b: chunk.columns, c: b == 1 ? out : chunk.matrix)
@@ -39,16 +47,25 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         return output
     }
 
-    /// ∂W += ∂Y·colsᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = col2im(Wᵀ·∂Y). The columns are
-    /// unfolded again per chunk rather than kept from forward: recomputing them in cache is
-    /// cheaper than streaming a whole batch's columns back from memory.
+    /// ∂W += ∂Y·colsᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = col2im(Wᵀ·∂Y). By oneDNN, except
+    /// ∂x of an input with under 8 channels, which oneDNN computes at 14 GFLOPS for one channel
+    /// (`DirectConvolution.backwardDataMinimumChannels`). The im2col path unfolds the columns again
+    /// per chunk rather than keeping them from forward: recomputing them in cache is cheaper than
+    /// streaming a whole batch's columns back from memory.
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        let (g, input, plan) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.outHeight, g.outWidth] }
+        let (g, input) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.outHeight, g.outWidth] }
+        let wanted = needsInputGradient && inputChannels < DirectConvolution.backwardDataMinimumChannels ? .columns : algorithm
+        let (plan, how) = plan(wanted, batch: input.shape[0], g)
         let (L, cout) = (g.positions, outputChannels)
         var inputGradient = Tensor(shape: needsInputGradient ? input.shape : [0])
         let planes = ChunkPlanes(input: inputChannels * g.height * g.width, outputGradient: cout * L, written: inputChannels * g.height * g.width)
         forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes) { chunk in
             let (b, dy) = (chunk.count, chunk.outputGradient!)
+            if how == .direct {
+                chunk.direct!.backwardWeights(chunk.input, outputGradient: dy, addingTo: chunk.weightGradient, biasGradient: chunk.biasGradient)
+                if let dx = chunk.written { chunk.direct!.backwardData(dy, weight: chunk.weight, into: dx) }
+                return
+            }
             g.im2col(chunk.input, batch: b, into: chunk.columns)
             // ∂Y of the chunk as [Cout, b·L]: one image's gradient already is.
             if b > 1 { ChannelLayout.channelsFirst(dy, batch: b, channels: cout, length: L, into: chunk.matrix) }

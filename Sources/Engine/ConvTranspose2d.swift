@@ -1,10 +1,13 @@
 /// 2-D transposed convolution with a square kernel, as PyTorch's `nn.ConvTranspose2d`
-/// (the adjoint of Conv2d with the same kernel, stride and padding), computed on chunks of the
-/// batch that stay in cache (`BatchChunks`).
+/// (the adjoint of Conv2d with the same kernel, stride and padding), computed by oneDNN's
+/// convolutions (`DirectConvolution`, with the passes swapped) or im2col + sgemm, on chunks of the
+/// batch shared among the cores (`BatchChunks`).
 ///
 /// Shapes: input `[N, Cin, H, W]`, output `[N, Cout, Ho, Wo]` with
 /// Ho = (H − 1)·s − 2p + k + output_padding, `weight` `[Cin, Cout, k, k]`, `bias` `[Cout]`.
 /// Forward: y = col2im(Wᵀ·X) + b; backward: ∂X = W·im2col(∂y), ∂W += X·im2col(∂y)ᵀ, ∂b += Σ ∂y.
+/// As a Conv2d from Cout to Cin channels with the same weight memory `[Cin, Cout, k, k]`: forward
+/// is that convolution's ∂x, ∂X its forward, ∂W its ∂W with ∂y as the source.
 public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
     public let outputPadding: Int
 
@@ -24,8 +27,16 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
          (width - 1) * stride - 2 * padding + kernel + outputPadding)
     }
 
-    /// Input `[N, Cin, H, W]` → output `[N, Cout, Ho, Wo]`: per chunk of b images,
-    /// cols = Wᵀ·X `[Cout·k², b·H·W]`, y = col2im(cols) + b.
+    /// The pass's chunks and algorithm for `batch` images; `g` is the geometry of the Conv2d this
+    /// layer is the adjoint of (its source is this layer's output).
+    private func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, _ g: ConvGeometry) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
+        plan(algorithm, batch: batch, source: g, convolvedChannels: inputChannels, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
+    }
+
+    /// Input `[N, Cin, H, W]` → output `[N, Cout, Ho, Wo]`: per chunk of b images, oneDNN's
+    /// backward-data pass of the adjoint Conv2d, or cols = Wᵀ·X `[Cout·k², b·H·W]`,
+    /// y = col2im(cols); then y += b. Outputs of under 8 channels take the im2col path
+    /// (`DirectConvolution.backwardDataMinimumChannels`).
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.shape.count == 4 && input.shape[1] == inputChannels,
                      "ConvTranspose2d(\(inputChannels)→\(outputChannels)) got input \(input.shape)")
@@ -35,32 +46,46 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
         let g = ConvGeometry(channels: outputChannels, height: size.height, width: size.width,
                              kernel: kernel, stride: stride, padding: padding)
         precondition(g.outHeight == h && g.outWidth == w, "ConvTranspose2d geometry mismatch")
+        remember(input, geometry: g)
+        let wanted = outputChannels < DirectConvolution.backwardDataMinimumChannels ? .columns : algorithm
+        let (plan, how) = plan(wanted, batch: input.shape[0], g)
         let (L, cin, outLength) = (h * w, inputChannels, size.height * size.width)
-        let plan = remember(input, geometry: g, columnsPerImage: g.patchSize * L, positions: L)
         var output = Tensor(shape: [input.shape[0], outputChannels, size.height, size.width])
         let planes = ChunkPlanes(input: cin * L, outputGradient: 0, written: outputChannels * outLength)
         forEachChunk(plan: plan, input: input, outputGradient: nil, written: &output.scalars, planes: planes) { chunk in
             let (b, out) = (chunk.count, chunk.written!)
-            // X of the chunk as [Cin, b·L]: one image's input already is.
-            if b > 1 { ChannelLayout.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix) }
-            BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cin, a: chunk.weight, b: b == 1 ? chunk.input : UnsafePointer(chunk.matrix),
-                       c: chunk.columns)
-            g.col2im(chunk.columns, batch: b, into: out)
+            if how == .direct {
+                chunk.direct!.backwardData(chunk.input, weight: chunk.weight, into: out)
+            } else {
+                // X of the chunk as [Cin, b·L]: one image's input already is.
+                if b > 1 { ChannelLayout.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix) }
+                BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cin, a: chunk.weight,
+                           b: b == 1 ? chunk.input : UnsafePointer(chunk.matrix), c: chunk.columns)
+                g.col2im(chunk.columns, batch: b, into: out)
+            }
             ChannelBias.add(chunk.bias, to: out, batch: b, channels: outputChannels, length: outLength)
         }
         return output
     }
 
-    /// ∂W += X·im2col(∂y)ᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = W·im2col(∂y).
+    /// ∂W += X·im2col(∂y)ᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = W·im2col(∂y) — by oneDNN,
+    /// the adjoint Conv2d's forward and ∂W passes with ∂y as their source.
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        let (g, input, plan) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.height, g.width] }
+        let (g, input) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.height, g.width] }
+        let (plan, how) = plan(algorithm, batch: input.shape[0], g)
         let (L, cin, cout, outLength) = (g.positions, inputChannels, outputChannels, g.height * g.width)
         var inputGradient = Tensor(shape: needsInputGradient ? input.shape : [0])
         let planes = ChunkPlanes(input: cin * L, outputGradient: cout * outLength, written: cin * L)
         forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes) { chunk in
             let (b, dy) = (chunk.count, chunk.outputGradient!)
-            g.im2col(dy, batch: b, into: chunk.columns)
             ChannelBias.accumulateGradient(dy, into: chunk.biasGradient, batch: b, channels: cout, length: outLength)
+            if how == .direct {
+                // The adjoint's bias gradient would be Σ X, not this layer's: it is summed above.
+                chunk.direct!.backwardWeights(dy, outputGradient: chunk.input, addingTo: chunk.weightGradient, biasGradient: nil)
+                if let dx = chunk.written { chunk.direct!.forward(dy, weight: chunk.weight, bias: nil, into: dx) }
+                return
+            }
+            g.im2col(dy, batch: b, into: chunk.columns)
             if b > 1 { ChannelLayout.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix) }
             BLAS.sgemm(.none, .transposed, m: cin, n: g.patchSize, k: b * L, a: b == 1 ? chunk.input : UnsafePointer(chunk.matrix), b: chunk.columns,
                        beta: 1, c: chunk.weightGradient)

@@ -13,7 +13,9 @@ struct ConvolutionChunk {
     let written: UnsafeMutablePointer<Float>?
     let weight: UnsafePointer<Float>
     let bias: UnsafePointer<Float>
-    /// The worker's column matrix and channels-first matrix (sized for a chunk).
+    /// The worker's oneDNN convolution for chunks of this size (direct passes; nil in im2col passes).
+    let direct: DirectConvolution?
+    /// The worker's column matrix and channels-first matrix (sized for a chunk in im2col passes).
     let columns: UnsafeMutablePointer<Float>
     let matrix: UnsafeMutablePointer<Float>
     /// The worker's shares of ∂weight and ∂bias (summed into the parameters after a backward pass).
@@ -54,6 +56,7 @@ extension ConvolutionLayer {
                                                     count: images.count, input: x + first * planes.input,
                                                     outputGradient: dy.map { $0 + first * planes.outputGradient },
                                                     written: out.value.map { $0 + first * planes.written }, weight: w, bias: b,
+                                                    direct: s.direct[images.count],
                                                     columns: columns.baseAddress!, matrix: matrix.baseAddress!,
                                                     weightGradient: dw.baseAddress!, biasGradient: db.baseAddress!))
                                             }

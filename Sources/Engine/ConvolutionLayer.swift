@@ -1,6 +1,6 @@
 /// What `Conv2d` and `ConvTranspose2d` share: channel counts, a square kernel, stride and padding,
-/// the weight and bias with PyTorch's default initialisation, the input, geometry and chunking
-/// of the last forward pass (which backward reuses), and each worker's scratch.
+/// the weight and bias with PyTorch's default initialisation, the input and geometry of the last
+/// forward pass (which backward reuses), how each pass is planned, and each worker's scratch.
 public class ConvolutionLayer {
     public let inputChannels: Int
     public let outputChannels: Int
@@ -10,9 +10,11 @@ public class ConvolutionLayer {
     public let weight: Parameter
     public let bias: Parameter
     public var needsInputGradient = true
+    /// How the passes compute: `.direct` (oneDNN) where it runs them well, `.columns` forces
+    /// im2col + sgemm everywhere (the tests check one against the other).
+    public var algorithm = ConvolutionAlgorithm.direct
     var geometry: ConvGeometry?
     var lastInput = Tensor(shape: [0])
-    var plan: BatchChunks?
     var scratch: [ConvolutionScratch] = []
 
     /// Weight of `weightShape` and bias `[outputChannels]` ~ U(±1/√fanIn) from `rng`.
@@ -29,26 +31,42 @@ public class ConvolutionLayer {
 
     public var namedParameters: [NamedParameter] { [("weight", weight), ("bias", bias)] }
 
-    /// Keeps `input` and its geometry for backward and plans the batch's chunks; each worker's
-    /// scratch is sized for a chunk (`columnsPerImage` column floats and `positions` matrix columns
-    /// per image; the channels-first matrix holds the larger channel count).
-    func remember(_ input: Tensor, geometry g: ConvGeometry, columnsPerImage: Int, positions: Int) -> BatchChunks {
-        let plan = BatchChunks(batch: input.shape[0], columnFloatsPerImage: columnsPerImage, positionsPerImage: positions)
-        ConvolutionScratch.ensure(&scratch, workers: plan.workers, columns: plan.chunk * columnsPerImage,
-                                  matrix: max(inputChannels, outputChannels) * plan.chunk * positions,
-                                  weights: weight.value.count, biases: outputChannels)
+    /// Keeps `input` and the pass's geometry for backward.
+    func remember(_ input: Tensor, geometry g: ConvGeometry) {
         geometry = g
         lastInput = input
-        self.plan = plan
-        return plan
     }
 
-    /// The geometry, input and chunking of the last forward pass, with the incoming gradient
-    /// checked against the output shape that pass produced (`outputShape(geometry, batch)`).
-    func lastForward(checking outputGradient: Tensor, outputShape: (ConvGeometry, Int) -> [Int])
-        -> (geometry: ConvGeometry, input: Tensor, plan: BatchChunks) {
-        guard let g = geometry, let plan else { preconditionFailure("\(type(of: self)).backward before forward") }
-        precondition(outputGradient.shape == outputShape(g, plan.batch), "\(type(of: self)) backward got \(outputGradient.shape)")
-        return (g, lastInput, plan)
+    /// Images per chunk of a direct pass: a 16-image chunk of the burgess net's widest layer
+    /// (2 MB of nChw16c input) ran as fast per image as 32 or 64 (`bench conv`), and bounds the
+    /// buffers oneDNN keeps per chunk size.
+    static let directChunk = 16
+
+    /// How a pass over `batch` images runs, with each worker's scratch made ready for it: direct
+    /// when `direct` is asked for and oneDNN has the convolution of `source` (the geometry as a
+    /// Conv2d sees it) into `convolvedChannels` channels, else im2col with `columnsPerImage`
+    /// column floats and `positions` matrix columns per image.
+    func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, source: ConvGeometry, convolvedChannels: Int,
+              columnsPerImage: Int, positions: Int) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
+        if algorithm == .direct {
+            let chunks = BatchChunks(batch: batch, imagesPerChunk: Self.directChunk)
+            ConvolutionScratch.ensure(&scratch, workers: chunks.workers, columns: 0, matrix: 0, weights: weight.value.count, biases: outputChannels)
+            if ConvolutionScratch.prepareDirect(scratch, chunks: chunks, source: source, outputChannels: convolvedChannels) {
+                return (chunks, .direct)
+            }
+        }
+        let chunks = BatchChunks(batch: batch, columnFloatsPerImage: columnsPerImage, positionsPerImage: positions)
+        ConvolutionScratch.ensure(&scratch, workers: chunks.workers, columns: chunks.chunk * columnsPerImage,
+                                  matrix: max(inputChannels, outputChannels) * chunks.chunk * positions,
+                                  weights: weight.value.count, biases: outputChannels)
+        return (chunks, .columns)
+    }
+
+    /// The geometry and input of the last forward pass, with the incoming gradient checked against
+    /// the output shape that pass produced (`outputShape(geometry, batch)`).
+    func lastForward(checking outputGradient: Tensor, outputShape: (ConvGeometry, Int) -> [Int]) -> (geometry: ConvGeometry, input: Tensor) {
+        guard let g = geometry else { preconditionFailure("\(type(of: self)).backward before forward") }
+        precondition(outputGradient.shape == outputShape(g, lastInput.shape[0]), "\(type(of: self)) backward got \(outputGradient.shape)")
+        return (g, lastInput)
     }
 }

@@ -28,19 +28,41 @@ import Testing
         expectAccurate(Linear(5, 4, rng: &rng), randomInput([3, 5]))
     }
 
-    @Test(arguments: [(3, 1, 0), (3, 2, 1), (4, 2, 1), (2, 3, 2)])
-    func conv2d(kernel: Int, stride: Int, padding: Int) {
+    /// (kernel, stride, padding) for Conv2d, and output padding too for ConvTranspose2d.
+    static let convSizes = [(3, 1, 0), (3, 2, 1), (4, 2, 1), (2, 3, 2)]
+    static let deconvSizes = [(3, 1, 0, 0), (4, 2, 1, 0), (3, 2, 1, 1), (2, 3, 0, 2)]
+
+    /// With 2 and 3 channels oneDNN computes the forward and ∂W passes; ∂x of so few channels
+    /// takes im2col (`DirectConvolution.backwardDataMinimumChannels`).
+    @Test(arguments: convSizes, [ConvolutionAlgorithm.direct, .columns])
+    func conv2d(sizes: (kernel: Int, stride: Int, padding: Int), algorithm: ConvolutionAlgorithm) {
         var rng = RandomGenerator(seed: 4)
-        let layer = Conv2d(2, 3, kernel: kernel, stride: stride, padding: padding, rng: &rng)
+        let layer = Conv2d(2, 3, kernel: sizes.kernel, stride: sizes.stride, padding: sizes.padding, rng: &rng)
+        layer.algorithm = algorithm
         expectAccurate(layer, randomInput([2, 2, 6, 5]))
     }
 
-    @Test(arguments: [(3, 1, 0, 0), (4, 2, 1, 0), (3, 2, 1, 1), (2, 3, 0, 2)])
-    func convTranspose2d(kernel: Int, stride: Int, padding: Int, outputPadding: Int) {
+    @Test(arguments: deconvSizes, [ConvolutionAlgorithm.direct, .columns])
+    func convTranspose2d(sizes: (kernel: Int, stride: Int, padding: Int, outputPadding: Int), algorithm: ConvolutionAlgorithm) {
         var rng = RandomGenerator(seed: 5)
-        let layer = ConvTranspose2d(3, 2, kernel: kernel, stride: stride, padding: padding,
-                                    outputPadding: outputPadding, rng: &rng)
+        let layer = ConvTranspose2d(3, 2, kernel: sizes.kernel, stride: sizes.stride, padding: sizes.padding,
+                                    outputPadding: sizes.outputPadding, rng: &rng)
+        layer.algorithm = algorithm
         expectAccurate(layer, randomInput([2, 3, 4, 3]))
+    }
+
+    /// With 8 channels on both sides oneDNN computes every pass of both layers, including ∂x of
+    /// Conv2d and the forward pass of ConvTranspose2d.
+    @Test(arguments: [ConvolutionAlgorithm.direct, .columns])
+    func eightChannelConvolutions(algorithm: ConvolutionAlgorithm) {
+        var rng = RandomGenerator(seed: 6)
+        let conv = Conv2d(8, 8, kernel: 4, stride: 2, padding: 1, rng: &rng)
+        let deconv = ConvTranspose2d(8, 8, kernel: 4, stride: 2, padding: 1, rng: &rng)
+        for layer in [conv, deconv] as [ConvolutionLayer & Layer] {
+            layer.algorithm = algorithm
+            expectAccurate(layer, randomInput([2, 8, 6, 4]))
+            #expect(layer.scratch[0].direct.isEmpty == (algorithm == .columns), "oneDNN used only when asked for")
+        }
     }
 
     /// Inputs kept away from the kink at 0, where a finite difference straddles two slopes.

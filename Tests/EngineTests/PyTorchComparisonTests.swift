@@ -39,16 +39,22 @@ import Testing
         try compare(Linear(5, 4, rng: &rng), prefix: "linear")
     }
 
-    @Test func conv2d() throws {
+    @Test(arguments: [ConvolutionAlgorithm.direct, .columns])
+    func conv2d(algorithm: ConvolutionAlgorithm) throws {
         var rng = RandomGenerator(seed: 0)
-        try compare(Conv2d(2, 3, kernel: 4, stride: 2, padding: 1, rng: &rng), prefix: "conv")
+        let conv = Conv2d(2, 3, kernel: 4, stride: 2, padding: 1, rng: &rng)
+        conv.algorithm = algorithm
+        try compare(conv, prefix: "conv")
     }
 
-    @Test func convTranspose2d() throws {
+    @Test(arguments: [ConvolutionAlgorithm.direct, .columns])
+    func convTranspose2d(algorithm: ConvolutionAlgorithm) throws {
         var rng = RandomGenerator(seed: 0)
-        try compare(ConvTranspose2d(3, 2, kernel: 4, stride: 2, padding: 1, rng: &rng), prefix: "deconv")
-        try compare(ConvTranspose2d(2, 2, kernel: 3, stride: 2, padding: 1, outputPadding: 1, rng: &rng),
-                    prefix: "deconv_op")
+        let deconv = ConvTranspose2d(3, 2, kernel: 4, stride: 2, padding: 1, rng: &rng)
+        let padded = ConvTranspose2d(2, 2, kernel: 3, stride: 2, padding: 1, outputPadding: 1, rng: &rng)
+        (deconv.algorithm, padded.algorithm) = (algorithm, algorithm)
+        try compare(deconv, prefix: "deconv")
+        try compare(padded, prefix: "deconv_op")
     }
 
     @Test func bceWithLogitsAndKL() throws {

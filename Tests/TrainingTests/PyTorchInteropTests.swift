@@ -51,7 +51,8 @@ import Testing
     }()
 
     /// Each architecture's checkpoint loads into its PyTorch module with strict load_state_dict,
-    /// and PyTorch computes the same μ (needs Debian's python3-torch).
+    /// and PyTorch computes the same μ and the same decoder logits from it (needs Debian's
+    /// python3-torch). The conv nets' 32-channel layers run in oneDNN (`DirectConvolution`).
     @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with torch and safetensors"),
           arguments: [("mlp", [1, 28, 28], 10), ("conv28", [1, 28, 28], 0), ("burgess", [1, 64, 64], 0)])
     func engineCheckpointsLoadInPyTorch(architecture: String, shape: [Int], classes: Int) throws {
@@ -64,7 +65,9 @@ import Testing
         try Checkpoint.save(model: model, adam: adam, state: Checkpoint(epoch: 0, step: 0, rngState: rng.state), to: folder + "/c.safetensors")
         let images = rng.uniformTensor(shape: [2] + shape, low: 0, high: 1)
         try SafetensorsWriter.write([("x", images)], to: folder + "/x.safetensors")
-        let (mean, _) = model.encode(images, labels: classes > 0 ? [1, 2] : [])
+        let labels = classes > 0 ? [1, 2] : []
+        let (mean, _) = model.encode(images, labels: labels)
+        let logits = model.decode(mean, labels: labels)
         let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts").standardized.path
         let script = """
         import sys; sys.path.insert(0, '\(scripts)')
@@ -74,12 +77,17 @@ import Testing
         m.load_state_dict({k: v for k, v in state.items() if not k.startswith('adam.')}, strict=True)
         x = load_file('\(folder)/x.safetensors')['x']
         y = torch.tensor([1, 2]) if \(classes) else None
-        print(' '.join(repr(float(v)) for v in m.encode(x, y)[0].detach().ravel()))
+        mu = m.encode(x, y)[0].detach()
+        print(' '.join(repr(float(v)) for v in mu.ravel()))
+        print(' '.join(repr(float(v)) for v in m.decode(mu, y).detach().ravel()))
         """
         let (status, output) = try Self.python(["-c", script])
         #expect(status == 0)
-        let theirs = output.split(separator: " ").compactMap { Float($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        #expect(theirs.count == mean.count)
-        for i in 0..<min(theirs.count, mean.count) { #expect(abs(theirs[i] - mean[i]) < 1e-4) }
+        let lines = output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Float($0) } }
+        #expect(lines.count == 2 && lines[0].count == mean.count && lines[1].count == logits.count)
+        guard lines.count == 2 else { return }
+        for i in 0..<min(lines[0].count, mean.count) { #expect(abs(lines[0][i] - mean[i]) < 1e-4) }
+        let worst = zip(lines[1], logits.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-3, "decoder logits differ from PyTorch's by up to \(worst)")
     }
 }

@@ -1,0 +1,33 @@
+// oneDNN's direct convolutions (Debian's libdnnl-dev 2.6, the CPU backend of PyTorch), driven from
+// C because its API is a web of descriptor structs and handles. Only the Engine module imports this
+// header.
+#ifndef BETAVAE_DIRECT_CONVOLUTION_H
+#define BETAVAE_DIRECT_CONVOLUTION_H
+
+/// One convolution y = W ⋆ x + b for a fixed chunk of `batch` images, in oneDNN's jit kernels on
+/// its blocked layouts (nChw16c), for use by one thread at a time (its own stream, scratchpad and
+/// buffers; oneDNN held to one OpenMP thread).
+///
+/// Shapes, all row-major as the engine stores them: x [batch, cin, h, w], W [cout, cin, k, k],
+/// b [cout], y [batch, cout, ho, wo]; padding `pad_low` at the top and left, `pad_bottom` and
+/// `pad_right` at the other sides (ho = (h + pad_low + pad_bottom − k)/stride + 1, wo likewise).
+/// Each call reorders the plain operands into the layouts the kernel wants and the result back.
+typedef struct bv_direct_conv bv_direct_conv;
+
+/// NULL when oneDNN has no jit kernel for one of the three passes at these sizes.
+bv_direct_conv *bv_direct_conv_create(long batch, long cin, long h, long w, long cout, long ho, long wo, long kernel,
+                                      long stride, long pad_low, long pad_bottom, long pad_right);
+void bv_direct_conv_destroy(bv_direct_conv *conv);
+
+/// y = W ⋆ x + b (b may be NULL: no bias). Returns 0, or oneDNN's status on failure.
+int bv_direct_conv_forward(bv_direct_conv *conv, const float *x, const float *w, const float *b, float *y);
+
+/// ∂x = Wᵀ ⋆ ∂y (the adjoint of forward in x), overwriting dx.
+int bv_direct_conv_backward_data(bv_direct_conv *conv, const float *dy, const float *w, float *dx);
+
+/// ∂W += Σ_n ∂y ⋆ x and, when db is not NULL, ∂b += Σ ∂y over images and positions.
+int bv_direct_conv_backward_weights(bv_direct_conv *conv, const float *x, const float *dy, float *dw, float *db);
+
+/// The implementation oneDNN chose for the forward pass ("jit:avx512_core", …), for the benchmarks.
+const char *bv_direct_conv_implementation(const bv_direct_conv *conv);
+#endif

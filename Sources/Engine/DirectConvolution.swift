@@ -1,0 +1,65 @@
+import CKernels
+
+/// How a convolution pass computes: oneDNN's direct kernels on blocked layouts, or im2col/col2im
+/// around sgemm (`ConvGeometry`), which the engine keeps for the passes oneDNN runs slowly and for
+/// sizes it has no kernel for.
+public enum ConvolutionAlgorithm: Sendable {
+    case direct, columns
+}
+
+/// oneDNN's convolution (`bv_direct_conv`, direct_convolution.c) for one chunk size of one layer,
+/// owned by one worker: the forward pass and both backward passes of
+/// y = W ⋆ x + b with x `[batch, Cin, H, W]`, W `[Cout, Cin, k, k]`, b `[Cout]`,
+/// y `[batch, Cout, Ho, Wo]` (`source` gives Cin, H, W, k, stride and padding; Ho, Wo as Conv2d).
+///
+/// Why oneDNN: on one core its jit kernels ran the burgess net's 32-channel layers at 210–250
+/// GFLOPS in all three passes, reorders to and from its nChw16c layout included, where im2col +
+/// sgemm reached 100–200 (`bench conv`; README, Speed).
+final class DirectConvolution {
+    private let handle: OpaquePointer
+    let batch: Int
+
+    /// Source channels below which ∂x (and so a transposed convolution's forward pass) runs by
+    /// im2col instead: oneDNN's backward-data kernel for a one-channel source ran at 14 GFLOPS
+    /// and for three channels at 42, where col2im + sgemm ran the burgess net's 32→1 output layer
+    /// at 177 (`bench conv`).
+    static let backwardDataMinimumChannels = 8
+
+    /// nil when oneDNN has no convolution for these sizes (the layer then uses im2col).
+    init?(batch: Int, source g: ConvGeometry, outputChannels: Int) {
+        // The bottom and right padding that make oneDNN's output size Conv2d's ⌊(H + 2p − k)/s⌋ + 1.
+        let padBottom = (g.outHeight - 1) * g.stride + g.kernel - g.height - g.padding
+        let padRight = (g.outWidth - 1) * g.stride + g.kernel - g.width - g.padding
+        guard padBottom >= 0, padRight >= 0,
+              let handle = bv_direct_conv_create(batch, g.channels, g.height, g.width, outputChannels, g.outHeight, g.outWidth,
+                                                 g.kernel, g.stride, g.padding, padBottom, padRight) else { return nil }
+        self.handle = handle
+        self.batch = batch
+    }
+
+    deinit { bv_direct_conv_destroy(handle) }
+
+    /// The kernel oneDNN chose for the forward pass, e.g. "jit:avx512_core".
+    var implementation: String { String(cString: bv_direct_conv_implementation(handle)) }
+
+    /// y = W ⋆ x + b (no bias when `bias` is nil): x `[batch, Cin, H, W]` → y `[batch, Cout, Ho, Wo]`.
+    func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+        check(bv_direct_conv_forward(handle, x, weight, bias, y), "forward")
+    }
+
+    /// ∂x = Wᵀ ⋆ ∂y, the adjoint of `forward` in x: ∂y `[batch, Cout, Ho, Wo]` → ∂x `[batch, Cin, H, W]` (overwritten).
+    func backwardData(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        check(bv_direct_conv_backward_data(handle, dy, weight, dx), "backward data")
+    }
+
+    /// ∂W `[Cout, Cin, k, k]` += Σ_n ∂y[n] ⋆ x[n]; ∂b `[Cout]` += Σ ∂y when `biasGradient` is given.
+    func backwardWeights(_ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                         addingTo weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?) {
+        check(bv_direct_conv_backward_weights(handle, x, dy, weightGradient, biasGradient), "backward weights")
+    }
+
+    private func check(_ status: Int32, _ pass: String) {
+        // oneDNN fails a pass it created only when memory runs out.
+        precondition(status == 0, "oneDNN convolution \(pass) failed (status \(status)) for a chunk of \(batch)")
+    }
+}
