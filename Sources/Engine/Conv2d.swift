@@ -33,7 +33,8 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         remember(input, geometry: g)
         let (plan, how) = plan(algorithm, batch: input.shape[0], g)
         let (L, cout) = (g.positions, outputChannels)
-        var output = Tensor(shape: [input.shape[0], cout, g.outHeight, g.outWidth])
+        // Both algorithms write every output element.
+        var output = Tensor.unfilled(shape: [input.shape[0], cout, g.outHeight, g.outWidth])
         let planes = ChunkPlanes(input: inputChannels * g.height * g.width, outputGradient: 0, written: cout * L)
         forEachChunk(plan: plan, input: input, outputGradient: nil, written: &output.scalars, planes: planes) { chunk in
             let (b, out) = (chunk.count, chunk.written!)
@@ -57,7 +58,9 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         let wanted = needsInputGradient && inputChannels < DirectConvolution.backwardDataMinimumChannels ? .columns : algorithm
         let (plan, how) = plan(wanted, batch: input.shape[0], g)
         let (L, cout) = (g.positions, outputChannels)
-        var inputGradient = Tensor(shape: needsInputGradient ? input.shape : [0])
+        // oneDNN writes all of ∂x; col2im adds into it.
+        let dxShape = needsInputGradient ? input.shape : [0]
+        var inputGradient = how == .direct ? Tensor.unfilled(shape: dxShape) : Tensor(shape: dxShape)
         let planes = ChunkPlanes(input: inputChannels * g.height * g.width, outputGradient: cout * L, written: inputChannels * g.height * g.width)
         forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes) { chunk in
             let (b, dy) = (chunk.count, chunk.outputGradient!)

@@ -50,7 +50,9 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
         let wanted = outputChannels < DirectConvolution.backwardDataMinimumChannels ? .columns : algorithm
         let (plan, how) = plan(wanted, batch: input.shape[0], g)
         let (L, cin, outLength) = (h * w, inputChannels, size.height * size.width)
-        var output = Tensor(shape: [input.shape[0], outputChannels, size.height, size.width])
+        // oneDNN writes every output element; col2im adds into them.
+        let shape = [input.shape[0], outputChannels, size.height, size.width]
+        var output = how == .direct ? Tensor.unfilled(shape: shape) : Tensor(shape: shape)
         let planes = ChunkPlanes(input: cin * L, outputGradient: 0, written: outputChannels * outLength)
         forEachChunk(plan: plan, input: input, outputGradient: nil, written: &output.scalars, planes: planes) { chunk in
             let (b, out) = (chunk.count, chunk.written!)
@@ -74,7 +76,8 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
         let (g, input) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.height, g.width] }
         let (plan, how) = plan(algorithm, batch: input.shape[0], g)
         let (L, cin, cout, outLength) = (g.positions, inputChannels, outputChannels, g.height * g.width)
-        var inputGradient = Tensor(shape: needsInputGradient ? input.shape : [0])
+        // Both algorithms write every element of ∂x.
+        var inputGradient = Tensor.unfilled(shape: needsInputGradient ? input.shape : [0])
         let planes = ChunkPlanes(input: cin * L, outputGradient: cout * outLength, written: cin * L)
         forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes) { chunk in
             let (b, dy) = (chunk.count, chunk.outputGradient!)

@@ -22,6 +22,15 @@ public struct Tensor: Equatable, Sendable {
         }
     }
 
+    /// A tensor of `shape` whose elements are left as the allocator gave them, for a pass that
+    /// writes every one of them: a convolution's output or input gradient. Why: zero-filling the
+    /// burgess net's 8 MB activations first took a single-threaded pass each, about a tenth of
+    /// a step over the four of them (`bench conv`).
+    static func unfilled(shape: [Int]) -> Tensor {
+        let count = shape.reduce(1, *)
+        return Tensor(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count })
+    }
+
     /// A tensor that takes `scalars` (row-major) as its elements; `scalars.count` must equal the
     /// product of `shape`.
     public init(shape: [Int], scalars: [Float]) {
