@@ -1,7 +1,6 @@
 import CBLAS
 import CDNNL
 import CKernels
-import Dispatch
 
 /// Whether an sgemm operand is used as stored or transposed.
 public enum Transpose: Sendable {
@@ -45,7 +44,8 @@ public enum BLAS {
     /// - Shapes: op(A) is `[m, k]`, op(B) is `[k, n]`, C is `[m, n]`; `a` is stored `[m, k]`
     ///   (or `[k, m]` when transposed), `b` is stored `[k, n]` (or `[n, k]`).
     /// - With more than one thread, C is split into blocks of rows (or columns, whichever side is
-    ///   longer), one per core, each a single-threaded oneDNN call. Why not oneDNN's own OpenMP
+    ///   longer), one per core, each a single-threaded oneDNN call on the engine's pool
+    ///   (`ParallelParts`). Why not oneDNN's own OpenMP
     ///   threads: libgomp's idle threads spin after each call and took the core a convolution's
     ///   second worker needed (a burgess step used 3× the CPU time of its convolutions).
     public static func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
@@ -55,10 +55,7 @@ public enum BLAS {
         let product = GemmOperands(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, c: c)
         let parts = m * n * k < parallelMultiplyAdds ? 1 : min(threads, max(m, n) / 16)
         guard parts > 1 else { product.compute(alpha: alpha, beta: beta); return }
-        let shared = UncheckedSendable(product)
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            shared.value.block(part, of: parts).compute(alpha: alpha, beta: beta)
-        }
+        ParallelParts.run(parts) { part in product.block(part, of: parts).compute(alpha: alpha, beta: beta) }
     }
 
     /// C = op(A)·op(B) + β·C on row-major arrays (the convolutions' scratch matrices), with the

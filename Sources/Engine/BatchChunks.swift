@@ -1,4 +1,3 @@
-import Dispatch
 
 /// How a convolution walks its batch: images in chunks small enough that a chunk's column matrix
 /// stays in one core's L2 cache, the chunks shared among the cores, each core calling
@@ -57,13 +56,8 @@ struct BatchChunks {
     /// chunks).
     func run(_ body: (_ worker: Int, _ images: Range<Int>) -> Void) {
         guard workers > 1 else { runShare(of: 0, body); return }
-        withoutActuallyEscaping(body) { body in
-            // Workers touch disjoint images and their own scratch, which is what makes sharing safe.
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                BLAS.singleThreaded { runShare(of: worker, shared.value) }
-            }
-        }
+        // Workers touch disjoint images and their own scratch, which is what makes sharing safe.
+        ParallelParts.run(workers) { worker in BLAS.singleThreaded { runShare(of: worker, body) } }
     }
 
     /// Worker `w`'s contiguous share of the batch, chunk by chunk.

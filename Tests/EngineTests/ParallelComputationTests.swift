@@ -41,6 +41,23 @@ import Testing
         }
     }
 
+    /// The engine's pool runs every part of every job exactly once: jobs of 2 to 300 parts one
+    /// after another, and jobs from four threads at once (all but one run on their caller).
+    @Test func poolRunsEveryPartOnce() {
+        for parts in [2, 3, 7, 64, 300] {
+            for _ in 0..<50 {
+                let seen = Counter(parts)
+                ParallelParts.run(parts) { part in seen.add(part..<part + 1) }
+                #expect(seen.counts == Array(repeating: 1, count: parts), "\(parts) parts")
+            }
+        }
+        let jobs = (0..<4).map { _ in Counter(40) }
+        DispatchQueue.concurrentPerform(iterations: 4) { caller in
+            for _ in 0..<100 { ParallelParts.run(40) { part in jobs[caller].add(part..<part + 1) } }
+        }
+        #expect(jobs.allSatisfy { $0.counts == Array(repeating: 100, count: 40) })
+    }
+
     /// Every image of a batch goes to exactly one chunk, chunks keep to the planned size, and a
     /// column matrix larger than the budget gives one image per chunk.
     @Test func chunksCoverTheBatchOnce() {
