@@ -29,19 +29,25 @@ enum SgemmLibraries {
         let blis = loadBLIS()
         print("shape".padding(toLength: 40, withPad: " ", startingAt: 0) + "  oneDNN (engine)   OpenBLAS       BLIS")
         var rng = RandomGenerator(seed: 0)
-        var engineRates: [Double] = []
-        for (label, ta, tb, m, n, k) in shapes {
-            let a = rng.normalTensor(shape: ta == .none ? [m, k] : [k, m])
-            let b = rng.normalTensor(shape: tb == .none ? [k, n] : [n, k])
-            var c = Tensor(shape: [m, n])
-            let flops = 2 * Double(m * n * k)
-            let ours = flops / Timing.median(repeats: 50) { BLAS.gemm(ta, a, tb, b, into: &c) } / 1e9
-            engineRates.append(ours)
-            let openblas = flops / Timing.median(repeats: 50) { cblas(cblas_sgemm, ta, tb, m, n, k, a, b, &c) } / 1e9
-            let blisRate = blis.map { sgemm in flops / Timing.median(repeats: 50) { cblas(sgemm, ta, tb, m, n, k, a, b, &c) } / 1e9 }
-            print(label.padding(toLength: 40, withPad: " ", startingAt: 0)
-                  + String(format: "  %15.1f %10.1f ", ours, openblas)
-                  + (blisRate.map { String(format: "%10.1f", $0) } ?? "    absent"))
+        let operands = shapes.map { _, ta, tb, m, n, k in
+            (rng.normalTensor(shape: ta == .none ? [m, k] : [k, m]), rng.normalTensor(shape: tb == .none ? [k, n] : [n, k]))
+        }
+        // One library at a time over all shapes, the engine's first: OpenBLAS's and BLIS's threads
+        // keep spinning after their calls and took the core the engine's next product needed.
+        func rates(_ multiply: (Int, Tensor, Tensor, inout Tensor) -> Void) -> [Double] {
+            shapes.indices.map { i in
+                let (_, _, _, m, n, k) = shapes[i]
+                var c = Tensor(shape: [m, n])
+                return 2 * Double(m * n * k) / Timing.median(repeats: 50) { multiply(i, operands[i].0, operands[i].1, &c) } / 1e9
+            }
+        }
+        let engineRates = rates { i, a, b, c in BLAS.gemm(shapes[i].1, a, shapes[i].2, b, into: &c) }
+        let openblasRates = rates { i, a, b, c in cblas(cblas_sgemm, shapes[i].1, shapes[i].2, shapes[i].3, shapes[i].4, shapes[i].5, a, b, &c) }
+        let blisRates = blis.map { sgemm in rates { i, a, b, c in cblas(sgemm, shapes[i].1, shapes[i].2, shapes[i].3, shapes[i].4, shapes[i].5, a, b, &c) } }
+        for i in shapes.indices {
+            print(shapes[i].0.padding(toLength: 40, withPad: " ", startingAt: 0)
+                  + String(format: "  %15.1f %10.1f ", engineRates[i], openblasRates[i])
+                  + (blisRates.map { String(format: "%10.1f", $0[i]) } ?? "    absent"))
         }
         engineRate = engineRates.reduce(0, +) / Double(engineRates.count)
         row("mean of the engine's sgemm over these shapes", String(format: "%7.1f GFLOPS", engineRate))
