@@ -95,9 +95,14 @@ static dnnl_status_t load(dnnl_stream_t stream, operand *op, const float *data) 
     return execute(stream, &op->reorder, 2, args);
 }
 
-static dnnl_status_t store(dnnl_stream_t stream, operand *op, float *data) {
-    dnnl_status_t s = dnnl_memory_set_data_handle(op->plain, data);
-    if (s != dnnl_success || op->laid_out == op->plain) return s;
+/* Points an output at `data` before its pass runs: the pass writes there itself when the layouts
+   agree, else `store` reorders its result there afterwards. */
+static dnnl_status_t aim(operand *op, float *data) {
+    return dnnl_memory_set_data_handle(op->plain, data);
+}
+
+static dnnl_status_t store(dnnl_stream_t stream, operand *op) {
+    if (op->laid_out == op->plain) return dnnl_success;
     dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, op->laid_out}, {DNNL_ARG_TO, op->plain}};
     return execute(stream, &op->reorder, 2, args);
 }
@@ -146,7 +151,11 @@ static dnnl_status_t describe(bv_direct_conv *c, int which, dnnl_primitive_desc_
 static void dims4(dnnl_dims_t d, long a, long b, long c, long e) { d[0] = a; d[1] = b; d[2] = c; d[3] = e; }
 
 bv_direct_conv *bv_direct_conv_create(long batch, long cin, long h, long w, long cout, long ho, long wo, long kernel,
-                                      long stride, long pad_low, long pad_bottom, long pad_right) {
+                                      long stride, long pad_low, long pad_bottom, long pad_right, int source_blocked,
+                                      int dest_blocked) {
+    if ((source_blocked && cin % 16) || (dest_blocked && cout % 16)) return NULL;
+    // Kernels fix their thread count (and scratchpad) when their descriptors are made.
+    omp_set_num_threads(1);
     pthread_once(&engine_once, create_engine);
     if (engine_status != dnnl_success) return NULL;
     bv_direct_conv *c = calloc(1, sizeof *c);
@@ -160,9 +169,9 @@ bv_direct_conv *bv_direct_conv_create(long batch, long cin, long h, long w, long
     c->pad_high[0] = pad_bottom;
     c->pad_high[1] = pad_right;
     int ok = dnnl_stream_create(&c->stream, engine, dnnl_stream_default_flags) == dnnl_success
-        && dnnl_memory_desc_init_by_tag(&c->x_md, 4, xd, dnnl_f32, dnnl_nchw) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&c->x_md, 4, xd, dnnl_f32, source_blocked ? dnnl_nChw16c : dnnl_nchw) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&c->w_md, 4, wd, dnnl_f32, dnnl_oihw) == dnnl_success
-        && dnnl_memory_desc_init_by_tag(&c->y_md, 4, yd, dnnl_f32, dnnl_nchw) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&c->y_md, 4, yd, dnnl_f32, dest_blocked ? dnnl_nChw16c : dnnl_nchw) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&c->b_md, 1, bd, dnnl_f32, dnnl_x) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&c->x_any, 4, xd, dnnl_f32, dnnl_format_tag_any) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&c->w_any, 4, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success
@@ -205,10 +214,11 @@ int bv_direct_conv_forward(bv_direct_conv *c, const float *x, const float *w, co
     pass *p = &c->forward;
     dnnl_status_t s = ensure(c, p, 0);
     if (s == dnnl_success && (s = load(c->stream, &p->in0, x)) == dnnl_success && (s = load(c->stream, &p->in1, w)) == dnnl_success
-        && (s = dnnl_memory_set_data_handle(p->out1.plain, (void *)(b ? b : c->zero_bias))) == dnnl_success) {
+        && (s = dnnl_memory_set_data_handle(p->out1.plain, (void *)(b ? b : c->zero_bias))) == dnnl_success
+        && (s = aim(&p->out0, y)) == dnnl_success) {
         dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, p->in0.laid_out}, {DNNL_ARG_WEIGHTS, p->in1.laid_out},
                                    {DNNL_ARG_BIAS, p->out1.plain}, {DNNL_ARG_DST, p->out0.laid_out}};
-        if ((s = execute(c->stream, &p->run, 4, args)) == dnnl_success) s = store(c->stream, &p->out0, y);
+        if ((s = execute(c->stream, &p->run, 4, args)) == dnnl_success) s = store(c->stream, &p->out0);
     }
     dnnl_stream_wait(c->stream);
     return s;
@@ -218,10 +228,11 @@ int bv_direct_conv_backward_data(bv_direct_conv *c, const float *dy, const float
     omp_set_num_threads(1);
     pass *p = &c->data;
     dnnl_status_t s = ensure(c, p, 1);
-    if (s == dnnl_success && (s = load(c->stream, &p->in0, dy)) == dnnl_success && (s = load(c->stream, &p->in1, w)) == dnnl_success) {
+    if (s == dnnl_success && (s = load(c->stream, &p->in0, dy)) == dnnl_success && (s = load(c->stream, &p->in1, w)) == dnnl_success
+        && (s = aim(&p->out0, dx)) == dnnl_success) {
         dnnl_exec_arg_t args[3] = {{DNNL_ARG_DIFF_DST, p->in0.laid_out}, {DNNL_ARG_WEIGHTS, p->in1.laid_out},
                                    {DNNL_ARG_DIFF_SRC, p->out0.laid_out}};
-        if ((s = execute(c->stream, &p->run, 3, args)) == dnnl_success) s = store(c->stream, &p->out0, dx);
+        if ((s = execute(c->stream, &p->run, 3, args)) == dnnl_success) s = store(c->stream, &p->out0);
     }
     dnnl_stream_wait(c->stream);
     return s;
@@ -232,10 +243,10 @@ int bv_direct_conv_backward_weights(bv_direct_conv *c, const float *x, const flo
     pass *p = &c->weights;
     dnnl_status_t s = ensure(c, p, 2);
     if (s == dnnl_success && (s = load(c->stream, &p->in0, x)) == dnnl_success && (s = load(c->stream, &p->in1, dy)) == dnnl_success
-        && (s = dnnl_memory_set_data_handle(p->out1.plain, c->db)) == dnnl_success) {
+        && (s = dnnl_memory_set_data_handle(p->out1.plain, c->db)) == dnnl_success && (s = aim(&p->out0, c->dw)) == dnnl_success) {
         dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, p->in0.laid_out}, {DNNL_ARG_DIFF_DST, p->in1.laid_out},
                                    {DNNL_ARG_DIFF_WEIGHTS, p->out0.laid_out}, {DNNL_ARG_DIFF_BIAS, p->out1.plain}};
-        if ((s = execute(c->stream, &p->run, 4, args)) == dnnl_success) s = store(c->stream, &p->out0, c->dw);
+        if ((s = execute(c->stream, &p->run, 4, args)) == dnnl_success) s = store(c->stream, &p->out0);
     }
     dnnl_stream_wait(c->stream);
     if (s != dnnl_success) return s;
@@ -273,4 +284,38 @@ void bv_direct_conv_destroy(bv_direct_conv *c) {
     if (c->stream) dnnl_stream_destroy(c->stream);
     free(c->zero_bias); free(c->dw); free(c->db);
     free(c);
+}
+
+void bv_channel_blocks(const float *restrict from, long batch, long channels, long plane, float *restrict to, int to_blocked) {
+    for (long n = 0; n < batch; n++)
+        for (long block = 0; block < channels / 16; block++) {
+            long image = (n * channels + block * 16) * plane;   // the same offset in both layouts
+            for (long p = 0; p < plane; p++)
+                for (long lane = 0; lane < 16; lane++) {
+                    long plain = image + lane * plane + p, blocked = image + p * 16 + lane;
+                    if (to_blocked) to[blocked] = from[plain]; else to[plain] = from[blocked];
+                }
+        }
+}
+
+void bv_blocked_bias_add(const float *restrict bias, float *restrict y, long batch, long channels, long plane) {
+    for (long n = 0; n < batch; n++)
+        for (long block = 0; block < channels / 16; block++) {
+            float *restrict row = y + (n * channels + block * 16) * plane;
+            const float *b = bias + block * 16;
+            for (long p = 0; p < plane; p++)
+                for (long lane = 0; lane < 16; lane++) row[p * 16 + lane] += b[lane];
+        }
+}
+
+void bv_blocked_bias_gradient(const float *restrict dy, float *restrict db, long batch, long channels, long plane) {
+    for (long block = 0; block < channels / 16; block++) {
+        float sums[16] = {0};
+        for (long n = 0; n < batch; n++) {
+            const float *restrict row = dy + (n * channels + block * 16) * plane;
+            for (long p = 0; p < plane; p++)
+                for (long lane = 0; lane < 16; lane++) sums[lane] += row[p * 16 + lane];
+        }
+        for (long lane = 0; lane < 16; lane++) db[block * 16 + lane] += sums[lane];
+    }
 }

@@ -37,7 +37,7 @@ enum Elementwise {
 }
 
 /// ReLU: y = max(x, 0); ∂x = ∂y·[x > 0] (a select, so an infinite ∂y at x ≤ 0 gives 0, as PyTorch).
-public final class ReLU: Layer {
+public final class ReLU: ElementwiseLayer {
     private var output = Tensor(shape: [0])
     public init() {}
 
@@ -54,7 +54,7 @@ public final class ReLU: Layer {
 }
 
 /// Leaky ReLU: y = x for x > 0, slope·x otherwise (PyTorch default slope 0.01); ∂x = ∂y or slope·∂y.
-public final class LeakyReLU: Layer {
+public final class LeakyReLU: ElementwiseLayer {
     public let slope: Float
     private var input = Tensor(shape: [0])
     public init(slope: Float = 0.01) { self.slope = slope }
@@ -74,7 +74,7 @@ public final class LeakyReLU: Layer {
 }
 
 /// Logistic sigmoid: y = σ(x); ∂x = ∂y·y(1 − y).
-public final class Sigmoid: Layer {
+public final class Sigmoid: ElementwiseLayer {
     private var output = Tensor(shape: [0])
     public init() {}
 
@@ -96,7 +96,7 @@ public final class Sigmoid: Layer {
 }
 
 /// Hyperbolic tangent: y = tanh(x); ∂x = ∂y·(1 − y²).
-public final class Tanh: Layer {
+public final class Tanh: ElementwiseLayer {
     private var output = Tensor(shape: [0])
     public init() {}
 

@@ -80,8 +80,8 @@ final class ConvolutionScratch {
     var columns: [Float] = [0]
     var matrix: [Float] = [0]
     var direct: [Int: DirectConvolution] = [:]
-    /// The geometry `direct`'s convolutions were made for.
-    var directSource: ConvGeometry?
+    /// What `direct`'s convolutions were made for.
+    var directKind: DirectConvolution.Kind?
     var weightGradient = Tensor(shape: [0])
     var biasGradient = Tensor(shape: [0])
 
@@ -100,13 +100,13 @@ final class ConvolutionScratch {
     /// Gives every worker a oneDNN convolution for each chunk size its share of `chunks` has, made
     /// here on the calling thread; false when oneDNN has none for these sizes. A worker keeps at
     /// most 4 sizes (a batch and its remainder, for training and evaluation).
-    static func prepareDirect(_ scratch: [ConvolutionScratch], chunks: BatchChunks, source: ConvGeometry, outputChannels: Int) -> Bool {
+    static func prepareDirect(_ scratch: [ConvolutionScratch], chunks: BatchChunks, kind: DirectConvolution.Kind) -> Bool {
         for (w, s) in scratch.prefix(chunks.workers).enumerated() {
             let sizes = chunks.chunkSizes(of: w)
-            if s.directSource != source { (s.direct, s.directSource) = ([:], source) }
+            if s.directKind != kind { (s.direct, s.directKind) = ([:], kind) }
             if s.direct.count + sizes.count > 4 { s.direct = s.direct.filter { sizes.contains($0.key) } }
             for size in sizes where s.direct[size] == nil {
-                guard let made = DirectConvolution(batch: size, source: source, outputChannels: outputChannels) else { return false }
+                guard let made = DirectConvolution(batch: size, kind: kind) else { return false }
                 s.direct[size] = made
             }
         }

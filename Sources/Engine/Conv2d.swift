@@ -20,7 +20,8 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
 
     /// The pass's chunks and algorithm for `batch` images of geometry `g`.
     private func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, _ g: ConvGeometry) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
-        plan(algorithm, batch: batch, source: g, convolvedChannels: outputChannels, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
+        let kind = DirectConvolution.Kind(source: g, outputChannels: outputChannels, sourceBlocked: inputBlocked, destinationBlocked: outputBlocked)
+        return plan(algorithm, batch: batch, kind: kind, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
     }
 
     /// Input `[N, Cin, H, W]` → output `[N, Cout, Ho, Wo]`: per chunk of b images, oneDNN's
@@ -32,6 +33,7 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
                              kernel: kernel, stride: stride, padding: padding)
         remember(input, geometry: g)
         let (plan, how) = plan(algorithm, batch: input.shape[0], g)
+        let input = how == .direct ? input : plain(input, blocked: inputBlocked)
         let (L, cout) = (g.positions, outputChannels)
         // Both algorithms write every output element.
         var output = Tensor.unfilled(shape: [input.shape[0], cout, g.outHeight, g.outWidth])
@@ -45,7 +47,7 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
             if b > 1 { ChannelLayout.batchFirst(chunk.matrix, batch: b, channels: cout, length: L, into: out) }
             ChannelBias.add(chunk.bias, to: out, batch: b, channels: cout, length: L)
         }
-        return output
+        return how == .direct ? output : laidOut(output, blocked: outputBlocked)
     }
 
     /// ∂W += ∂Y·colsᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = col2im(Wᵀ·∂Y). By oneDNN, except
@@ -54,9 +56,11 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
     /// per chunk rather than keeping them from forward: recomputing them in cache is cheaper than
     /// streaming a whole batch's columns back from memory.
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        let (g, input) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.outHeight, g.outWidth] }
+        let (g, saved) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.outHeight, g.outWidth] }
         let wanted = needsInputGradient && inputChannels < DirectConvolution.backwardDataMinimumChannels ? .columns : algorithm
-        let (plan, how) = plan(wanted, batch: input.shape[0], g)
+        let (plan, how) = plan(wanted, batch: saved.shape[0], g)
+        let (input, outputGradient) = how == .direct ? (saved, outputGradient)
+            : (plain(saved, blocked: inputBlocked), plain(outputGradient, blocked: outputBlocked))
         let (L, cout) = (g.positions, outputChannels)
         // oneDNN writes all of ∂x; col2im adds into it.
         let dxShape = needsInputGradient ? input.shape : [0]
@@ -79,6 +83,6 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
             BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cout, a: chunk.weight, b: dY, c: chunk.columns)
             g.col2im(chunk.columns, batch: b, into: dx)
         }
-        return inputGradient
+        return how == .direct ? inputGradient : laidOut(inputGradient, blocked: inputBlocked)
     }
 }

@@ -30,7 +30,8 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
     /// The pass's chunks and algorithm for `batch` images; `g` is the geometry of the Conv2d this
     /// layer is the adjoint of (its source is this layer's output).
     private func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, _ g: ConvGeometry) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
-        plan(algorithm, batch: batch, source: g, convolvedChannels: inputChannels, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
+        let kind = DirectConvolution.Kind(source: g, outputChannels: inputChannels, sourceBlocked: outputBlocked, destinationBlocked: inputBlocked)
+        return plan(algorithm, batch: batch, kind: kind, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
     }
 
     /// Input `[N, Cin, H, W]` → output `[N, Cout, Ho, Wo]`: per chunk of b images, oneDNN's
@@ -49,6 +50,7 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
         remember(input, geometry: g)
         let wanted = outputChannels < DirectConvolution.backwardDataMinimumChannels ? .columns : algorithm
         let (plan, how) = plan(wanted, batch: input.shape[0], g)
+        let input = how == .direct ? input : plain(input, blocked: inputBlocked)
         let (L, cin, outLength) = (h * w, inputChannels, size.height * size.width)
         // oneDNN writes every output element; col2im adds into them.
         let shape = [input.shape[0], outputChannels, size.height, size.width]
@@ -58,6 +60,10 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
             let (b, out) = (chunk.count, chunk.written!)
             if how == .direct {
                 chunk.direct!.backwardData(chunk.input, weight: chunk.weight, into: out)
+                if outputBlocked {
+                    ChannelBlocks.addBias(chunk.bias, to: out, batch: b, channels: outputChannels, length: outLength)
+                    return
+                }
             } else {
                 // X of the chunk as [Cin, b·L]: one image's input already is.
                 if b > 1 { ChannelLayout.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix) }
@@ -67,21 +73,27 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
             }
             ChannelBias.add(chunk.bias, to: out, batch: b, channels: outputChannels, length: outLength)
         }
-        return output
+        return how == .direct ? output : laidOut(output, blocked: outputBlocked)
     }
 
     /// ∂W += X·im2col(∂y)ᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = W·im2col(∂y) — by oneDNN,
     /// the adjoint Conv2d's forward and ∂W passes with ∂y as their source.
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        let (g, input) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.height, g.width] }
-        let (plan, how) = plan(algorithm, batch: input.shape[0], g)
+        let (g, saved) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.height, g.width] }
+        let (plan, how) = plan(algorithm, batch: saved.shape[0], g)
+        let (input, outputGradient) = how == .direct ? (saved, outputGradient)
+            : (plain(saved, blocked: inputBlocked), plain(outputGradient, blocked: outputBlocked))
         let (L, cin, cout, outLength) = (g.positions, inputChannels, outputChannels, g.height * g.width)
         // Both algorithms write every element of ∂x.
         var inputGradient = Tensor.unfilled(shape: needsInputGradient ? input.shape : [0])
         let planes = ChunkPlanes(input: cin * L, outputGradient: cout * outLength, written: cin * L)
         forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes) { chunk in
             let (b, dy) = (chunk.count, chunk.outputGradient!)
-            ChannelBias.accumulateGradient(dy, into: chunk.biasGradient, batch: b, channels: cout, length: outLength)
+            if how == .direct && outputBlocked {
+                ChannelBlocks.accumulateBiasGradient(dy, into: chunk.biasGradient, batch: b, channels: cout, length: outLength)
+            } else {
+                ChannelBias.accumulateGradient(dy, into: chunk.biasGradient, batch: b, channels: cout, length: outLength)
+            }
             if how == .direct {
                 // The adjoint's bias gradient would be Σ X, not this layer's: it is summed above.
                 chunk.direct!.backwardWeights(dy, outputGradient: chunk.input, addingTo: chunk.weightGradient, biasGradient: nil)
@@ -97,6 +109,6 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
             BLAS.sgemm(.none, .none, m: cin, n: b * L, k: g.patchSize, a: chunk.weight, b: chunk.columns, c: b == 1 ? dx : chunk.matrix)
             if b > 1 { ChannelLayout.batchFirst(chunk.matrix, batch: b, channels: cin, length: L, into: dx) }
         }
-        return inputGradient
+        return how == .direct ? inputGradient : laidOut(inputGradient, blocked: inputBlocked)
     }
 }

@@ -13,6 +13,11 @@ public class ConvolutionLayer {
     /// How the passes compute: `.direct` (oneDNN) where it runs them well, `.columns` forces
     /// im2col + sgemm everywhere (the tests check one against the other).
     public var algorithm = ConvolutionAlgorithm.direct
+    /// Whether the layer's input (and ∂input) and its output (and ∂output) are in oneDNN's nChw16c
+    /// layout rather than NCHW: set by `Sequential` for linked convolutions (`ConvolutionLinks`).
+    /// oneDNN's passes take them as they are; the im2col path converts at its edges.
+    var inputBlocked = false
+    var outputBlocked = false
     var geometry: ConvGeometry?
     var lastInput = Tensor(shape: [0])
     var scratch: [ConvolutionScratch] = []
@@ -43,15 +48,14 @@ public class ConvolutionLayer {
     static let directChunk = 16
 
     /// How a pass over `batch` images runs, with each worker's scratch made ready for it: direct
-    /// when `direct` is asked for and oneDNN has the convolution of `source` (the geometry as a
-    /// Conv2d sees it) into `convolvedChannels` channels, else im2col with `columnsPerImage`
-    /// column floats and `positions` matrix columns per image.
-    func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, source: ConvGeometry, convolvedChannels: Int,
+    /// when `direct` is asked for and oneDNN has the convolution `kind` (as a Conv2d sees it),
+    /// else im2col with `columnsPerImage` column floats and `positions` matrix columns per image.
+    func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, kind: DirectConvolution.Kind,
               columnsPerImage: Int, positions: Int) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
         if algorithm == .direct {
             let chunks = BatchChunks(batch: batch, imagesPerChunk: Self.directChunk)
             ConvolutionScratch.ensure(&scratch, workers: chunks.workers, columns: 0, matrix: 0, weights: weight.value.count, biases: outputChannels)
-            if ConvolutionScratch.prepareDirect(scratch, chunks: chunks, source: source, outputChannels: convolvedChannels) {
+            if ConvolutionScratch.prepareDirect(scratch, chunks: chunks, kind: kind) {
                 return (chunks, .direct)
             }
         }
@@ -60,6 +64,16 @@ public class ConvolutionLayer {
                                   matrix: max(inputChannels, outputChannels) * chunks.chunk * positions,
                                   weights: weight.value.count, biases: outputChannels)
         return (chunks, .columns)
+    }
+
+    /// `tensor` as NCHW for the im2col path, from nChw16c when `blocked`.
+    func plain(_ tensor: Tensor, blocked: Bool) -> Tensor {
+        blocked && tensor.count > 0 ? ChannelBlocks.convert(tensor, toBlocked: false) : tensor
+    }
+
+    /// An NCHW result of the im2col path, as nChw16c when `blocked`.
+    func laidOut(_ tensor: Tensor, blocked: Bool) -> Tensor {
+        blocked && tensor.count > 0 ? ChannelBlocks.convert(tensor, toBlocked: true) : tensor
     }
 
     /// The geometry and input of the last forward pass, with the incoming gradient checked against

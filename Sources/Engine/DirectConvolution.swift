@@ -25,14 +25,24 @@ final class DirectConvolution {
     /// at 177 (`bench conv`).
     static let backwardDataMinimumChannels = 8
 
+    /// What a layer's convolutions are made for, besides the chunk size: the geometry of x, the
+    /// channels of y, and which of them are nChw16c rather than NCHW (`ConvolutionLinks`).
+    struct Kind: Equatable {
+        let source: ConvGeometry
+        let outputChannels: Int
+        let sourceBlocked: Bool, destinationBlocked: Bool
+    }
+
     /// nil when oneDNN has no convolution for these sizes (the layer then uses im2col).
-    init?(batch: Int, source g: ConvGeometry, outputChannels: Int) {
+    init?(batch: Int, kind: Kind) {
+        let (g, outputChannels) = (kind.source, kind.outputChannels)
         // The bottom and right padding that make oneDNN's output size Conv2d's ⌊(H + 2p − k)/s⌋ + 1.
         let padBottom = (g.outHeight - 1) * g.stride + g.kernel - g.height - g.padding
         let padRight = (g.outWidth - 1) * g.stride + g.kernel - g.width - g.padding
         guard padBottom >= 0, padRight >= 0,
               let handle = bv_direct_conv_create(batch, g.channels, g.height, g.width, outputChannels, g.outHeight, g.outWidth,
-                                                 g.kernel, g.stride, g.padding, padBottom, padRight) else { return nil }
+                                                 g.kernel, g.stride, g.padding, padBottom, padRight,
+                                                 kind.sourceBlocked ? 1 : 0, kind.destinationBlocked ? 1 : 0) else { return nil }
         self.handle = handle
         self.batch = batch
     }

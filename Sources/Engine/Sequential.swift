@@ -4,8 +4,12 @@
 public final class Sequential: Layer {
     public let layers: [Layer]
 
-    /// The layers, applied first to last.
-    public init(_ layers: [Layer]) { self.layers = layers }
+    /// The layers, applied first to last; convolutions with only element-wise layers between
+    /// them pass their shared tensor in oneDNN's layout (`ConvolutionLinks`).
+    public init(_ layers: [Layer]) {
+        self.layers = layers
+        ConvolutionLinks.link(layers)
+    }
 
     /// Applies each layer's forward in order.
     public func forward(_ input: Tensor) -> Tensor {

@@ -97,6 +97,18 @@ import Testing
         #expect(net.namedParameters.map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias", "5.weight", "5.bias", "7.weight", "7.bias"])
     }
 
+    /// A convolution and a transposed one with 16 channels between them pass that tensor in
+    /// oneDNN's nChw16c layout (`ConvolutionLinks`); the chain's gradients are still exact.
+    @Test func linkedConvolutions() {
+        var rng = RandomGenerator(seed: 10)
+        let net = Sequential([
+            Conv2d(2, 16, kernel: 4, stride: 2, padding: 1, rng: &rng), Tanh(),
+            ConvTranspose2d(16, 2, kernel: 4, stride: 2, padding: 1, rng: &rng),
+        ])
+        #expect((net.layers[0] as? Conv2d)?.outputBlocked == true && (net.layers[2] as? ConvTranspose2d)?.inputBlocked == true)
+        expectAccurate(net, randomInput([2, 2, 8, 6]), check: GradientCheck(eps: 1e-2, tolerance: 5e-3))
+    }
+
     @Test func skippedInputGradientStillAccumulatesParameterGradients() {
         var rng = RandomGenerator(seed: 2)
         let a = Linear(4, 3, rng: &rng)

@@ -11,12 +11,17 @@
 /// Shapes, all row-major as the engine stores them: x [batch, cin, h, w], W [cout, cin, k, k],
 /// b [cout], y [batch, cout, ho, wo]; padding `pad_low` at the top and left, `pad_bottom` and
 /// `pad_right` at the other sides (ho = (h + pad_low + pad_bottom − k)/stride + 1, wo likewise).
-/// Each call reorders the plain operands into the layouts the kernel wants and the result back.
+/// x and y are NCHW, or, when `source_blocked` / `dest_blocked` is set, in oneDNN's nChw16c
+/// (channels a multiple of 16: [batch, C/16, H, W, 16]), the layout its kernels work in, which
+/// two convolutions with only element-wise layers between them pass to each other
+/// (`ConvolutionLinks`). Each call reorders operands the kernel wants in another layout and the
+/// result back.
 typedef struct bv_direct_conv bv_direct_conv;
 
 /// NULL when oneDNN has no jit kernel for one of the three passes at these sizes.
 bv_direct_conv *bv_direct_conv_create(long batch, long cin, long h, long w, long cout, long ho, long wo, long kernel,
-                                      long stride, long pad_low, long pad_bottom, long pad_right);
+                                      long stride, long pad_low, long pad_bottom, long pad_right, int source_blocked,
+                                      int dest_blocked);
 void bv_direct_conv_destroy(bv_direct_conv *conv);
 
 /// y = W ⋆ x + b (b may be NULL: no bias). Returns 0, or oneDNN's status on failure.
@@ -30,4 +35,13 @@ int bv_direct_conv_backward_weights(bv_direct_conv *conv, const float *x, const 
 
 /// The implementation oneDNN chose for the forward pass ("jit:avx512_core", …), for the benchmarks.
 const char *bv_direct_conv_implementation(const bv_direct_conv *conv);
+/// Moves `batch` images of `channels` (a multiple of 16) planes of `plane` floats between NCHW
+/// and nChw16c: to_blocked = 1 reads NCHW `from` and writes nChw16c `to`, 0 the reverse.
+void bv_channel_blocks(const float *from, long batch, long channels, long plane, float *to, int to_blocked);
+
+/// y[n, c, p] += b[c] for nChw16c `y` of `batch` images, `channels` (a multiple of 16), `plane` positions.
+void bv_blocked_bias_add(const float *bias, float *y, long batch, long channels, long plane);
+
+/// db[c] += Σ_{n, p} dy[n, c, p] for nChw16c `dy`.
+void bv_blocked_bias_gradient(const float *dy, float *db, long batch, long channels, long plane);
 #endif

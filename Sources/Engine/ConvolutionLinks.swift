@@ -1,0 +1,57 @@
+import CKernels
+
+/// Layers that apply one function to each element on its own (ReLU, LeakyReLU, Sigmoid, Tanh):
+/// they give the same result whatever order the elements are stored in, so a tensor in oneDNN's
+/// blocked layout can pass through them (`ConvolutionLinks`).
+public protocol ElementwiseLayer: Layer {}
+
+/// Two convolutions with only element-wise layers between them, whose shared tensor has a
+/// multiple of 16 channels, pass that tensor (and its gradient) in oneDNN's nChw16c layout
+/// `[N, C/16, H, W, 16]` instead of NCHW: the producer's kernel writes it and the consumer's
+/// reads it as they are, where NCHW took a reorder on each side in every pass. Why: those
+/// reorders were 28% of the burgess step's oneDNN time (ONEDNN_VERBOSE, README, Speed).
+/// The tensor between linked layers is only ever read by them and the element-wise layers, and
+/// its shape stays `[N, C, H, W]`.
+enum ConvolutionLinks {
+    /// Marks every linked pair in `layers` (a `Sequential`'s, in order).
+    static func link(_ layers: [Layer]) {
+        var producer: ConvolutionLayer?
+        for layer in layers {
+            if layer is ElementwiseLayer { continue }
+            if let consumer = layer as? ConvolutionLayer, let producer, producer.outputChannels == consumer.inputChannels,
+               producer.outputChannels % 16 == 0 {
+                producer.outputBlocked = true
+                consumer.inputBlocked = true
+            }
+            producer = layer as? ConvolutionLayer
+        }
+    }
+}
+
+/// Moves tensors `[N, C, H, W]` between NCHW and nChw16c (C a multiple of 16), and the bias
+/// passes of a transposed convolution whose output is nChw16c.
+enum ChannelBlocks {
+    /// `tensor` rearranged into (`toBlocked`) or out of nChw16c; the shape is unchanged.
+    static func convert(_ tensor: Tensor, toBlocked: Bool) -> Tensor {
+        precondition(tensor.shape.count == 4 && tensor.shape[1] % 16 == 0, "nChw16c needs [N, 16k, H, W], not \(tensor.shape)")
+        var result = Tensor.unfilled(shape: tensor.shape)
+        tensor.scalars.withUnsafeBufferPointer { from in
+            result.scalars.withUnsafeMutableBufferPointer { to in
+                guard let from = from.baseAddress, let to = to.baseAddress else { return }
+                bv_channel_blocks(from, tensor.shape[0], tensor.shape[1], tensor.shape[2] * tensor.shape[3], to, toBlocked ? 1 : 0)
+            }
+        }
+        return result
+    }
+
+    /// y[n, c, p] += b[c] for `batch` nChw16c images of `channels` × `length` positions.
+    static func addBias(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, length: Int) {
+        bv_blocked_bias_add(bias, y, batch, channels, length)
+    }
+
+    /// ∂b[c] += Σ_{n, p} ∂y[n, c, p] for nChw16c ∂y.
+    static func accumulateBiasGradient(_ dy: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>, batch: Int, channels: Int,
+                                       length: Int) {
+        bv_blocked_bias_gradient(dy, gradient, batch, channels, length)
+    }
+}
