@@ -298,6 +298,17 @@ void bv_channel_blocks(const float *restrict from, long batch, long channels, lo
         }
 }
 
+void bv_blocked_channels_first(const float *restrict from, long batch, long channels, long plane, float *restrict to) {
+    for (long n = 0; n < batch; n++)
+        for (long block = 0; block < channels / 16; block++) {
+            const float *restrict image = from + (n * channels + block * 16) * plane;
+            for (long lane = 0; lane < 16; lane++) {
+                float *restrict row = to + (block * 16 + lane) * batch * plane + n * plane;
+                for (long p = 0; p < plane; p++) row[p] = image[p * 16 + lane];
+            }
+        }
+}
+
 void bv_blocked_bias_add(const float *restrict bias, float *restrict y, long batch, long channels, long plane) {
     for (long n = 0; n < batch; n++)
         for (long block = 0; block < channels / 16; block++) {

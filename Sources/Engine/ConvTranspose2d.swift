@@ -50,7 +50,6 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
         remember(input, geometry: g)
         let wanted = outputChannels < DirectConvolution.backwardDataMinimumChannels ? .columns : algorithm
         let (plan, how) = plan(wanted, batch: input.shape[0], g)
-        let input = how == .direct ? input : plain(input, blocked: inputBlocked)
         let (L, cin, outLength) = (h * w, inputChannels, size.height * size.width)
         // oneDNN writes every output element; col2im adds into them.
         let shape = [input.shape[0], outputChannels, size.height, size.width]
@@ -65,10 +64,15 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
                     return
                 }
             } else {
-                // X of the chunk as [Cin, b·L]: one image's input already is.
-                if b > 1 { ChannelLayout.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix) }
+                // X of the chunk as [Cin, b·L]: one NCHW image's input already is. A linked
+                // (nChw16c) input is rearranged here, chunk by chunk on the workers.
+                if inputBlocked {
+                    ChannelBlocks.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix)
+                } else if b > 1 {
+                    ChannelLayout.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix)
+                }
                 BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cin, a: chunk.weight,
-                           b: b == 1 ? chunk.input : UnsafePointer(chunk.matrix), c: chunk.columns)
+                           b: b == 1 && !inputBlocked ? chunk.input : UnsafePointer(chunk.matrix), c: chunk.columns)
                 g.col2im(chunk.columns, batch: b, into: out)
             }
             ChannelBias.add(chunk.bias, to: out, batch: b, channels: outputChannels, length: outLength)

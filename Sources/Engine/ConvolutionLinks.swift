@@ -44,6 +44,11 @@ enum ChannelBlocks {
         return result
     }
 
+    /// `batch` nChw16c images `[N, C, L]` as the channels-first matrix `[C, N·L]` of the im2col path.
+    static func channelsFirst(_ source: UnsafePointer<Float>, batch: Int, channels: Int, length: Int, into dest: UnsafeMutablePointer<Float>) {
+        bv_blocked_channels_first(source, batch, channels, length, dest)
+    }
+
     /// y[n, c, p] += b[c] for `batch` nChw16c images of `channels` × `length` positions.
     static func addBias(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, length: Int) {
         bv_blocked_bias_add(bias, y, batch, channels, length)

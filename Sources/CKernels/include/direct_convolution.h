@@ -39,6 +39,10 @@ const char *bv_direct_conv_implementation(const bv_direct_conv *conv);
 /// and nChw16c: to_blocked = 1 reads NCHW `from` and writes nChw16c `to`, 0 the reverse.
 void bv_channel_blocks(const float *from, long batch, long channels, long plane, float *to, int to_blocked);
 
+/// nChw16c `from` of `batch` images as the channels-first matrix [channels, batch·plane] (im2col's
+/// operand layout), row c holding image n's plane at columns n·plane …
+void bv_blocked_channels_first(const float *from, long batch, long channels, long plane, float *to);
+
 /// y[n, c, p] += b[c] for nChw16c `y` of `batch` images, `channels` (a multiple of 16), `plane` positions.
 void bv_blocked_bias_add(const float *bias, float *y, long batch, long channels, long plane);
 
