@@ -43,6 +43,10 @@ public final class Adam {
         self.secondMoments = secondMoments
     }
 
+    /// Parameters from which a tensor's update is shared among the cores: the MLP's two
+    /// 313,600-weight layers took 14% of its step on one core.
+    static let parallelCount = 1 << 16
+
     /// Applies one update from the parameters' accumulated gradients (gradients are not cleared).
     public func update() {
         step += 1
@@ -60,7 +64,12 @@ public final class Adam {
                         parameter.value.scalars.withUnsafeMutableBufferPointer { theta in
                             guard let g = g.baseAddress, let m = m.baseAddress, let v = v.baseAddress,
                                   let theta = theta.baseAddress else { return }
-                            bv_adam_update(count, g, m, v, theta, b1, b2, eps, stepSize, rootCorrection2)
+                            // Element by element, so a split among the cores changes no result.
+                            let parts = count < Self.parallelCount ? 1 : max(1, BLAS.threads)
+                            ParallelParts.run(parts) { part in
+                                let start = part * count / parts, end = (part + 1) * count / parts
+                                bv_adam_update(end - start, g + start, m + start, v + start, theta + start, b1, b2, eps, stepSize, rootCorrection2)
+                            }
                         }
                     }
                 }
