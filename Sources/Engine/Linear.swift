@@ -26,7 +26,8 @@ public final class Linear: InputGradientOptional {
         precondition(input.columns == inputFeatures, "Linear(\(inputFeatures)) got input \(input.shape)")
         self.input = input
         let n = input.rows
-        var output = Tensor(shape: [n, outputFeatures])
+        // Every row starts as the bias (then y += x·Wᵀ), so no zero fill first.
+        var output = Tensor.unfilled(shape: [n, outputFeatures])
         bias.value.scalars.withUnsafeBufferPointer { b in
             output.scalars.withUnsafeMutableBufferPointer { y in
                 for row in 0..<n {
@@ -53,7 +54,8 @@ public final class Linear: InputGradientOptional {
             }
         }
         guard needsInputGradient else { return Tensor(shape: [0]) }
-        var inputGradient = Tensor(shape: [n, inputFeatures])
+        // sgemm with β = 0 writes every element.
+        var inputGradient = Tensor.unfilled(shape: [n, inputFeatures])
         BLAS.gemm(.none, outputGradient, .none, weight.value, into: &inputGradient)
         return inputGradient.reshaped(input.shape)
     }

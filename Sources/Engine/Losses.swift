@@ -19,7 +19,8 @@ public enum Losses {
         let n = logits.rows, d = logits.columns
         var perImage = [Float](repeating: 0, count: n)
         let wantsGradient = gradientScale != nil
-        var gradient = [Float](repeating: 0, count: wantsGradient ? logits.count : 0)
+        // The kernel writes every gradient element.
+        var gradient = Tensor.unfilled(shape: [wantsGradient ? logits.count : 0]).scalars
         logits.scalars.withUnsafeBufferPointer { l in
             targets.scalars.withUnsafeBufferPointer { x in
                 perImage.withUnsafeMutableBufferPointer { out in
