@@ -11,9 +11,6 @@ MemoryTuning.retainFreedMemory()
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("betavae").path
 if sections.isEmpty || sections.contains("engine") { SgemmLibraries.run(); EngineBench.run(); ElementwiseBench.run(); StepBench.run(); StepPiecesBench.run() }
 if sections.isEmpty || sections.contains("conv") { ConvBench.run() }
-if sections.contains("tmp") { TmpPieces.run(); TmpStep.run() }
-if sections.contains("loop") { TmpLoop.run() }
-if sections.contains("link") { TmpLink.run() }
 if sections.isEmpty || sections.contains("datasets") { DatasetBench.run() }
 if sections.isEmpty || sections.contains("plot") { PlotBench.run() }
 if sections.isEmpty || sections.contains("analysis") { AnalysisBench.run() }
