@@ -76,6 +76,14 @@ void bv_bce_with_logits(long rows, long cols, const float *restrict logits, cons
     }
 }
 
+void bv_relu_forward(long n, const float *restrict x, float *restrict y) {
+    for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+}
+
+void bv_relu_backward(long n, const float *restrict dy, const float *restrict y, float *restrict dx) {
+    for (long i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+}
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 void bv_retain_freed_memory(void) {

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Element-wise activations. Each keeps what its derivative needs (its input or its output) and
@@ -20,6 +21,32 @@ enum Elementwise {
         return Tensor(shape: input.shape, scalars: scalars)
     }
 
+    /// Elements from which `split` shares a pass among the cores.
+    static let parallelCount = 1 << 18
+
+    /// A fresh tensor shaped like `first`, written by `kernel(first, second, result, count)` over
+    /// offset pointers of each core's share of the elements (one share below `parallelCount`).
+    static func split(_ first: Tensor, _ second: Tensor?,
+                      _ kernel: (UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+        precondition(second == nil || second!.count == first.count, "element-wise pass over \(first.shape) and \(second!.shape)")
+        let count = first.count
+        let parts = count < parallelCount ? 1 : max(1, BLAS.threads)
+        var result = Tensor.unfilled(shape: first.shape)
+        first.scalars.withUnsafeBufferPointer { a in
+            (second?.scalars ?? []).withUnsafeBufferPointer { b in
+                result.scalars.withUnsafeMutableBufferPointer { out in
+                    guard let a = a.baseAddress, let out = out.baseAddress else { return }
+                    let b = b.baseAddress
+                    ParallelParts.run(parts) { part in
+                        let start = part * count / parts, end = (part + 1) * count / parts
+                        kernel(a + start, b.map { $0 + start }, out + start, end - start)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     /// ∂x[i] = rule(∂y[i], saved[i]) in one pass into a fresh tensor.
     @inline(__always)
     static func backward(_ outputGradient: Tensor, saved: Tensor, _ rule: (_ gradient: Float, _ saved: Float) -> Float) -> Tensor {
@@ -37,19 +64,21 @@ enum Elementwise {
 }
 
 /// ReLU: y = max(x, 0); ∂x = ∂y·[x > 0] (a select, so an infinite ∂y at x ≤ 0 gives 0, as PyTorch).
+/// Its loops are C kernels run on the cores' shares of the tensor (`Elementwise.split`): the
+/// conv nets' ReLUs pass over 8 MB activations, and on one core they took 8% of a burgess step.
 public final class ReLU: ElementwiseLayer {
     private var output = Tensor(shape: [0])
     public init() {}
 
     /// y = max(x, 0), any shape; keeps y for backward.
     public func forward(_ input: Tensor) -> Tensor {
-        output = Elementwise.map(input) { Swift.max($0, 0) }
+        output = Elementwise.split(input, nil) { x, _, y, count in bv_relu_forward(count, x, y) }
         return output
     }
 
     /// ∂x = ∂y where y > 0, else 0; shape of ∂y.
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        Elementwise.backward(outputGradient, saved: output) { d, y in y > 0 ? d : 0 }
+        Elementwise.split(outputGradient, output) { dy, y, dx, count in bv_relu_backward(count, dy, y!, dx) }
     }
 }
 
