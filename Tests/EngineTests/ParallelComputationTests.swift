@@ -58,6 +58,20 @@ import Testing
         #expect(jobs.allSatisfy { $0.counts == Array(repeating: 100, count: 40) })
     }
 
+    /// ReLU over a tensor large enough to be split among the cores (`Elementwise.split`), with 1,
+    /// 2 and 3 threads: y = max(x, 0) and ∂x = ∂y where y > 0, element for element.
+    @Test func splitReLUEqualsItsFormula() {
+        var rng = RandomGenerator(seed: 16)
+        let x = rng.normalTensor(shape: [3, Elementwise.parallelCount / 2 + 5])
+        let dy = rng.normalTensor(shape: x.shape)
+        for threads in [1, 2, 3] {
+            let relu = ReLU()
+            let (y, dx) = withThreads(threads) { (relu.forward(x), relu.backward(dy)) }
+            #expect(y.scalars == x.scalars.map { max($0, 0) })
+            #expect(dx.scalars == zip(dy.scalars, x.scalars).map { $1 > 0 ? $0 : 0 })
+        }
+    }
+
     /// Every image of a batch goes to exactly one chunk, chunks keep to the planned size, and a
     /// column matrix larger than the budget gives one image per chunk.
     @Test func chunksCoverTheBatchOnce() {
