@@ -25,8 +25,16 @@ public enum Losses {
             targets.scalars.withUnsafeBufferPointer { x in
                 perImage.withUnsafeMutableBufferPointer { out in
                     gradient.withUnsafeMutableBufferPointer { g in
-                        bv_bce_with_logits(n, d, l.baseAddress, x.baseAddress, out.baseAddress,
-                                           wantsGradient ? g.baseAddress : nil, gradientScale ?? 0)
+                        guard let l = l.baseAddress, let x = x.baseAddress, let out = out.baseAddress else { return }
+                        let g = wantsGradient ? g.baseAddress : nil
+                        // Rows are independent (each row's sum keeps its order), so splitting the
+                        // batch among the cores changes no result.
+                        let parts = n * d < Elementwise.parallelCount / 4 ? 1 : min(n, max(1, BLAS.threads))
+                        ParallelParts.run(parts) { part in
+                            let start = part * n / parts, end = (part + 1) * n / parts
+                            bv_bce_with_logits(end - start, d, l + start * d, x + start * d, out + start,
+                                               g.map { $0 + start * d }, gradientScale ?? 0)
+                        }
                     }
                 }
             }
