@@ -16,7 +16,9 @@ enum ConvBench {
     }
 
     static func run() {
-        print("== convolutions: burgess (64×64, Z = 10), batch 64, OpenBLAS threads \(BLAS.threads)")
+        // Each layer alone (NCHW in and out, as a layer outside a Sequential); the step below runs
+        // the model, whose convolutions pass nChw16c tensors to each other (ConvolutionLinks).
+        print("== convolutions: burgess (64×64, Z = 10), batch 64, \(BLAS.threads) threads, oneDNN direct (im2col for the 32→1 forward)")
         var rng = RandomGenerator(seed: 0)
         let batch = 64
         let layers: [(String, ConvolutionLayer, Int)] = [
