@@ -255,12 +255,6 @@ int bv_direct_conv_backward_weights(bv_direct_conv *c, const float *x, const flo
     return 0;
 }
 
-const char *bv_direct_conv_implementation(const bv_direct_conv *c) {
-    const char *name = "unknown";
-    dnnl_primitive_desc_query(c->forward.pd, dnnl_query_impl_info_str, 0, &name);
-    return name;
-}
-
 static void release_runnable(runnable *r) {
     if (r->primitive) dnnl_primitive_destroy(r->primitive);
     if (r->scratchpad) dnnl_memory_destroy(r->scratchpad);
@@ -284,50 +278,4 @@ void bv_direct_conv_destroy(bv_direct_conv *c) {
     if (c->stream) dnnl_stream_destroy(c->stream);
     free(c->zero_bias); free(c->dw); free(c->db);
     free(c);
-}
-
-void bv_channel_blocks(const float *restrict from, long batch, long channels, long plane, float *restrict to, int to_blocked) {
-    for (long n = 0; n < batch; n++)
-        for (long block = 0; block < channels / 16; block++) {
-            long image = (n * channels + block * 16) * plane;   // the same offset in both layouts
-            for (long p = 0; p < plane; p++)
-                for (long lane = 0; lane < 16; lane++) {
-                    long plain = image + lane * plane + p, blocked = image + p * 16 + lane;
-                    if (to_blocked) to[blocked] = from[plain]; else to[plain] = from[blocked];
-                }
-        }
-}
-
-void bv_blocked_channels_first(const float *restrict from, long batch, long channels, long plane, float *restrict to) {
-    // Position by position: each read is one 64-byte line of 16 channels, written to 16 rows.
-    for (long n = 0; n < batch; n++)
-        for (long block = 0; block < channels / 16; block++) {
-            const float *restrict image = from + (n * channels + block * 16) * plane;
-            float *restrict rows = to + block * 16 * batch * plane + n * plane;
-            long stride = batch * plane;
-            for (long p = 0; p < plane; p++)
-                for (long lane = 0; lane < 16; lane++) rows[lane * stride + p] = image[p * 16 + lane];
-        }
-}
-
-void bv_blocked_bias_add(const float *restrict bias, float *restrict y, long batch, long channels, long plane) {
-    for (long n = 0; n < batch; n++)
-        for (long block = 0; block < channels / 16; block++) {
-            float *restrict row = y + (n * channels + block * 16) * plane;
-            const float *b = bias + block * 16;
-            for (long p = 0; p < plane; p++)
-                for (long lane = 0; lane < 16; lane++) row[p * 16 + lane] += b[lane];
-        }
-}
-
-void bv_blocked_bias_gradient(const float *restrict dy, float *restrict db, long batch, long channels, long plane) {
-    for (long block = 0; block < channels / 16; block++) {
-        float sums[16] = {0};
-        for (long n = 0; n < batch; n++) {
-            const float *restrict row = dy + (n * channels + block * 16) * plane;
-            for (long p = 0; p < plane; p++)
-                for (long lane = 0; lane < 16; lane++) sums[lane] += row[p * 16 + lane];
-        }
-        for (long lane = 0; lane < 16; lane++) db[block * 16 + lane] += sums[lane];
-    }
 }

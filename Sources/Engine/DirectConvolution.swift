@@ -49,9 +49,6 @@ final class DirectConvolution {
 
     deinit { bv_direct_conv_destroy(handle) }
 
-    /// The kernel oneDNN chose for the forward pass, e.g. "jit:avx512_core".
-    var implementation: String { String(cString: bv_direct_conv_implementation(handle)) }
-
     /// y = W ⋆ x + b (no bias when `bias` is nil): x `[batch, Cin, H, W]` → y `[batch, Cout, Ho, Wo]`.
     func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
         check(bv_direct_conv_forward(handle, x, weight, bias, y), "forward")

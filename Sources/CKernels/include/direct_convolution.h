@@ -32,20 +32,4 @@ int bv_direct_conv_backward_data(bv_direct_conv *conv, const float *dy, const fl
 
 /// ∂W += Σ_n ∂y ⋆ x and, when db is not NULL, ∂b += Σ ∂y over images and positions.
 int bv_direct_conv_backward_weights(bv_direct_conv *conv, const float *x, const float *dy, float *dw, float *db);
-
-/// The implementation oneDNN chose for the forward pass ("jit:avx512_core", …), for the benchmarks.
-const char *bv_direct_conv_implementation(const bv_direct_conv *conv);
-/// Moves `batch` images of `channels` (a multiple of 16) planes of `plane` floats between NCHW
-/// and nChw16c: to_blocked = 1 reads NCHW `from` and writes nChw16c `to`, 0 the reverse.
-void bv_channel_blocks(const float *from, long batch, long channels, long plane, float *to, int to_blocked);
-
-/// nChw16c `from` of `batch` images as the channels-first matrix [channels, batch·plane] (im2col's
-/// operand layout), row c holding image n's plane at columns n·plane …
-void bv_blocked_channels_first(const float *from, long batch, long channels, long plane, float *to);
-
-/// y[n, c, p] += b[c] for nChw16c `y` of `batch` images, `channels` (a multiple of 16), `plane` positions.
-void bv_blocked_bias_add(const float *bias, float *y, long batch, long channels, long plane);
-
-/// db[c] += Σ_{n, p} dy[n, c, p] for nChw16c `dy`.
-void bv_blocked_bias_gradient(const float *dy, float *db, long batch, long channels, long plane);
 #endif
