@@ -1,13 +1,13 @@
-
-/// How a convolution walks its batch: images in chunks small enough that a chunk's column matrix
-/// stays in one core's L2 cache, the chunks shared among the cores, each core calling
-/// single-threaded sgemm on its own chunks.
+/// How a convolution walks its batch: in chunks, each core taking a contiguous share of them on
+/// the engine's pool (`ParallelParts`) with sgemm and oneDNN held to one thread. oneDNN's passes
+/// take chunks of up to 16 images (`ConvolutionLayer.directChunk`); im2col passes take chunks
+/// small enough that a chunk's column matrix stays in one core's L2 cache.
 ///
-/// Why: unfolding a whole batch of 64 images of the burgess net's second layer makes a column
+/// Why, for im2col: unfolding a whole batch of 64 images of the burgess net's second layer makes a column
 /// matrix of 512 × 16,384 floats (32 MB); im2col writes it to memory, sgemm streams it back, and
 /// OpenBLAS split its skinny [32 × 512]·[512 × 16,384] product over two threads that wait on each
 /// other. Per-image chunks keep the 512 KB columns in L2 and let each core run whole products.
-/// Measured with `bench conv` (see README, Speed).
+/// Measured with `bench conv` (see README, Performance).
 struct BatchChunks {
     /// Images in the batch.
     let batch: Int

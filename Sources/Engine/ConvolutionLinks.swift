@@ -9,7 +9,7 @@ public protocol ElementwiseLayer: Layer {}
 /// multiple of 16 channels, pass that tensor (and its gradient) in oneDNN's nChw16c layout
 /// `[N, C/16, H, W, 16]` instead of NCHW: the producer's kernel writes it and the consumer's
 /// reads it as they are, where NCHW took a reorder on each side in every pass. Why: those
-/// reorders were 28% of the burgess step's oneDNN time (ONEDNN_VERBOSE, README, Speed).
+/// reorders were 28% of the burgess step's oneDNN time (ONEDNN_VERBOSE, README, Performance).
 /// The tensor between linked layers is only ever read by them and the element-wise layers, and
 /// its shape stays `[N, C, H, W]`.
 enum ConvolutionLinks {
