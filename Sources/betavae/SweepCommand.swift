@@ -29,7 +29,7 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var options: TrainOptions
     @Option(help: "Folder for the sweep's runs (default: runs/sweep).")
     var out = "runs/sweep"
-    @Option(help: "Runs trained at once (each gets threads/jobs OpenBLAS threads; local executor).")
+    @Option(help: "Runs trained at once (each gets threads/jobs engine threads; local executor).")
     var jobs = 1
     @Option(help: "Importance samples K for each run's IWAE bound.")
     var iwaeSamples = 200
@@ -44,7 +44,7 @@ struct SweepCommand: ParsableCommand {
     var partition: String?
     @Option(help: "Slurm time limit per task, [D-]HH:MM:SS; tasks checkpoint before it and are requeued.")
     var time: String?
-    @Option(help: "CPUs per Slurm task, also the task's OpenBLAS threads (default: --threads).")
+    @Option(help: "CPUs per Slurm task, also the task's engine threads (default: --threads).")
     var cpusPerTask: Int?
     @Option(help: "Memory per Slurm task, like 4G (default: the partition's).")
     var mem: String?

@@ -22,7 +22,7 @@ struct SweepGrid {
     static let reservedKeys = [
         "beta": "a sweep takes β from --betas",
         "seed": "a sweep takes its seeds from --seeds",
-        "threads": "OpenBLAS threads do not change what a run learns",
+        "threads": "engine threads do not change what a run learns",
         "keep-checkpoints": "the checkpoints kept do not change what a run learns",
     ]
 

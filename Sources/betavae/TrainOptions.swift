@@ -64,7 +64,7 @@ struct TrainOptions: ParsableArguments {
                                    + "is always kept. Each checkpoint holds the weights and Adam's moments (8 MB for the default MLP). "
                                    + "Recorded in config.json; with --resume it may be changed."))
     var keepCheckpoints: Int?
-    @Option(help: "OpenBLAS threads (default: the number of cores; at most \(RunConfig.threadLimit)).")
+    @Option(help: "Engine threads: sgemm, convolutions, large element-wise passes (default: the number of cores; at most \(RunConfig.threadLimit)).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     /// Every option checked on its own, before anything is read or written; what depends on the
