@@ -19,6 +19,9 @@ public class ConvolutionLayer {
     var inputBlocked = false
     var outputBlocked = false
     var geometry: ConvGeometry?
+    /// A convolution oneDNN had no jit kernel for, so that later passes go to im2col at once
+    /// instead of asking oneDNN again (making a descriptor takes up to a millisecond).
+    var directUnavailable: DirectConvolution.Kind?
     var lastInput = Tensor(shape: [0])
     var scratch: [ConvolutionScratch] = []
 
@@ -52,12 +55,13 @@ public class ConvolutionLayer {
     /// else im2col with `columnsPerImage` column floats and `positions` matrix columns per image.
     func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, kind: DirectConvolution.Kind,
               columnsPerImage: Int, positions: Int) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
-        if algorithm == .direct {
+        if algorithm == .direct && directUnavailable != kind {
             let chunks = BatchChunks(batch: batch, imagesPerChunk: Self.directChunk)
             ConvolutionScratch.ensure(&scratch, workers: chunks.workers, columns: 0, matrix: 0, weights: weight.value.count, biases: outputChannels)
             if ConvolutionScratch.prepareDirect(scratch, chunks: chunks, kind: kind) {
                 return (chunks, .direct)
             }
+            directUnavailable = kind
         }
         let chunks = BatchChunks(batch: batch, columnFloatsPerImage: columnsPerImage, positionsPerImage: positions)
         ConvolutionScratch.ensure(&scratch, workers: chunks.workers, columns: chunks.chunk * columnsPerImage,
