@@ -1,3 +1,5 @@
+#define _GNU_SOURCE
+#include <sched.h>
 #include <unistd.h>
 #include "kernels.h"
 #include <math.h>
@@ -98,10 +100,18 @@ static _Thread_local int gemm_threads = 0;
 
 void bv_set_gemm_threads(int count) { gemm_threads = count; }
 
+long bv_usable_cores(void) {
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+#endif
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? cores : 1;
+}
+
 int bv_gemm_threads(void) {
     if (gemm_threads > 0) return gemm_threads;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    return cores > 0 ? (int)cores : 1;
+    return (int)bv_usable_cores();
 }
 
 // im2col and col2im are here, not in Swift, because their lines are short (16 elements in the

@@ -4,6 +4,7 @@
 // spins for a while after each job before it sleeps, and the caller takes any part a helper has
 // not claimed, so a late helper delays nothing.
 #include "parallel.h"
+#include "kernels.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -75,7 +76,9 @@ static void *helper(void *unused) {
 }
 
 static void start_pool(void) {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    // Helpers for the cores this process may use, not every core of the node: a Slurm task given 2
+    // of 64 CPUs would otherwise spin 63 helpers on its 2.
+    long cores = bv_usable_cores();
     long wanted = cores > 1 ? cores - 1 : 0;
     for (long i = 0; i < wanted; i++) {
         pthread_t thread;

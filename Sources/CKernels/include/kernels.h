@@ -32,6 +32,10 @@ void bv_im2col(const float *image, long batch, long channels, long height, long 
 void bv_col2im(const float *columns, long batch, long channels, long height, long width, long kernel, long stride,
                long padding, long out_height, long out_width, float *image);
 
+/// The cores this process may run on: its CPU affinity mask (a Slurm task or `taskset` sees
+/// its own share of a node), else the online CPUs.
+long bv_usable_cores(void);
+
 /// The calling thread's sgemm thread count (the engine's own, kept per thread so that concurrent
 /// sweep jobs and a convolution's workers each set theirs); 0 means "not set": the core count.
 void bv_set_gemm_threads(int count);
