@@ -110,9 +110,12 @@ void bv_parallel_for(long parts, bv_task task, void *context) {
     // Publishes the job (the stores above happen before it); sequentially consistent so that a
     // helper about to sleep either sees it or is counted in `sleepers` below.
     atomic_store(&ticket, generation << 32 | (uint64_t)parts << 16);
-    if (atomic_load(&sleepers) > 0) {
+    // Wakes only as many sleeping helpers as the job has parts for the others: on a many-core
+    // node a two-part job should not wake (and then spin) every helper.
+    int asleep = atomic_load(&sleepers);
+    if (asleep > 0) {
         pthread_mutex_lock(&sleep_lock);
-        pthread_cond_broadcast(&wake);
+        for (long woken = 0; woken < parts - 1 && woken < asleep; woken++) pthread_cond_signal(&wake);
         pthread_mutex_unlock(&sleep_lock);
     }
     work(&generation);
