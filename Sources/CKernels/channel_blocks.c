@@ -26,13 +26,21 @@ void bv_blocked_channels_first(const float *restrict from, long batch, long chan
         }
 }
 
-void bv_blocked_bias_add(const float *restrict bias, float *restrict y, long batch, long channels, long plane) {
+void bv_blocked_bias_add(const float *restrict bias, float *restrict y, long batch, long channels, long plane, int relu) {
     for (long n = 0; n < batch; n++)
         for (long block = 0; block < channels / 16; block++) {
             float *restrict row = y + (n * channels + block * 16) * plane;
             const float *b = bias + block * 16;
-            for (long p = 0; p < plane; p++)
-                for (long lane = 0; lane < 16; lane++) row[p * 16 + lane] += b[lane];
+            if (relu) {
+                for (long p = 0; p < plane; p++)
+                    for (long lane = 0; lane < 16; lane++) {
+                        float v = row[p * 16 + lane] + b[lane];
+                        row[p * 16 + lane] = v > 0 ? v : 0;
+                    }
+            } else {
+                for (long p = 0; p < plane; p++)
+                    for (long lane = 0; lane < 16; lane++) row[p * 16 + lane] += b[lane];
+            }
         }
 }
 

@@ -42,6 +42,7 @@ struct bv_direct_conv {
     dnnl_memory_desc_t x_md, w_md, b_md, y_md;   /* as the engine stores them */
     dnnl_memory_desc_t x_any, w_any, y_any;      /* "any layout": oneDNN chooses */
     dnnl_dims_t strides, pad_low, pad_high;
+    int relu;                                    /* forward applies max(·, 0) after the bias */
     pass forward, data, weights;
     float *zero_bias, *dw, *db;   /* a zero bias for bias-less forwards; backward-weights results */
     long weight_count, cout;
@@ -142,6 +143,14 @@ static dnnl_status_t describe(bv_direct_conv *c, int which, dnnl_primitive_desc_
                                                       c->strides, c->pad_low, c->pad_high);
     if (s != dnnl_success) return s;
     dnnl_primitive_attr_t attr = user_scratchpad();
+    if (which == 0 && c->relu) {
+        dnnl_post_ops_t ops;
+        if (dnnl_post_ops_create(&ops) == dnnl_success) {
+            dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+            dnnl_primitive_attr_set_post_ops(attr, ops);
+            dnnl_post_ops_destroy(ops);
+        }
+    }
     s = dnnl_primitive_desc_create(pd, &d, attr, engine, which == 0 ? NULL : c->forward.pd);
     dnnl_primitive_attr_destroy(attr);
     if (s == dnnl_success && !is_jit(*pd)) s = dnnl_unimplemented;
@@ -152,7 +161,7 @@ static void dims4(dnnl_dims_t d, long a, long b, long c, long e) { d[0] = a; d[1
 
 bv_direct_conv *bv_direct_conv_create(long batch, long cin, long h, long w, long cout, long ho, long wo, long kernel,
                                       long stride, long pad_low, long pad_bottom, long pad_right, int source_blocked,
-                                      int dest_blocked) {
+                                      int dest_blocked, int relu) {
     if ((source_blocked && cin % 16) || (dest_blocked && cout % 16)) return NULL;
     // Kernels fix their thread count (and scratchpad) when their descriptors are made.
     omp_set_num_threads(1);
@@ -161,6 +170,7 @@ bv_direct_conv *bv_direct_conv_create(long batch, long cin, long h, long w, long
     bv_direct_conv *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->weight_count = cout * cin * kernel * kernel;
+    c->relu = relu;
     c->cout = cout;
     dnnl_dims_t xd, wd, yd, bd = {cout};
     dims4(xd, batch, cin, h, w); dims4(wd, cout, cin, kernel, kernel); dims4(yd, batch, cout, ho, wo);

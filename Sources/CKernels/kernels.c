@@ -86,6 +86,14 @@ void bv_relu_backward(long n, const float *restrict dy, const float *restrict y,
     for (long i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
 }
 
+void bv_relu_in_place(long n, float *restrict x) {
+    for (long i = 0; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0;
+}
+
+void bv_relu_mask(long n, const float *restrict y, float *restrict dx) {
+    for (long i = 0; i < n; i++) dx[i] = y[i] > 0 ? dx[i] : 0;
+}
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 void bv_retain_freed_memory(void) {

@@ -68,17 +68,22 @@ enum Elementwise {
 /// conv nets' ReLUs pass over 8 MB activations, and on one core they took 8% of a burgess step.
 public final class ReLU: ElementwiseLayer {
     private var output = Tensor(shape: [0])
+    /// Set by `ConvolutionLinks` when the convolutions on either side compute this ReLU (the one
+    /// before writes max(y, 0), the one after masks its ∂x): both passes hand their tensor on.
+    var passesThrough = false
     public init() {}
 
     /// y = max(x, 0), any shape; keeps y for backward.
     public func forward(_ input: Tensor) -> Tensor {
+        if passesThrough { return input }
         output = Elementwise.split(input, nil) { x, _, y, count in bv_relu_forward(count, x, y) }
         return output
     }
 
     /// ∂x = ∂y where y > 0, else 0; shape of ∂y.
     public func backward(_ outputGradient: Tensor) -> Tensor {
-        Elementwise.split(outputGradient, output) { dy, y, dx, count in bv_relu_backward(count, dy, y!, dx) }
+        if passesThrough { return outputGradient }
+        return Elementwise.split(outputGradient, output) { dy, y, dx, count in bv_relu_backward(count, dy, y!, dx) }
     }
 }
 

@@ -20,7 +20,8 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
 
     /// The pass's chunks and algorithm for `batch` images of geometry `g`.
     private func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, _ g: ConvGeometry) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
-        let kind = DirectConvolution.Kind(source: g, outputChannels: outputChannels, sourceBlocked: inputBlocked, destinationBlocked: outputBlocked)
+        let kind = DirectConvolution.Kind(source: g, outputChannels: outputChannels, sourceBlocked: inputBlocked, destinationBlocked: outputBlocked,
+                                          rectified: rectifiesOutput)
         return plan(algorithm, batch: batch, kind: kind, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
     }
 
@@ -46,6 +47,7 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
             BLAS.sgemm(.none, .none, m: cout, n: b * L, k: g.patchSize, a: chunk.weight, b: chunk.columns, c: b == 1 ? out : chunk.matrix)
             if b > 1 { ChannelLayout.batchFirst(chunk.matrix, batch: b, channels: cout, length: L, into: out) }
             ChannelBias.add(chunk.bias, to: out, batch: b, channels: cout, length: L)
+            if rectifiesOutput { rectify(out, count: b * cout * L) }
         }
         return how == .direct ? output : laidOut(output, blocked: outputBlocked)
     }
@@ -70,7 +72,10 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
             let (b, dy) = (chunk.count, chunk.outputGradient!)
             if how == .direct {
                 chunk.direct!.backwardWeights(chunk.input, outputGradient: dy, addingTo: chunk.weightGradient, biasGradient: chunk.biasGradient)
-                if let dx = chunk.written { chunk.direct!.backwardData(dy, weight: chunk.weight, into: dx) }
+                if let dx = chunk.written {
+                    chunk.direct!.backwardData(dy, weight: chunk.weight, into: dx)
+                    if masksInputGradient { mask(dx, input: chunk.input, count: b * planes.written) }
+                }
                 return
             }
             g.im2col(chunk.input, batch: b, into: chunk.columns)
@@ -83,6 +88,6 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
             BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cout, a: chunk.weight, b: dY, c: chunk.columns)
             g.col2im(chunk.columns, batch: b, into: dx)
         }
-        return how == .direct ? inputGradient : laidOut(inputGradient, blocked: inputBlocked)
+        return how == .direct ? inputGradient : laidOut(masked(inputGradient, input: input), blocked: inputBlocked)
     }
 }

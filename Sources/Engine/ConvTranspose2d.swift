@@ -60,7 +60,7 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
             if how == .direct {
                 chunk.direct!.backwardData(chunk.input, weight: chunk.weight, into: out)
                 if outputBlocked {
-                    ChannelBlocks.addBias(chunk.bias, to: out, batch: b, channels: outputChannels, length: outLength)
+                    ChannelBlocks.addBias(chunk.bias, to: out, batch: b, channels: outputChannels, length: outLength, rectify: rectifiesOutput)
                     return
                 }
             } else {
@@ -76,6 +76,7 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
                 g.col2im(chunk.columns, batch: b, into: out)
             }
             ChannelBias.add(chunk.bias, to: out, batch: b, channels: outputChannels, length: outLength)
+            if rectifiesOutput { rectify(out, count: b * outputChannels * outLength) }
         }
         return how == .direct ? output : laidOut(output, blocked: outputBlocked)
     }
@@ -101,7 +102,10 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
             if how == .direct {
                 // The adjoint's bias gradient would be Σ X, not this layer's: it is summed above.
                 chunk.direct!.backwardWeights(dy, outputGradient: chunk.input, addingTo: chunk.weightGradient, biasGradient: nil)
-                if let dx = chunk.written { chunk.direct!.forward(dy, weight: chunk.weight, bias: nil, into: dx) }
+                if let dx = chunk.written {
+                    chunk.direct!.forward(dy, weight: chunk.weight, bias: nil, into: dx)
+                    if masksInputGradient { mask(dx, input: chunk.input, count: b * planes.written) }
+                }
                 return
             }
             g.im2col(dy, batch: b, into: chunk.columns)
@@ -113,6 +117,6 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
             BLAS.sgemm(.none, .none, m: cin, n: b * L, k: g.patchSize, a: chunk.weight, b: chunk.columns, c: b == 1 ? dx : chunk.matrix)
             if b > 1 { ChannelLayout.batchFirst(chunk.matrix, batch: b, channels: cin, length: L, into: dx) }
         }
-        return how == .direct ? inputGradient : laidOut(inputGradient, blocked: inputBlocked)
+        return how == .direct ? inputGradient : laidOut(masked(inputGradient, input: input), blocked: inputBlocked)
     }
 }

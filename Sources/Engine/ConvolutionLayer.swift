@@ -1,3 +1,5 @@
+import CKernels
+
 /// What `Conv2d` and `ConvTranspose2d` share: channel counts, a square kernel, stride and padding,
 /// the weight and bias with PyTorch's default initialisation, the input and geometry of the last
 /// forward pass (which backward reuses), how each pass is planned, and each worker's scratch.
@@ -18,6 +20,11 @@ public class ConvolutionLayer {
     /// oneDNN's passes take them as they are; the im2col path converts at its edges.
     var inputBlocked = false
     var outputBlocked = false
+    /// A ReLU between this layer and the next convolution, fused into both (`ConvolutionLinks`):
+    /// this layer's forward pass writes max(y, 0), and the next one's backward pass zeroes ∂x
+    /// where its input (that ReLU's output) is 0; the ReLU layer itself passes through.
+    var rectifiesOutput = false
+    var masksInputGradient = false
     var geometry: ConvGeometry?
     /// A convolution oneDNN had no jit kernel for, so that later passes go to im2col at once
     /// instead of asking oneDNN again (making a descriptor takes up to a millisecond).
@@ -68,6 +75,27 @@ public class ConvolutionLayer {
                                   matrix: max(inputChannels, outputChannels) * chunks.chunk * positions,
                                   weights: weight.value.count, biases: outputChannels)
         return (chunks, .columns)
+    }
+
+    /// max(x, 0) in place over `count` floats (a fused ReLU's forward half).
+    func rectify(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        bv_relu_in_place(count, x)
+    }
+
+    /// ∂x = 0 where the input x is 0 (a fused ReLU's backward half: x is that ReLU's output),
+    /// in place over `count` floats.
+    func mask(_ dx: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>, count: Int) {
+        bv_relu_mask(count, x, dx)
+    }
+
+    /// `dx` masked by `input` (whole tensors, in the same layout), for the im2col path.
+    func masked(_ dx: Tensor, input: Tensor) -> Tensor {
+        guard masksInputGradient, dx.count > 0 else { return dx }
+        var result = dx
+        result.scalars.withUnsafeMutableBufferPointer { d in
+            input.scalars.withUnsafeBufferPointer { x in mask(d.baseAddress!, input: x.baseAddress!, count: d.count) }
+        }
+        return result
     }
 
     /// `tensor` as NCHW for the im2col path, from nChw16c when `blocked`.

@@ -12,18 +12,46 @@ public protocol ElementwiseLayer: Layer {}
 /// reorders were 28% of the burgess step's oneDNN time (ONEDNN_VERBOSE, README, Performance).
 /// The tensor between linked layers is only ever read by them and the element-wise layers, and
 /// its shape stays `[N, C, H, W]`.
+///
+/// A linked pair with exactly one ReLU between them also fuses it: the producer writes max(y, 0)
+/// (oneDNN's post-op, or the transposed convolution's bias pass), the consumer zeroes its ∂x
+/// where its input is 0, chunk by chunk while the chunk is in cache, and the ReLU passes its
+/// tensors through. Why: the ReLU's two passes over the burgess net's 8 MB activations were 6%
+/// of a step's CPU time (perf).
 enum ConvolutionLinks {
-    /// Marks every linked pair in `layers` (a `Sequential`'s, in order).
+    /// Marks every linked pair in `layers` (a `Sequential`'s, in order), and the ReLUs they fuse.
     static func link(_ layers: [Layer]) {
         var producer: ConvolutionLayer?
+        var between: [Layer] = []
         for layer in layers {
-            if layer is ElementwiseLayer { continue }
+            if layer is ElementwiseLayer {
+                between.append(layer)
+                continue
+            }
             if let consumer = layer as? ConvolutionLayer, let producer, producer.outputChannels == consumer.inputChannels,
                producer.outputChannels % 16 == 0 {
                 producer.outputBlocked = true
                 consumer.inputBlocked = true
+                if between.count == 1, let relu = between[0] as? ReLU {
+                    producer.rectifiesOutput = true
+                    consumer.masksInputGradient = true
+                    relu.passesThrough = true
+                }
             }
             producer = layer as? ConvolutionLayer
+            between = []
+        }
+    }
+
+    /// Undoes `link` (each layer computes on its own again, NCHW between them): for tests that
+    /// check the linked path against the plain one.
+    static func unlink(_ layers: [Layer]) {
+        for layer in layers {
+            if let convolution = layer as? ConvolutionLayer {
+                (convolution.inputBlocked, convolution.outputBlocked) = (false, false)
+                (convolution.rectifiesOutput, convolution.masksInputGradient) = (false, false)
+            }
+            (layer as? ReLU)?.passesThrough = false
         }
     }
 }
@@ -49,9 +77,11 @@ enum ChannelBlocks {
         bv_blocked_channels_first(source, batch, channels, length, dest)
     }
 
-    /// y[n, c, p] += b[c] for `batch` nChw16c images of `channels` × `length` positions.
-    static func addBias(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, length: Int) {
-        bv_blocked_bias_add(bias, y, batch, channels, length)
+    /// y[n, c, p] += b[c] for `batch` nChw16c images of `channels` × `length` positions, then
+    /// y = max(y, 0) when `rectify` (a fused ReLU).
+    static func addBias(_ bias: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, length: Int,
+                        rectify: Bool) {
+        bv_blocked_bias_add(bias, y, batch, channels, length, rectify ? 1 : 0)
     }
 
     /// ∂b[c] += Σ_{n, p} ∂y[n, c, p] for nChw16c ∂y.

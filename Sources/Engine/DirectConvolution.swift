@@ -26,11 +26,13 @@ final class DirectConvolution {
     static let backwardDataMinimumChannels = 8
 
     /// What a layer's convolutions are made for, besides the chunk size: the geometry of x, the
-    /// channels of y, and which of them are nChw16c rather than NCHW (`ConvolutionLinks`).
+    /// channels of y, which of them are nChw16c rather than NCHW, and whether the forward pass
+    /// applies a fused ReLU (`ConvolutionLinks`).
     struct Kind: Equatable {
         let source: ConvGeometry
         let outputChannels: Int
         let sourceBlocked: Bool, destinationBlocked: Bool
+        var rectified = false
     }
 
     /// nil when oneDNN has no convolution for these sizes (the layer then uses im2col).
@@ -42,14 +44,16 @@ final class DirectConvolution {
         guard padBottom >= 0, padRight >= 0,
               let handle = bv_direct_conv_create(batch, g.channels, g.height, g.width, outputChannels, g.outHeight, g.outWidth,
                                                  g.kernel, g.stride, g.padding, padBottom, padRight,
-                                                 kind.sourceBlocked ? 1 : 0, kind.destinationBlocked ? 1 : 0) else { return nil }
+                                                 kind.sourceBlocked ? 1 : 0, kind.destinationBlocked ? 1 : 0,
+                                                 kind.rectified ? 1 : 0) else { return nil }
         self.handle = handle
         self.batch = batch
     }
 
     deinit { bv_direct_conv_destroy(handle) }
 
-    /// y = W ⋆ x + b (no bias when `bias` is nil): x `[batch, Cin, H, W]` → y `[batch, Cout, Ho, Wo]`.
+    /// y = W ⋆ x + b (no bias when `bias` is nil), then max(y, 0) for a `rectified` kind:
+    /// x `[batch, Cin, H, W]` → y `[batch, Cout, Ho, Wo]`.
     func forward(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
         check(bv_direct_conv_forward(handle, x, weight, bias, y), "forward")
     }

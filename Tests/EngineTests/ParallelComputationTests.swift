@@ -192,25 +192,25 @@ import Testing
         }
     }
 
-    /// Convolutions with only element-wise layers between them pass nChw16c tensors
-    /// (`ConvolutionLinks`): a linked chain gives the same output, input gradient and parameter
-    /// gradients as the same layers unlinked (NCHW between them), with oneDNN and with im2col
-    /// (which converts at its edges), on 1 and 2 workers.
+    /// Convolutions with only element-wise layers between them pass nChw16c tensors, and fuse a
+    /// lone ReLU between them (`ConvolutionLinks`): a linked chain gives the same output, input
+    /// gradient and parameter gradients as the same layers unlinked (NCHW between them, each ReLU
+    /// on its own), with oneDNN and with im2col (which converts at its edges), on 1 and 2 workers.
     @Test func linkedConvolutionsEqualUnlinked() {
         func chain() -> Sequential {
             var rng = RandomGenerator(seed: 14)
             return Sequential([
                 Conv2d(3, 16, kernel: 4, stride: 2, padding: 1, rng: &rng), ReLU(),
                 Conv2d(16, 32, kernel: 4, stride: 2, padding: 1, rng: &rng), Tanh(),
-                ConvTranspose2d(32, 16, kernel: 4, stride: 2, padding: 1, rng: &rng), LeakyReLU(slope: 0.2),
+                ConvTranspose2d(32, 16, kernel: 4, stride: 2, padding: 1, rng: &rng), ReLU(),
+                ConvTranspose2d(16, 16, kernel: 4, stride: 2, padding: 1, rng: &rng), LeakyReLU(slope: 0.2),
                 ConvTranspose2d(16, 2, kernel: 4, stride: 2, padding: 1, rng: &rng),
             ])
         }
         var rng = RandomGenerator(seed: 15)
         let x = rng.normalTensor(shape: [5, 3, 12, 8])
         func passes(_ net: Sequential, _ algorithm: ConvolutionAlgorithm) -> [[Float]] {
-            let convolutions = net.layers.compactMap { $0 as? ConvolutionLayer }
-            for layer in convolutions { layer.algorithm = algorithm }
+            for case let layer as ConvolutionLayer in net.layers { layer.algorithm = algorithm }
             Gradients.zero(net.namedParameters.map(\.parameter))
             let y = net.forward(x)
             var gradient = y
@@ -220,9 +220,12 @@ import Testing
         }
         let linked = chain(), unlinked = chain()
         let convolutions = linked.layers.compactMap { $0 as? ConvolutionLayer }
-        #expect(convolutions.map(\.outputBlocked) == [true, true, true, false])
-        #expect(convolutions.map(\.inputBlocked) == [false, true, true, true])
-        for layer in unlinked.layers.compactMap({ $0 as? ConvolutionLayer }) { (layer.inputBlocked, layer.outputBlocked) = (false, false) }
+        #expect(convolutions.map(\.outputBlocked) == [true, true, true, true, false])
+        #expect(convolutions.map(\.inputBlocked) == [false, true, true, true, true])
+        #expect(convolutions.map(\.rectifiesOutput) == [true, false, true, false, false])
+        #expect(convolutions.map(\.masksInputGradient) == [false, true, false, true, false])
+        #expect(linked.layers.compactMap { ($0 as? ReLU)?.passesThrough } == [true, true])
+        ConvolutionLinks.unlink(unlinked.layers)
         let reference = withThreads(1) { passes(unlinked, .columns) }
         for algorithm in [ConvolutionAlgorithm.direct, .columns] {
             for threads in [1, 2] {

@@ -12,8 +12,9 @@ void bv_channel_blocks(const float *from, long batch, long channels, long plane,
 /// operand layout), row c holding image n's plane at columns n·plane …
 void bv_blocked_channels_first(const float *from, long batch, long channels, long plane, float *to);
 
-/// y[n, c, p] += b[c] for nChw16c `y` of `batch` images, `channels` (a multiple of 16), `plane` positions.
-void bv_blocked_bias_add(const float *bias, float *y, long batch, long channels, long plane);
+/// y[n, c, p] += b[c] for nChw16c `y` of `batch` images, `channels` (a multiple of 16), `plane`
+/// positions; then y = max(y, 0) when `relu` (a fused ReLU).
+void bv_blocked_bias_add(const float *bias, float *y, long batch, long channels, long plane, int relu);
 
 /// db[c] += Σ_{n, p} dy[n, c, p] for nChw16c `dy`.
 void bv_blocked_bias_gradient(const float *dy, float *db, long batch, long channels, long plane);

@@ -21,10 +21,11 @@ typedef struct bv_direct_conv bv_direct_conv;
 /// NULL when oneDNN has no jit kernel for one of the three passes at these sizes.
 bv_direct_conv *bv_direct_conv_create(long batch, long cin, long h, long w, long cout, long ho, long wo, long kernel,
                                       long stride, long pad_low, long pad_bottom, long pad_right, int source_blocked,
-                                      int dest_blocked);
+                                      int dest_blocked, int relu);
 void bv_direct_conv_destroy(bv_direct_conv *conv);
 
-/// y = W ⋆ x + b (b may be NULL: no bias). Returns 0, or oneDNN's status on failure.
+/// y = W ⋆ x + b (b may be NULL: no bias), then max(y, 0) when the convolution was made with
+/// `relu` (a fused ReLU, `ConvolutionLinks`). Returns 0, or oneDNN's status on failure.
 int bv_direct_conv_forward(bv_direct_conv *conv, const float *x, const float *w, const float *b, float *y);
 
 /// ∂x = Wᵀ ⋆ ∂y (the adjoint of forward in x), overwriting dx.

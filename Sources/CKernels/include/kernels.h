@@ -21,6 +21,11 @@ void bv_bce_with_logits(long rows, long cols, const float *logits, const float *
 void bv_relu_forward(long n, const float *x, float *y);
 void bv_relu_backward(long n, const float *dy, const float *y, float *dx);
 
+/// The two halves of a ReLU fused into the convolutions around it (ConvolutionLinks): x = max(x, 0)
+/// in place, and dx = dx where y > 0, else 0, in place.
+void bv_relu_in_place(long n, float *x);
+void bv_relu_mask(long n, const float *y, float *dx);
+
 /// im2col for `batch` images [N, C, H, W] of a convolution with a square kernel k, stride s and
 /// padding p: columns [C*k*k, N*Ho*Wo], row (c*k + ki)*k + kj, column n*Ho*Wo + oy*Wo + ox holds
 /// x[n, c, oy*s - p + ki, ox*s - p + kj], or 0 in the padding.
