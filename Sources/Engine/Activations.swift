@@ -30,16 +30,14 @@ enum Elementwise {
                       _ kernel: (UnsafePointer<Float>, UnsafePointer<Float>?, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
         precondition(second == nil || second!.count == first.count, "element-wise pass over \(first.shape) and \(second!.shape)")
         let count = first.count
-        let parts = count < parallelCount ? 1 : max(1, BLAS.threads)
         var result = Tensor.unfilled(shape: first.shape)
         first.scalars.withUnsafeBufferPointer { a in
             (second?.scalars ?? []).withUnsafeBufferPointer { b in
                 result.scalars.withUnsafeMutableBufferPointer { out in
                     guard let a = a.baseAddress, let out = out.baseAddress else { return }
                     let b = b.baseAddress
-                    ParallelParts.run(parts) { part in
-                        let start = part * count / parts, end = (part + 1) * count / parts
-                        kernel(a + start, b.map { $0 + start }, out + start, end - start)
+                    ParallelParts.split(count, threshold: parallelCount) { r in
+                        kernel(a + r.lowerBound, b.map { $0 + r.lowerBound }, out + r.lowerBound, r.count)
                     }
                 }
             }

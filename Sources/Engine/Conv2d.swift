@@ -72,10 +72,7 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
             let (b, dy) = (chunk.count, chunk.outputGradient!)
             if how == .direct {
                 chunk.direct!.backwardWeights(chunk.input, outputGradient: dy, addingTo: chunk.weightGradient, biasGradient: chunk.biasGradient)
-                if let dx = chunk.written {
-                    chunk.direct!.backwardData(dy, weight: chunk.weight, into: dx)
-                    if masksInputGradient { mask(dx, input: chunk.input, count: b * planes.written) }
-                }
+                if let dx = chunk.written { chunk.direct!.backwardData(dy, weight: chunk.weight, into: dx) }
                 return
             }
             g.im2col(chunk.input, batch: b, into: chunk.columns)
@@ -88,6 +85,6 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
             BLAS.sgemm(.transposed, .none, m: g.patchSize, n: b * L, k: cout, a: chunk.weight, b: dY, c: chunk.columns)
             g.col2im(chunk.columns, batch: b, into: dx)
         }
-        return how == .direct ? inputGradient : laidOut(masked(inputGradient, input: input), blocked: inputBlocked)
+        return how == .direct ? inputGradient : laidOut(inputGradient, blocked: inputBlocked)
     }
 }

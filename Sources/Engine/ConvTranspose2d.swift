@@ -102,10 +102,7 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
             if how == .direct {
                 // The adjoint's bias gradient would be Σ X, not this layer's: it is summed above.
                 chunk.direct!.backwardWeights(dy, outputGradient: chunk.input, addingTo: chunk.weightGradient, biasGradient: nil)
-                if let dx = chunk.written {
-                    chunk.direct!.forward(dy, weight: chunk.weight, bias: nil, into: dx)
-                    if masksInputGradient { mask(dx, input: chunk.input, count: b * planes.written) }
-                }
+                if let dx = chunk.written { chunk.direct!.forward(dy, weight: chunk.weight, bias: nil, into: dx) }
                 return
             }
             g.im2col(dy, batch: b, into: chunk.columns)
@@ -117,6 +114,6 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
             BLAS.sgemm(.none, .none, m: cin, n: b * L, k: g.patchSize, a: chunk.weight, b: chunk.columns, c: b == 1 ? dx : chunk.matrix)
             if b > 1 { ChannelLayout.batchFirst(chunk.matrix, batch: b, channels: cin, length: L, into: dx) }
         }
-        return how == .direct ? inputGradient : laidOut(masked(inputGradient, input: input), blocked: inputBlocked)
+        return how == .direct ? inputGradient : laidOut(inputGradient, blocked: inputBlocked)
     }
 }

@@ -32,7 +32,8 @@ extension ConvolutionLayer {
     /// Runs `body` on every chunk of the batch, the chunks shared among the workers
     /// (`BatchChunks.run`); the one place the layers' arrays become pointers. A backward pass
     /// (`outputGradient` given) starts each worker's gradient shares at zero and adds them into
-    /// the parameters' gradients afterwards.
+    /// the parameters' gradients afterwards, and applies a fused ReLU's mask to each chunk's ∂x
+    /// (`masksInputGradient`; `input` and ∂x are then in the same layout).
     func forEachChunk(plan: BatchChunks, input: Tensor, outputGradient: Tensor?, written: inout [Float], planes: ChunkPlanes,
                       _ body: (ConvolutionChunk) -> Void) {
         let backward = outputGradient != nil
@@ -59,6 +60,10 @@ extension ConvolutionLayer {
                                                     direct: s.direct[images.count],
                                                     columns: columns.baseAddress!, matrix: matrix.baseAddress!,
                                                     weightGradient: dw.baseAddress!, biasGradient: db.baseAddress!))
+                                                // A fused ReLU's backward half, while the chunk's ∂x is in cache.
+                                                if backward && masksInputGradient, let dx = out.value {
+                                                    mask(dx + first * planes.written, input: x + first * planes.input, count: images.count * planes.written)
+                                                }
                                             }
                                         }
                                     }

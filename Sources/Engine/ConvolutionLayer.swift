@@ -88,16 +88,6 @@ public class ConvolutionLayer {
         bv_relu_mask(count, x, dx)
     }
 
-    /// `dx` masked by `input` (whole tensors, in the same layout), for the im2col path.
-    func masked(_ dx: Tensor, input: Tensor) -> Tensor {
-        guard masksInputGradient, dx.count > 0 else { return dx }
-        var result = dx
-        result.scalars.withUnsafeMutableBufferPointer { d in
-            input.scalars.withUnsafeBufferPointer { x in mask(d.baseAddress!, input: x.baseAddress!, count: d.count) }
-        }
-        return result
-    }
-
     /// `tensor` as NCHW for the im2col path, from nChw16c when `blocked`.
     func plain(_ tensor: Tensor, blocked: Bool) -> Tensor {
         blocked && tensor.count > 0 ? ChannelBlocks.convert(tensor, toBlocked: false) : tensor

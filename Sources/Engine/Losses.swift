@@ -29,10 +29,9 @@ public enum Losses {
                         let g = wantsGradient ? g.baseAddress : nil
                         // Rows are independent (each row's sum keeps its order), so splitting the
                         // batch among the cores changes no result.
-                        let parts = n * d < Elementwise.parallelCount / 4 ? 1 : min(n, max(1, BLAS.threads))
-                        ParallelParts.run(parts) { part in
-                            let start = part * n / parts, end = (part + 1) * n / parts
-                            bv_bce_with_logits(end - start, d, l + start * d, x + start * d, out + start,
+                        ParallelParts.split(n, unitSize: d, threshold: Elementwise.parallelCount / 4) { rows in
+                            let start = rows.lowerBound
+                            bv_bce_with_logits(rows.count, d, l + start * d, x + start * d, out + start,
                                                g.map { $0 + start * d }, gradientScale ?? 0)
                         }
                     }

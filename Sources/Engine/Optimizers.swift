@@ -65,10 +65,9 @@ public final class Adam {
                             guard let g = g.baseAddress, let m = m.baseAddress, let v = v.baseAddress,
                                   let theta = theta.baseAddress else { return }
                             // Element by element, so a split among the cores changes no result.
-                            let parts = count < Self.parallelCount ? 1 : max(1, BLAS.threads)
-                            ParallelParts.run(parts) { part in
-                                let start = part * count / parts, end = (part + 1) * count / parts
-                                bv_adam_update(end - start, g + start, m + start, v + start, theta + start, b1, b2, eps, stepSize, rootCorrection2)
+                            ParallelParts.split(count, threshold: Self.parallelCount) { r in
+                                let start = r.lowerBound
+                                bv_adam_update(r.count, g + start, m + start, v + start, theta + start, b1, b2, eps, stepSize, rootCorrection2)
                             }
                         }
                     }

@@ -25,4 +25,13 @@ enum ParallelParts {
             }
         }
     }
+
+    /// Calls `body(range)` on `0..<count` units (elements, or rows of `unitSize` elements) in one
+    /// range when they hold fewer than `threshold` elements, else in one contiguous range per
+    /// sgemm thread (`BLAS.threads`) on the pool: for passes whose units are independent, so the
+    /// split changes no result.
+    static func split(_ count: Int, unitSize: Int = 1, threshold: Int, _ body: (Range<Int>) -> Void) {
+        let parts = count * unitSize < threshold ? 1 : min(count, max(1, BLAS.threads))
+        run(parts) { part in body(part * count / parts..<(part + 1) * count / parts) }
+    }
 }
