@@ -101,6 +101,7 @@ public final class Trainer {
     private func train() throws(TrainingError) -> TrainingOutcome {
         let schedule = BatchSchedule(count: dataset.train.count, batchSize: config.batchSize)
         var throughput = (images: 0, seconds: 0.0)
+        var estimate = TrainingTimeEstimate()
         func outcome(interrupted: Bool) -> TrainingOutcome {
             TrainingOutcome(epochsCompleted: completedEpochs, interrupted: interrupted,
                             imagesPerSecond: Double(throughput.images) / max(throughput.seconds, 1e-9),
@@ -129,6 +130,10 @@ public final class Trainer {
                 done.batchesDone = index + 1
                 throughput.images += batches[index].count
                 throughput.seconds += seconds
+                let imagesLeft = (batches.count - index - 1) * config.batchSize + (config.epochs - epoch) * dataset.train.count
+                if let line = estimate.record(images: batches[index].count, seconds: seconds, imagesLeft: imagesLeft) {
+                    progress.message(line)
+                }
                 reportProgress(done, epoch: epoch, batch: index + 1, of: batches.count)
                 if SignalWatcher.stopRequested && index + 1 < batches.count {
                     try ensureFiniteParameters(epoch: epoch)
