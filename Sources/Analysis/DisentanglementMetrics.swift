@@ -9,7 +9,7 @@ import Models
 /// different evaluation seeds (the scores are the means, their standard deviations the spread):
 /// - on a dataset that draws any factor combination (sprites), observations are drawn fresh from
 ///   the factor space as disentanglement_lib draws them (`generated(trainImages:)`: sizes chosen so a
-///   burgess run's metrics take well under a minute on 2 cores; README, Performance);
+///   burgess run's metrics take well under a minute on 2 cores; docs/performance.md);
 /// - on a file's factors (`dsprites:PATH`), from a pool of `poolSize` seeded training images
 ///   encoded once (`pooled`: disentanglement_lib's sizes, cheap once the pool is encoded).
 /// With labels only (MNIST-format): the latent × label mutual information. Always: the Gaussian
@@ -22,7 +22,7 @@ public enum DisentanglementMetrics {
     /// points; BetaVAE and FactorVAE on 150 training and 75 evaluation points of 32 observations
     /// (pairs for BetaVAE), FactorVAE's scale from 2,000 (disentanglement_lib: 10,000 and 5,000
     /// points of 64, 2.9 million encodes) — about 39,000 encodes per repeat; burgess's three repeats
-    /// took 28 s on the 2 shared cores (load 4.5; README, Performance). A run trained on fewer
+    /// took 28 s on the 2 shared cores (load 4.5; docs/performance.md). A run trained on fewer
     /// than 10,000 images gets every size scaled by its share of 10,000 (at least 100 + 50 points,
     /// 10 + 5 supervised points), so a quick run is evaluated quickly, as its pool once was.
     public static func generated(trainImages: Int) -> CodeScores.Options {

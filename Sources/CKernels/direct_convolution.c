@@ -1,7 +1,7 @@
 // oneDNN's convolutions for the engine's Conv2d and ConvTranspose2d. Why: on the burgess net,
 // im2col + sgemm spent half its CPU time unfolding columns (bv_im2col alone 24% of `bench conv`),
 // while oneDNN's jit kernels on blocked layouts ran the 32-channel layers at 210–250 GFLOPS on
-// one core, forward and both backward passes, reorders included (README, Performance).
+// one core, forward and both backward passes, reorders included (docs/performance.md).
 #include "direct_convolution.h"
 #include "channel_blocks.h"
 #include <oneapi/dnnl/dnnl.h>

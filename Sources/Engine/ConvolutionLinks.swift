@@ -7,7 +7,7 @@ public protocol ElementwiseLayer: Layer {}
 /// multiple of B channels, pass that tensor (and its gradient) in oneDNN's blocked layout nChw{B}c
 /// `[N, C/B, H, W, B]` (B = `ChannelBlocks.width`: 16 with AVX-512, 8 with AVX2) instead of NCHW: the producer's kernel writes it and the consumer's
 /// reads it as they are, where NCHW took a reorder on each side in every pass. Why: those
-/// reorders were 28% of the burgess step's oneDNN time (ONEDNN_VERBOSE, README, Performance).
+/// reorders were 28% of the burgess step's oneDNN time (ONEDNN_VERBOSE, docs/performance.md).
 /// The tensor between linked layers is only ever read by them and the element-wise layers, and
 /// its shape stays `[N, C, H, W]`.
 ///

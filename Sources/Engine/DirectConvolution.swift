@@ -14,7 +14,7 @@ public enum ConvolutionAlgorithm: Sendable {
 ///
 /// Why oneDNN: on one core its jit kernels ran the burgess net's 32-channel layers at 210–250
 /// GFLOPS in all three passes, reorders to and from its nChw16c layout included, where im2col +
-/// sgemm reached 100–200 (`bench conv`; README, Performance).
+/// sgemm reached 100–200 (`bench conv`; docs/performance.md).
 final class DirectConvolution {
     private let handle: OpaquePointer
     let batch: Int
