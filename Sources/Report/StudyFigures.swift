@@ -41,7 +41,7 @@ enum StudyFigures {
                               marks: [.boxes(BoxSeries(categories: categories, boxes: boxes, colors: colors, legend: legend))], legendOutside: true))
         }
         let columns = methods.reduce(0) { $0 + $1.values.count }
-        return FigureSpec(name: "score-\(index)", title: StudyResults.title(key),
+        return FigureSpec(name: "score-\(key.replacingOccurrences(of: "_", with: "-"))", title: StudyResults.title(key),
                           caption: "\(StudyResults.title(key)) of every run that is in, per method and hyperparameter value: the box spans the quartiles over the seeds, the dark line is the median, whiskers reach the smallest and largest run, and each dot is one seed (Locatello et al. 2019, Figures 7–8).",
                           alt: "Box plots of \(StudyResults.title(key)) per method and hyperparameter value, one panel per dataset",
                           figure: Figure(width: max(560, 140 + 46 * Double(columns)), height: 300 * Double(max(panels.count, 1)), columns: 1, panels: panels),

@@ -21,6 +21,7 @@ public enum StudyPage {
         let out = results.sweep.folder
         let keys = results.scoreKeys
         var figures: [WrittenFigure] = []
+        try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
         if !results.records.isEmpty {
             var specs = (keys + ["reconstruction"]).enumerated().map { StudyFigures.distribution(results, key: $0.element, index: $0.offset) }
             if results.records.count >= 3 { specs.append(StudyFigures.rankCorrelations(results, keys: keys)) }
