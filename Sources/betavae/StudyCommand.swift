@@ -34,6 +34,8 @@ struct StudyCommand: ParsableCommand {
     var steps: Int?
     @Option(help: ArgumentHelp("One method's values instead of its grid, as METHOD=V1,V2,… (repeatable), e.g. --values beta=1,8.", valueName: "method=values"))
     var values: [String] = []
+    @Option(help: "Images per step instead of the protocol's 64 (a quicker, smaller study; recorded in each run's config.json).")
+    var batchSize: Int?
     @Option(help: "Train on the first N training images of each dataset (a smaller study).")
     var limit: Int?
     @Option(help: "Test on the first N test images of each dataset.")
@@ -80,6 +82,7 @@ struct StudyCommand: ParsableCommand {
         }
         if let steps, !(1...RunConfig.stepLimit).contains(steps) { throw ValidationError("--steps must be 1…\(RunConfig.stepLimit), not \(steps)") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive, not \(limit)") }
+        if let batchSize, !(1...RunConfig.batchLimit).contains(batchSize) { throw ValidationError("--batch-size must be 1…\(RunConfig.batchLimit), not \(batchSize)") }
         if let testLimit, testLimit <= 0 { throw ValidationError("--test-limit must be positive, not \(testLimit)") }
         try OptionChecks.iwaeSamples(iwaeSamples)
         if let iwaeImages, iwaeImages <= 0 { throw ValidationError("--iwae-images must be positive, not \(iwaeImages)") }
@@ -150,6 +153,8 @@ struct StudyCommand: ParsableCommand {
             var runs: [SweepRun] = [], runDatasets: [Dataset] = []
             for point in points {
                 var arguments = point.arguments + ["--threads", "\(runThreads)"]
+                // ArgumentParser keeps an option's last value: --batch-size here replaces the protocol's.
+                if let batchSize { arguments += ["--batch-size", "\(batchSize)"] }
                 if let limit { arguments += ["--limit", "\(limit)"] }
                 if let testLimit { arguments += ["--test-limit", "\(testLimit)"] }
                 let options: TrainOptions
