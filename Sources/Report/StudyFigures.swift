@@ -19,9 +19,18 @@ enum StudyFigures {
         return BoxSummary(lower: q.lower, median: q.median, upper: q.upper, low: values.min() ?? q.lower, high: values.max() ?? q.upper, points: values)
     }
 
-    /// "β 4", "C_max 25": a method's value as a category label.
+    /// "β-VAE 4", "AnnealedVAE 25": a method and its value as a category label (the axis names
+    /// each method's hyperparameter).
     static func label(_ method: StudyPlan.Method, _ value: Double) -> String {
-        (StudyPreset.method(method.name)?.parameter ?? method.name) + " " + compactNumber(value)
+        (StudyPreset.method(method.name)?.title ?? method.name) + " " + compactNumber(value)
+    }
+
+    /// "β-VAE: β, β-TCVAE: β": what the values under the boxes are.
+    static func parameters(_ methods: [StudyPlan.Method]) -> String {
+        methods.map { method in
+            let preset = StudyPreset.method(method.name)
+            return (preset?.title ?? method.name) + ": " + (preset?.parameter ?? "value")
+        }.joined(separator: ", ")
     }
 
     /// `key`'s distribution: per dataset a panel, a box per method and value over its seeds.
@@ -37,7 +46,7 @@ enum StudyFigures {
                 }
             }
             let legend = methods.enumerated().map { (label: StudyPreset.method($0.element.name)?.title ?? $0.element.name, color: color($0.offset)) }
-            return .axes(Axes(title: dataset, yLabel: StudyResults.title(key),
+            return .axes(Axes(title: dataset, xLabel: "method and hyperparameter (" + parameters(methods) + ")", yLabel: StudyResults.title(key),
                               marks: [.boxes(BoxSeries(categories: categories, boxes: boxes, colors: colors, legend: legend))], legendOutside: true))
         }
         let columns = methods.reduce(0) { $0 + $1.values.count }
@@ -71,7 +80,7 @@ enum StudyFigures {
         return FigureSpec(name: "rank-correlation", title: "Rank correlation between the scores, and with reconstruction",
                           caption: "Spearman's rank correlation ρ between each pair of scores over the runs that are in (all methods, values and seeds of the dataset), and with the test reconstruction error (its last row and column; lower error is better, so a negative ρ there means the score rises as reconstruction improves). Blank: undefined (a score constant over the runs).",
                           alt: "Heatmap of Spearman rank correlations between the scores and reconstruction",
-                          figure: Figure(width: 260 + 52 * Double(all.count), height: (150 + 34 * Double(all.count)) * Double(max(panels.count, 1)),
+                          figure: Figure(width: 300 + 84 * Double(all.count), height: (150 + 34 * Double(all.count)) * Double(max(panels.count, 1)),
                                          columns: 1, panels: panels),
                           vector: true)
     }

@@ -41,13 +41,18 @@ public enum StudyPage {
         let seeds: String = study.seeds.map { String($0) }.joined(separator: ", ")
         let summary: String = (study.preset.map { "Preset \($0) (Locatello et al. 2019): " } ?? "") + study.datasets.joined(separator: ", ") + "; "
             + methods.joined(separator: "; ") + "; seeds " + seeds + "; \(study.steps) steps each. Scores on the posterior means, from each run's evaluation.json."
-        let medianCells: [[String: Any]] = medians.map { row in
-            let cells: [[String: String]] = row.cells.map { cell in
-                ["text": cell.map { String(format: "%.3f [%.3f, %.3f]", $0.median, $0.lower, $0.upper) } ?? "–"]
+        // One table per dataset: a row per score, a column per method (six methods fit a page's width).
+        let medianTables: [[String: Any]] = results.datasets.map { dataset in
+            let rows = medians.filter { $0.dataset == dataset }
+            let columns: [[String: String]] = rows.map { ["method": $0.title, "swatch": $0.swatch, "count": "\($0.count)"] }
+            let scoreRows: [[String: Any]] = (keys + ["reconstruction"]).enumerated().map { k, key in
+                let cells: [[String: String]] = rows.map { row in
+                    ["text": row.cells[k].map { String(format: "%.3f [%.3f, %.3f]", $0.median, $0.lower, $0.upper) } ?? "–"]
+                }
+                return ["score": StudyResults.title(key), "cells": cells]
             }
-            return ["swatch": row.swatch, "dataset": row.dataset, "method": row.title, "count": "\(row.count)", "cells": cells]
+            return ["dataset": dataset, "columns": columns, "rows": scoreRows]
         }
-        let mediansHeader: [[String: String]] = (["dataset", "method", "runs"] + (keys + ["reconstruction"]).map(StudyResults.title)).map { ["text": $0] }
         let selectionHeader: [[String: String]] = (["dataset", "method", "pick"] + keys.map(StudyResults.title)).map { ["text": $0] }
         let context: [String: Any] = [
             "title": "Study " + results.sweep.name,
@@ -56,8 +61,7 @@ public enum StudyPage {
             "summary": summary,
             "figures": figures.map(\.context),
             "hasRuns": !results.records.isEmpty,
-            "mediansHeader": mediansHeader,
-            "mediansRows": medianCells,
+            "medianTables": medianTables,
             "selectionHeader": selectionHeader,
             "selectionRows": selection.rows,
             "selectionNote": selection.note,

@@ -54,8 +54,8 @@ public enum StudyPreset {
     }
 }
 
-/// A study as a file (`study --plan FILE`): the methods with their values, seeds, datasets and
-/// steps, each optional (the preset's otherwise). Read and checked here, once, before anything runs.
+/// A study as a file (`study --plan FILE`): the datasets, and optionally the methods with their
+/// values, the seeds and the steps (the preset's otherwise). Read and checked here, once, before anything runs.
 public struct StudyPlanFile: Codable, Equatable, Sendable {
     public var datasets: [String]?
     /// Method name → its values (the preset's grid when the list is empty).
@@ -78,7 +78,7 @@ public struct StudyPlanFile: Codable, Equatable, Sendable {
 
     /// Why the plan cannot be run, or nil.
     public var problem: String? {
-        if let datasets, datasets.isEmpty || datasets.contains(where: \.isEmpty) { return "datasets must name one dataset or more" }
+        guard let datasets, !datasets.isEmpty, !datasets.contains(where: \.isEmpty) else { return "datasets must name one dataset or more" }
         if let methods {
             guard !methods.isEmpty else { return "methods must name one method or more" }
             for (name, values) in methods {
