@@ -190,9 +190,11 @@ struct StudyCommand: ParsableCommand {
             let failures = SweepTraining.train(runs, datasets: runDatasets, jobs: jobs, force: false, progress: { LabelledProgress(label: $0) },
                                                finished: { index in
                 let entry = shared.sweep.runs[index]
+                // A run reused with its evaluation adds nothing new to the page: the last update draws it.
+                let wasIn = (try? StudyPlan.finishedEvaluation(entry)) != nil
                 let result = try shared.study.evaluate(entry, dataset: shared.datasets[index], announce: { writeLine("[\(entry.name)] \($0)") })
                 writeLine("[\(entry.name)] evaluated: " + StudyCommand.scoreLine(result))
-                try pages.update()
+                if !wasIn { try pages.update() }
             })
             for (index, entry) in sweep.runs.enumerated() {
                 if let message = failures.first(where: { $0.hasPrefix(entry.path + ": ") }) {
