@@ -131,6 +131,16 @@ public struct Checkpoint: Sendable {
         return (epoch, metadata["partial_batches_done"] != nil)
     }
 
+    /// The optimiser steps the checkpoint at `path` has taken (its metadata's `step`).
+    public static func step(path: String) throws(TrainingError) -> Int {
+        let metadata: [String: String]
+        do { metadata = try SafetensorsFile.metadata(path: path) } catch { throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)") }
+        guard let step = metadata["step"].flatMap(Int.init), step >= 0 else {
+            throw .corruptRun(path: path, reason: "checkpoint metadata lacks a valid step")
+        }
+        return step
+    }
+
     /// Loads only the model's parameters (for reporting and evaluation); returns the checkpoint's
     /// epoch and step, nil for a file without them (weights saved by PyTorch, say).
     @discardableResult

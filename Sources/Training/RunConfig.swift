@@ -20,6 +20,10 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var objective: Objective
     // Optimisation
     public var epochs: Int
+    /// Training length in optimiser steps when it was given in steps (`train --steps`, a study's
+    /// protocol); `epochs` is then ⌈steps / batches per epoch⌉ and the last epoch stops at this step,
+    /// possibly part-way through its batches. nil: whole epochs (every run before steps).
+    public var steps: Int?
     public var batchSize: Int
     public var learningRate: Double
     /// How the learning rate changes over the steps (nil: constant, as every run before schedules).
@@ -40,8 +44,9 @@ public struct RunConfig: Codable, Equatable, Sendable {
                 binarize: String, channels: Int, model: ModelSpec, objective: Objective, epochs: Int, batchSize: Int,
                 learningRate: Double, clipNorm: Double?, seed: UInt64, snapshotEvery: Int, keepCheckpoints: Int? = nil, threads: Int,
                 trainCount: Int = 0, testCount: Int = 0, classNames: [String] = [], datasetSource: String = "",
-                learningRateSchedule: LearningRateSchedule? = nil) {
+                learningRateSchedule: LearningRateSchedule? = nil, steps: Int? = nil) {
         self.learningRateSchedule = learningRateSchedule
+        self.steps = steps
         self.toolVersion = toolVersion
         self.name = name
         self.dataset = dataset

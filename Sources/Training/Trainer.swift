@@ -126,6 +126,8 @@ public final class Trainer {
                 batches = schedule.epoch(rng: &rng)
             }
             for index in done.batchesDone..<batches.count {
+                // A run measured in steps ends at its step, part-way through its last epoch if need be.
+                if let steps = config.steps, step >= steps { break }
                 let seconds = try trainOnBatch(batches[index], epoch: epoch, into: &done)
                 done.batchesDone = index + 1
                 throughput.images += batches[index].count
@@ -188,6 +190,22 @@ public final class Trainer {
         return seconds
     }
 
+    /// Seconds one optimiser step takes here for this run: the median of `count` steps on the
+    /// first batches of a fresh shuffle, after one warm-up step (oneDNN builds its kernels on the
+    /// first call). It trains this trainer's model, so use a trainer made only for the measurement;
+    /// nothing is written.
+    public func measureSecondsPerStep(count: Int = 3) -> Double {
+        let schedule = BatchSchedule(count: dataset.train.count, batchSize: config.batchSize)
+        let batches = schedule.epoch(rng: &rng)
+        var done = EpochProgress.start(rng: rng, latent: config.model.latent, terms: config.objective.termNames.count)
+        var times: [Double] = []
+        for index in 0...max(1, count) {
+            guard let seconds = try? trainOnBatch(batches[index % batches.count], epoch: 1, into: &done) else { break }
+            if index > 0 { times.append(seconds) }
+        }
+        return times.sorted()[safe: times.count / 2] ?? .nan
+    }
+
     private func reportProgress(_ done: EpochProgress, epoch: Int, batch: Int, of batches: Int) {
         let rate = Double(done.images) / max(done.seconds, 1e-9)
         let remaining = Double(batches - batch) * Double(config.batchSize) + Double(config.epochs - epoch) * Double(dataset.train.count)
@@ -195,6 +213,10 @@ public final class Trainer {
                       loss: done.lossSum / Double(max(done.images, 1)), secondsLeft: remaining / max(rate, 1))
     }
 
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 /// Monotonic wall-clock seconds.

@@ -124,7 +124,7 @@ struct SweepCommand: ParsableCommand {
             for point in points {
                 var runOptions = point.options
                 runOptions.threads = threads
-                if runOptions.epochs == nil { runOptions.epochs = 20 }
+                if runOptions.epochs == nil && runOptions.steps == nil { runOptions.epochs = 20 }
                 let key = runOptions.dataKey
                 let dataset = try datasets[key] ?? DatasetCatalog.load(runOptions.dataset, options: runOptions.datasetOptions)
                 datasets[key] = dataset

@@ -48,6 +48,8 @@ struct TrainOptions: ParsableArguments {
 
     @Option(help: "Epochs to train (default 20; with --resume, the run's own; at most \(RunConfig.epochLimit)).")
     var epochs: Int?
+    @Option(help: "Train for N optimiser steps instead of whole epochs (the last epoch may stop part-way); recorded in config.json; with --resume, the run's new length (at most \(RunConfig.stepLimit)).")
+    var steps: Int?
     @Option(help: "Images per step.")
     var batchSize = 128
     @Option(help: "Adam learning rate.")
@@ -85,6 +87,10 @@ struct TrainOptions: ParsableArguments {
         if let epochs, !(1...RunConfig.epochLimit).contains(epochs) {
             throw ValidationError("--epochs must be 1…\(RunConfig.epochLimit), not \(epochs)")
         }
+        if let steps, !(1...RunConfig.stepLimit).contains(steps) {
+            throw ValidationError("--steps must be 1…\(RunConfig.stepLimit), not \(steps)")
+        }
+        if epochs != nil && steps != nil { throw ValidationError("--epochs and --steps both set the training length; give one") }
         guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive, not \(snapshotEvery)") }
         if let keepCheckpoints, let problem = RunConfig.keepCheckpointsProblem(keepCheckpoints) {
             throw ValidationError("--keep-checkpoints " + problem)
@@ -146,7 +152,7 @@ struct TrainOptions: ParsableArguments {
             ("--seed", seed != d.seed), ("--snapshot-every", snapshotEvery != d.snapshotEvery), ("--threads", threads != d.threads),
         ] + objectives.changedFromDefaults
         if let name = changed.first(where: { $0.1 })?.0 {
-            throw ValidationError("\(name) cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs, --lr and --keep-checkpoints")
+            throw ValidationError("\(name) cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs or --steps, --lr and --keep-checkpoints")
         }
     }
 
@@ -197,12 +203,18 @@ struct TrainOptions: ParsableArguments {
         let spec = ModelSpec(architecture: model, imageShape: dataset.imageShape, hidden: parsedHidden ?? [400],
                              latent: latent, conditionClasses: conditional ? dataset.train.classCount : 0,
                              likelihood: likelihood ?? Likelihood(rawValue: dataset.defaultLikelihood) ?? .bernoulli)
+        // A length in steps fixes the epochs it spans; whole epochs fix the steps.
+        let runEpochs = steps.map { RunConfig.epochs(steps: $0, trainCount: dataset.train.count, batchSize: batchSize) } ?? epochs ?? 20
+        let totalSteps = steps ?? runEpochs * RunConfig.batchesPerEpoch(trainCount: dataset.train.count, batchSize: batchSize)
         let config = RunConfig(toolVersion: ToolVersion.string, name: name, dataset: dataset.name, dataDirectory: dataDir, limit: limit,
                                testLimit: testLimit, binarize: binarize.rawValue, channels: channels, model: spec, objective: parsedObjective,
-                               epochs: epochs ?? 20, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
+                               epochs: runEpochs, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
                                snapshotEvery: snapshotEvery, keepCheckpoints: keepCheckpoints, threads: threads, trainCount: dataset.train.count,
                                testCount: dataset.test.count, classNames: dataset.classNames, datasetSource: dataset.source,
-                               learningRateSchedule: objectives.schedule(totalSteps: (epochs ?? 20) * ((dataset.train.count + batchSize - 1) / batchSize)))
+                               learningRateSchedule: objectives.schedule(totalSteps: totalSteps), steps: steps)
+        if let steps, runEpochs > RunConfig.epochLimit {
+            throw fail("--steps \(steps) spans \(runEpochs) epochs of \(dataset.train.count) images, more than \(RunConfig.epochLimit); give fewer steps", code: 64)
+        }
         if case .tcvae(let s) = parsedObjective, s.sampling == .stratified, batchSize < 2 {
             throw fail("--tc-sampling stratified needs --batch-size 2 or more (one image is the batch's own, another the stratum's)", code: 64)
         }

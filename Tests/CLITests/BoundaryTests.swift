@@ -126,12 +126,12 @@ import Training
         try Self.expectRefused(["train", "--resume", run, "--epochs", "2"], code: 64, message: "pass --epochs 3 or more", watching: run)
     }
 
-    /// With --resume only --epochs, --lr and --keep-checkpoints may be given: others are refused, not
+    /// With --resume only --epochs or --steps, --lr and --keep-checkpoints may be given: others are refused, not
     /// dropped; a new learning rate and retention are applied and recorded in config.json.
     @Test func resumeRefusesFixedSettingsAndRecordsTheLearningRate() throws {
         let run = try Self.copyOfRun("resumeopts")
         try Self.expectRefused(["train", "--resume", run, "--latent", "5"], code: 64,
-                               message: "--latent cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs, --lr and --keep-checkpoints",
+                               message: "--latent cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs or --steps, --lr and --keep-checkpoints",
                                watching: run)
         try Self.expectRefused(["sweep", "--betas", "1,4", "--beta", "2", "--out", run + "/../sw"], code: 64,
                                message: "--beta: a sweep takes β from --betas; leave --beta out", watching: Self.trainedRun.data)
