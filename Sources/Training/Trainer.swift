@@ -132,7 +132,8 @@ public final class Trainer {
                 done.batchesDone = index + 1
                 throughput.images += batches[index].count
                 throughput.seconds += seconds
-                let imagesLeft = (batches.count - index - 1) * config.batchSize + (config.epochs - epoch) * dataset.train.count
+                var imagesLeft = (batches.count - index - 1) * config.batchSize + (config.epochs - epoch) * dataset.train.count
+                if let steps = config.steps { imagesLeft = min(imagesLeft, max(steps - step, 0) * config.batchSize) }
                 if let line = estimate.record(images: batches[index].count, seconds: seconds, imagesLeft: imagesLeft) {
                     progress.message(line)
                 }
