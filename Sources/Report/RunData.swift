@@ -104,6 +104,10 @@ struct RunData {
         return decodeImages(LatentWalks.priorSamples(count: count, latent: latent, rng: &rng), labels: labels)
     }
 
+    /// False for a run made by `betavae import` without the other repository's training log: its
+    /// metrics hold the imported weights' epoch alone, so there are no curves over epochs.
+    var hasTrainingHistory: Bool { config.importedFrom.map(\.hasTrainingLog) ?? true }
+
     /// A short description of the objective (`Objective.summary`).
     var objectiveSummary: String { config.objective.summary }
 

@@ -77,7 +77,9 @@ public enum RunReport {
     static func summary(_ data: RunData) -> String {
         let classes = data.config.model.conditionClasses
         let model = data.config.model.architecture.rawValue + (classes > 0 ? " CVAE (conditioned on the label, \(classes) classes)" : "")
-        return "\(data.config.dataset), \(model), Z = \(data.latent), \(data.objectiveSummary), \(data.evaluation.epoch) epochs"
+        let epochs = data.config.importedFrom.map { "imported from \($0.source.rawValue) at epoch \(data.evaluation.epoch)" }
+            ?? "\(data.evaluation.epoch) epochs"
+        return "\(data.config.dataset), \(model), Z = \(data.latent), \(data.objectiveSummary), \(epochs)"
     }
 
     static func context(_ data: RunData, figures: [WrittenFigure]) -> [String: Any] {
@@ -121,6 +123,7 @@ public enum RunReport {
             "figures": figures.map(\.context),
             "config": ConfigTable.rows(data.config),
             "toolVersion": data.config.toolVersion,
+            "imported": ImportNote.rows(data) as Any,
         ]
     }
 }
@@ -176,6 +179,7 @@ enum ConfigTable {
         case "channels": return config.dataset.hasPrefix("images:")
         case "dataDirectory": return config.dataDirectory != nil
         case "clipNorm": return config.clipNorm != nil
+        case _ where key.hasPrefix("importedFrom"): return false   // the page's "Imported weights" section shows it
         default: return true
         }
     }
