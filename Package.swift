@@ -68,6 +68,6 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Training", "Models", "Datasets", "Engine", "Plot"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Models", "Datasets", "Engine"]),
-        .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Datasets", "Engine"]),
+        .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Models", "Datasets", "Engine"]),
     ]
 )

@@ -9,6 +9,7 @@ against the repository's own forward pass:
 - 1konny: 1Konny/Beta-VAE, model.py, BetaVAE_B: nn.Sequential encoder (Conv2d x 4, View, Linear x 3)
   and decoder (Linear x 3, View, ConvTranspose2d x 4); mu = first Z outputs, logvar = the rest.
   BetaVAE_H is here too, for the test that it is refused.
+- betavae: scripts/torch_modules.py's burgess (this tool's own names).
 - disent: nmichlo/disent, disent/model/ae/_vae_conv64.py, EncoderConv64 / DecoderConv64 inside
   disent/model/_base.py's AutoEncoder (attributes _encoder, _decoder; each keeps an nn.Sequential
   as .model). The encoder's output splits into mu (first Z) and logvar (last Z); the decoder
@@ -23,6 +24,8 @@ returns it (probabilities for yanndubs, logits for 1konny and disent).
 """
 import argparse
 import os
+
+import sys
 
 import torch
 import torch.nn as nn
@@ -175,10 +178,17 @@ class DisentAutoEncoder(nn.Module):
         return self._decoder(z)
 
 
-MODELS = {"yanndubs": YannDubsVAE, "1konny": OneKonnyB, "1konny-h": OneKonnyH, "disent": DisentAutoEncoder}
+def betavae_burgess(channels, latent):
+    """This tool's own names (scripts/torch_modules.py), for --from betavae."""
+    from torch_modules import build
+    return build("burgess", (channels, 64, 64), latent=latent)
+
+
+MODELS = {"betavae": betavae_burgess, "yanndubs": YannDubsVAE, "1konny": OneKonnyB, "1konny-h": OneKonnyH, "disent": DisentAutoEncoder}
 
 
 def main():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser()
     parser.add_argument("repository", choices=sorted(MODELS))
     parser.add_argument("out")

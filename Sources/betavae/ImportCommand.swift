@@ -55,7 +55,10 @@ struct ImportCommand: ParsableCommand {
             let run = RunDirectory(out ?? "runs/" + stem)
             try RunTraining.checkFree(run, force: force)
             let dataset = try DatasetCatalog.load(options.dataset, options: options.datasetOptions)
-            var config = try options.config(name: run.name, dataset: dataset)
+            // The batch size matters only to a later `train --resume`; a small dataset keeps it within its size.
+            var settings = options
+            settings.batchSize = min(options.batchSize, dataset.train.count)
+            var config = try settings.config(name: run.name, dataset: dataset)
             config.epochs = options.epochs ?? 1
             let imported = try ImportedWeights.read(path: weights, source: from, spec: config.model)
             let log = try metrics.map { path throws(TrainingError) in
