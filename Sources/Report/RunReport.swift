@@ -123,8 +123,7 @@ public enum RunReport {
             "figures": figures.map(\.context),
             "config": ConfigTable.rows(data.config),
             "toolVersion": data.config.toolVersion,
-            "imported": ImportNote.rows(data) as Any,
-        ]
+        ].merging(ImportNote.rows(data).map { ["imported": $0] } ?? [:]) { a, _ in a }
     }
 }
 
