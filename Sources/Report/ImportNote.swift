@@ -17,8 +17,11 @@ enum ImportNote {
         if let log = source.metricsFile {
             rows.append(["key": "training log", "value": "\(log) (\(source.metricsFormat ?? "") format, SHA-256 \(source.metricsSHA256 ?? ""))"])
         }
-        let epoch = data.loaded.epoch
-        let history = source.hasTrainingLog
+        let epoch = source.epoch ?? data.loaded.epoch
+        let history = data.loaded.epoch > epoch
+            ? "The weights were imported as epoch \(epoch) and trained here since (train --resume), to epoch \(data.loaded.epoch); "
+                + (source.hasTrainingLog ? "the curves up to epoch \(epoch) are the other repository's log." : "the curves start at epoch \(epoch).")
+            : source.hasTrainingLog
             ? "The loss curves show the other repository's training log (train rows: the mean over each epoch's batches, as it logged them, "
                 + "with no timings); the test row is betavae's own evaluation of the imported weights at epoch \(epoch). "
                 + "There are no reconstructions over epochs: only the final weights were imported."

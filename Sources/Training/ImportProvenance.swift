@@ -19,6 +19,8 @@ public struct ImportProvenance: Codable, Equatable, Sendable {
     public var metricsFile: String?
     public var metricsSHA256: String?
     public var metricsFormat: String?
+    /// The epoch the imported weights became (later epochs were trained here, by `train --resume`).
+    public var epoch: Int?
 
     public init(file: String, sha256: String, source: WeightSource, sourceModel: String, mapping: [ParameterMapping], skipped: Int,
                 metricsFile: String? = nil, metricsSHA256: String? = nil, metricsFormat: String? = nil) {

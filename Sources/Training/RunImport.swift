@@ -26,6 +26,7 @@ public enum RunImport {
             provenance.metricsFormat = log.format
         }
         config.snapshotEvery = config.epochs
+        provenance.epoch = config.epochs
         config.importedFrom = provenance
         if let problem = config.problem { throw TrainingError.invalidOption(problem) }
 

@@ -172,6 +172,9 @@ import Training
         let withLog = try CLITests.run(["import", weights] + common + ["--metrics", log, "--out", logged])
         #expect(withLog.status == 0, "\(withLog.stderr)")
 
+        // The imported checkpoint evaluates as the run that saved it did at the same epoch (same data, seeds and pass).
+        let original = try MetricsLog.read(path: trained + "/metrics.csv").rows(split: "test").last
+        #expect(try MetricsLog.read(path: bare + "/metrics.csv").rows(split: "test").map(\.nelbo) == [original?.nelbo ?? 0])
         let metrics = try MetricsLog.read(path: logged + "/metrics.csv")
         #expect(metrics.rows(split: "train").map(\.epoch) == [1, 2, 3])
         #expect(metrics.rows(split: "train").map(\.loss) == [130, 120, 110])
