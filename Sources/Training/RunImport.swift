@@ -10,8 +10,8 @@ import Foundation
 /// else `config.epochs` (1 unless the user said how long the model trained). The run holds what a
 /// trained run holds at E — metrics rows, the snapshot (test means, reconstructions), the
 /// checkpoint (Adam's moments zero, step 0) — and no earlier epoch; its config.json records the
-/// provenance. Everything is written into a hidden folder beside the run first and moved into
-/// place at the end, config.json last, so a failure leaves no run and changes no existing file.
+/// provenance. Everything is written into a hidden folder inside the run's folder first and moved
+/// into place at the end, config.json last, so a failure leaves no run and changes no existing file.
 public enum RunImport {
     public static func write(_ config: RunConfig, weights: ImportedWeights, log: ExternalTrainingLog?, dataset: Dataset,
                              run: RunDirectory, force: Bool, progress: ProgressReporter) throws -> MetricsRow? {
@@ -30,12 +30,16 @@ public enum RunImport {
         config.importedFrom = provenance
         if let problem = config.problem { throw TrainingError.invalidOption(problem) }
 
-        let parent = URL(fileURLWithPath: run.path).deletingLastPathComponent().path
-        let staging = RunDirectory(parent + "/.\(run.name).import-\(getpid())")
-        try? FileManager.default.removeItem(atPath: staging.path)
-        defer { try? FileManager.default.removeItem(atPath: staging.path) }
+        // Staged inside the run's folder, which is removed again if this import created it and failed.
+        let createdFolder = !FileManager.default.fileExists(atPath: run.path)
+        let staging = RunDirectory(run.path + "/.import-\(getpid())")
+        var succeeded = false
+        defer {
+            try? FileManager.default.removeItem(atPath: staging.path)
+            if createdFolder && !succeeded { try? FileManager.default.removeItem(atPath: run.path) }
+        }
         do { try FileManager.default.createDirectory(atPath: staging.path, withIntermediateDirectories: true) } catch {
-            throw TrainingError.io("\(parent): cannot create the run's folder (\(error.localizedDescription))")
+            throw TrainingError.io("\(run.path): cannot create the run's folder (\(error.localizedDescription))")
         }
         let trainer = Trainer(config: config, dataset: dataset, run: staging, progress: progress)
         progress.message("importing \(provenance.sourceModel) (\(trainer.model.parameterCount) parameters) as epoch \(config.epochs) "
@@ -43,6 +47,7 @@ public enum RunImport {
         weights.load(into: trainer.model)
         try trainer.recordImported(epoch: config.epochs, history: log?.rows)
         try moveIntoPlace(staging, run, force: force)
+        succeeded = true
         progress.message("run saved to \(run.path)")
         return trainer.metrics.rows(split: "test").last
     }
@@ -50,9 +55,6 @@ public enum RunImport {
     /// Moves the staged files into `run` (replacing an old run's files with `force`, under its
     /// lock so no training writes there meanwhile), config.json last.
     static func moveIntoPlace(_ staging: RunDirectory, _ run: RunDirectory, force: Bool) throws(TrainingError) {
-        do { try FileManager.default.createDirectory(atPath: run.path, withIntermediateDirectories: true) } catch {
-            throw .io("\(run.path): cannot create the run's folder (\(error.localizedDescription))")
-        }
         let lock = try RunLock(run: run)
         defer { lock.release() }
         if force && run.exists { run.removeRunFiles() }
