@@ -76,6 +76,17 @@ import Training
         try? FileManager.default.removeItem(atPath: folder)
     }
 
+    /// YannDubs' posterior layer interleaves μ and log σ² by row; ours holds μ first (no PyTorch needed):
+    /// rows (μ0, v0, μ1, v1, μ2, v2) of width 2 become (μ0, μ1, μ2, v0, v1, v2), and a bias likewise.
+    @Test func interleavedPosteriorRowsAreReordered() {
+        let mapping = ParameterMapping(source: "encoder.mu_logvar_gen.weight", target: "encoder.4.weight", rows: .interleavedMeanLogVariance)
+        let rows: [Float] = [0, 0.5, 10, 10.5, 1, 1.5, 11, 11.5, 2, 2.5, 12, 12.5]   // μ_j = j, log σ²_j = 10 + j
+        #expect(mapping.ourLayout(rows, shape: [6, 2]) == [0, 0.5, 1, 1.5, 2, 2.5, 10, 10.5, 11, 11.5, 12, 12.5])
+        #expect(mapping.ourLayout([0, 10, 1, 11], shape: [4]) == [0, 1, 10, 11])
+        let same = ParameterMapping(source: "a", target: "b", rows: .same)
+        #expect(same.ourLayout(rows, shape: [6, 2]) == rows)
+    }
+
     /// 1Konny's BetaVAE_H has a layer no architecture here has: refused in one line naming it.
     @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with torch and safetensors"))
     func betaVAEHIsRefusedByItsTensor() throws {
