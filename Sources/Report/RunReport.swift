@@ -179,6 +179,9 @@ enum ConfigTable {
         case "dataDirectory": return config.dataDirectory != nil
         case "clipNorm": return config.clipNorm != nil
         case _ where key.hasPrefix("importedFrom"): return false   // the page's "Imported weights" section shows it
+        // An imported run was not optimised here: betavae's defaults for these would read as its settings.
+        case "batchSize", "learningRate", "snapshotEvery", "keepCheckpoints", _ where key.hasPrefix("learningRateSchedule"):
+            return config.importedFrom == nil
         default: return true
         }
     }
