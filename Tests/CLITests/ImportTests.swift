@@ -87,6 +87,29 @@ import Training
         #expect(same.ourLayout(rows, shape: [6, 2]) == rows)
     }
 
+    /// SHA-256 known answers (FIPS 180-4's "abc" and the empty message), as sha256sum prints them.
+    @Test func sha256KnownAnswers() {
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    /// `importedFrom` is optional: a config.json without it (every run trained before import) reads
+    /// as before and is written without the key; a damaged provenance is refused by name.
+    @Test func provenanceIsOptionalInConfig() throws {
+        let spec = ModelSpec(architecture: .mlp, imageShape: [1, 28, 28], hidden: [8], latent: 2)
+        var config = RunConfig(toolVersion: "t", name: "r", dataset: "fashion-mnist", dataDirectory: nil, limit: nil, testLimit: nil,
+                               binarize: "none", channels: 1, model: spec, objective: .beta(1), epochs: 1, batchSize: 8,
+                               learningRate: 1e-3, clipNorm: nil, seed: 0, snapshotEvery: 1, threads: 1)
+        let plain = config.encoded()
+        #expect(!String(decoding: plain, as: UTF8.self).contains("importedFrom"))
+        #expect(try RunConfig.decode(plain, path: "config.json").importedFrom == nil)
+        config.importedFrom = ImportProvenance(file: "/w.safetensors", sha256: String(repeating: "a", count: 64), source: .yanndubs,
+                                               sourceModel: "m", mapping: [ParameterMapping(source: "a", target: "b", rows: .same)], skipped: 0)
+        #expect(try RunConfig.decode(config.encoded(), path: "config.json") == config)
+        config.importedFrom?.sha256 = "not a digest"
+        #expect(throws: TrainingError.self) { try RunConfig.decode(config.encoded(), path: "config.json") }
+    }
+
     /// 1Konny's BetaVAE_H has a layer no architecture here has: refused in one line naming it.
     @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with torch and safetensors"))
     func betaVAEHIsRefusedByItsTensor() throws {
