@@ -31,6 +31,11 @@ public struct ExternalTrainingLog: Sendable {
     public static func read(path: String, latent: Int, objective: Objective) throws(TrainingError) -> ExternalTrainingLog {
         let bytes: [UInt8]
         do { bytes = try AtomicFile.read(path) } catch { throw .corruptRun(path: path, reason: "cannot read the training log (\(error.reason))") }
+        return try parse(bytes, path: path, latent: latent, objective: objective)
+    }
+
+    /// Parses a log's bytes (`path` names it in errors and is recorded, made absolute).
+    public static func parse(_ bytes: [UInt8], path: String, latent: Int, objective: Objective) throws(TrainingError) -> ExternalTrainingLog {
         let text = String(decoding: bytes, as: UTF8.self)
         let firstLine = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let rows: [MetricsRow]
