@@ -8,7 +8,7 @@ against the repository's own forward pass:
   a sigmoid.
 - 1konny: 1Konny/Beta-VAE, model.py, BetaVAE_B: nn.Sequential encoder (Conv2d x 4, View, Linear x 3)
   and decoder (Linear x 3, View, ConvTranspose2d x 4); mu = first Z outputs, logvar = the rest.
-  BetaVAE_H is here too, for the test that it is refused.
+  BetaVAE_H (a 256-channel 4x4 convolution to 1x1 before the 2Z layer) imports as --model conv64.
 - betavae: scripts/torch_modules.py's burgess (this tool's own names).
 - disent: nmichlo/disent, disent/model/ae/_vae_conv64.py, EncoderConv64 / DecoderConv64 inside
   disent/model/_base.py's AutoEncoder (attributes _encoder, _decoder; each keeps an nn.Sequential
@@ -121,7 +121,7 @@ class OneKonnyB(nn.Module):
 
 
 class OneKonnyH(OneKonnyB):
-    """BetaVAE_H: a 256-channel 4x4 convolution to 1x1 before the 2Z layer (not importable)."""
+    """BetaVAE_H: a 256-channel 4x4 convolution to 1x1 before the 2Z layer (--model conv64)."""
     def __init__(self, channels, latent):
         super().__init__(channels, latent)
         self.encoder = nn.Sequential(

@@ -9,8 +9,7 @@
 ///   interleaves the posterior: output 2j is μ_j and 2j+1 is log σ²_j (`view(-1, Z, 2).unbind(-1)`),
 ///   where ours puts μ first and log σ² second, so its rows are reordered.
 /// - `1konny`: 1Konny/Beta-VAE, `model.py` BetaVAE_B (`--model burgess`: the same layers as ours in
-///   `nn.Sequential`s whose indices count the ReLUs and Views). BetaVAE_H (a 256-channel 4×4
-///   convolution to a 1×1 map) is refused: no architecture here has that layer.
+///   `nn.Sequential`s whose indices count the ReLUs and Views) and BetaVAE_H (`--model conv64`).
 /// - `disent`: nmichlo/disent, `disent/model/ae/_vae_conv64.py` EncoderConv64/DecoderConv64
 ///   (`--model dislib`), saved from its `AutoEncoder` (`_encoder.model.N`, `_decoder.model.N`) or
 ///   from a framework holding it (`_model.` in front, removed).
@@ -24,7 +23,8 @@ public enum WeightSource: String, CaseIterable, Codable, Sendable {
     public var architectures: [Architecture] {
         switch self {
         case .betavae: return Architecture.allCases
-        case .yanndubs, .oneKonny: return [.burgess]
+        case .yanndubs: return [.burgess]
+        case .oneKonny: return [.burgess, .conv64]
         case .disent: return [.dislib]
         }
     }
@@ -34,7 +34,7 @@ public enum WeightSource: String, CaseIterable, Codable, Sendable {
         switch self {
         case .betavae: return "betavae \(architecture.rawValue)"
         case .yanndubs: return "YannDubs/disentangling-vae EncoderBurgess + DecoderBurgess"
-        case .oneKonny: return "1Konny/Beta-VAE BetaVAE_B"
+        case .oneKonny: return architecture == .conv64 ? "1Konny/Beta-VAE BetaVAE_H" : "1Konny/Beta-VAE BetaVAE_B"
         case .disent: return "nmichlo/disent EncoderConv64 + DecoderConv64"
         }
     }
@@ -75,6 +75,11 @@ public enum WeightSource: String, CaseIterable, Codable, Sendable {
                            ("decoder.convT_64", "decoder.7"), ("decoder.convT1", "decoder.9"), ("decoder.convT2", "decoder.11"),
                            ("decoder.convT3", "decoder.13")],
                           interleaved: "encoder.mu_logvar_gen")
+        case .oneKonny where spec.architecture == .conv64:
+            // BetaVAE_H's encoder: 5 × (Conv2d, ReLU) at 0–9, View at 10, Linear at 11; its decoder:
+            // Linear 0, View 1, ReLU 2, ConvTranspose2d at 3, 5, 7, 9, 11 (ours: ReLU 1, Unflatten 2).
+            return layers([0, 2, 4, 6, 8].map { ("encoder.\($0)", "features.\($0)") } + [("encoder.11", "encoder.0")]
+                          + [0, 3, 5, 7, 9, 11].map { ("decoder.\($0)", "decoder.\($0)") })
         case .oneKonny:
             // BetaVAE_B's encoder Sequential: 4 × (Conv2d, ReLU) at 0–7, View at 8, Linear/ReLU from 9;
             // its decoder: 3 × (Linear, ReLU) at 0–5, View at 6, ConvTranspose2d at 7, 9, 11, 13.
@@ -90,11 +95,14 @@ public enum WeightSource: String, CaseIterable, Codable, Sendable {
     }
 
     /// Why a file from this repository does not fit the chosen architecture, when its tensors
-    /// show a known other model (1Konny's BetaVAE_H), or nil.
-    public func knownMisfit(names: Set<String>) -> String? {
-        if self == .oneKonny && names.contains("encoder.8.weight") {
-            return "'encoder.8.weight' is BetaVAE_H's 256-channel 4×4 convolution, a layer no betavae architecture has "
-                + "(BetaVAE_B imports as --model burgess)"
+    /// show the repository's other model (1Konny's BetaVAE_H for B, or B for H), or nil.
+    public func knownMisfit(names: Set<String>, architecture: Architecture) -> String? {
+        guard self == .oneKonny else { return nil }
+        if architecture == .burgess && names.contains("encoder.8.weight") {
+            return "'encoder.8.weight' is BetaVAE_H's 256-channel 4×4 convolution: import BetaVAE_H with --model conv64"
+        }
+        if architecture == .conv64 && names.contains("encoder.13.weight") {
+            return "'encoder.13.weight' is BetaVAE_B's third linear layer: import BetaVAE_B with --model burgess"
         }
         return nil
     }

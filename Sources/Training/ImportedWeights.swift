@@ -32,7 +32,7 @@ public struct ImportedWeights: Sendable {
             if source.isSkipped(name) { skipped += 1; continue }
             byName[source.normalizedName(name)] = name
         }
-        if let misfit = source.knownMisfit(names: Set(byName.keys)) { throw .corruptRun(path: path, reason: misfit) }
+        if let misfit = source.knownMisfit(names: Set(byName.keys), architecture: spec.architecture) { throw .corruptRun(path: path, reason: misfit) }
         var values: [String: Tensor] = [:]
         for item in mapping {
             guard let shape = ourShapes[item.target] else { preconditionFailure("mapping names \(item.target), which \(spec.architecture) lacks") }

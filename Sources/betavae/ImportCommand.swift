@@ -11,7 +11,7 @@ struct ImportCommand: ParsableCommand {
         abstract: "Make a run directory from a PyTorch state_dict saved with safetensors, so evaluate, report, compare and score work on it.",
         discussion: """
         --from names the repository the weights were trained with: betavae (this tool's names), yanndubs \
-        (YannDubs/disentangling-vae's Burgess model, --model burgess), 1konny (1Konny/Beta-VAE's BetaVAE_B, --model burgess) \
+        (YannDubs/disentangling-vae's Burgess model, --model burgess), 1konny (1Konny/Beta-VAE's BetaVAE_B, --model burgess, or BetaVAE_H, --model conv64) \
         or disent (nmichlo/disent's EncoderConv64/DecoderConv64, --model dislib); scripts/save_*.py save each as safetensors. \
         The dataset, model, latent and objective options are those of 'betavae train'; training options (batch size, \
         learning rate, …) are refused. Bad weights (a missing tensor, a wrong shape, NaN, an unknown name) end in one line \

@@ -49,12 +49,13 @@ import Training
     /// PyTorch's μ, log σ² and decoder output (probabilities for YannDubs' sigmoid decoder, logits
     /// for the others) on the same images within 1e-4, and config.json names the file by its SHA-256.
     @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with torch and safetensors (python3-torch, pip safetensors)"),
-          arguments: [("yanndubs", "burgess"), ("1konny", "burgess"), ("disent", "dislib"), ("betavae", "burgess")])
+          arguments: [("yanndubs", "burgess"), ("1konny", "burgess"), ("1konny-h", "conv64"), ("disent", "dislib"), ("betavae", "burgess")])
     func importedModelMatchesPyTorch(repository: String, model: String) throws {
         let folder = Self.folder()
         let made = try Self.tool("/usr/bin/python3", [Self.scripts + "/import_models.py", repository, folder, "--latent", "4", "--channels", "1", "--seed", "3"])
         #expect(made.status == 0)
-        let result = try CLITests.run(["import", folder + "/weights.safetensors", "--from", repository, "--model", model, "--latent", "4",
+        let source = repository == "1konny-h" ? "1konny" : repository
+        let result = try CLITests.run(["import", folder + "/weights.safetensors", "--from", source, "--model", model, "--latent", "4",
                                        "--dataset", "sprites", "--limit", "64", "--test-limit", "16", "--threads", "1", "--out", folder + "/run"])
         #expect(result.status == 0, "\(result.stderr)")
         let loaded = try LoadedRun.load(folder + "/run")
@@ -70,7 +71,7 @@ import Training
         let provenance = try #require(loaded.config.importedFrom)
         let digest = try Self.tool("/usr/bin/sha256sum", [folder + "/weights.safetensors"]).output.split(separator: " ").first.map(String.init)
         #expect(provenance.sha256 == digest)
-        #expect(provenance.source.rawValue == repository)
+        #expect(provenance.source.rawValue == source)
         #expect(provenance.mapping.count == loaded.model.namedParameters.count)
         #expect(loaded.epoch == 1 && loaded.run.snapshotEpochs() == [1])
         try? FileManager.default.removeItem(atPath: folder)
@@ -110,14 +111,16 @@ import Training
         #expect(throws: TrainingError.self) { try RunConfig.decode(config.encoded(), path: "config.json") }
     }
 
-    /// 1Konny's BetaVAE_H has a layer no architecture here has: refused in one line naming it.
+    /// 1Konny's BetaVAE_H given as BetaVAE_B (--model burgess): refused in one line naming the tensor
+    /// that tells them apart and the --model that fits.
     @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with torch and safetensors"))
-    func betaVAEHIsRefusedByItsTensor() throws {
+    func betaVAEHAsBurgessIsRefusedByItsTensor() throws {
         let folder = Self.folder()
         #expect(try Self.tool("/usr/bin/python3", [Self.scripts + "/import_models.py", "1konny-h", folder, "--latent", "4"]).status == 0)
         try BoundaryTests.expectRefused(["import", folder + "/weights.safetensors", "--from", "1konny", "--model", "burgess", "--latent", "4",
                                          "--dataset", "sprites", "--limit", "64", "--test-limit", "16", "--out", folder + "/run"],
-                                        code: 1, message: "'encoder.8.weight' is BetaVAE_H's 256-channel 4×4 convolution", watching: folder)
+                                        code: 1, message: "'encoder.8.weight' is BetaVAE_H's 256-channel 4×4 convolution: import BetaVAE_H with --model conv64",
+                                        watching: folder)
     }
 
     /// YannDubs-named weights of a burgess model with Z = 4, written here (no PyTorch needed):

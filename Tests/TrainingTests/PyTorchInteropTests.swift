@@ -54,7 +54,7 @@ import Testing
     /// and PyTorch computes the same μ and the same decoder logits from it (needs Debian's
     /// python3-torch). The conv nets' 32-channel layers run in oneDNN (`DirectConvolution`).
     @Test(.enabled(if: torchAvailable, "needs /usr/bin/python3 with torch and safetensors"),
-          arguments: [("mlp", [1, 28, 28], 10), ("conv28", [1, 28, 28], 0), ("burgess", [1, 64, 64], 0), ("dislib", [1, 64, 64], 0)])
+          arguments: [("mlp", [1, 28, 28], 10), ("conv28", [1, 28, 28], 0), ("burgess", [1, 64, 64], 0), ("dislib", [1, 64, 64], 0), ("conv64", [3, 64, 64], 0)])
     func engineCheckpointsLoadInPyTorch(architecture: String, shape: [Int], classes: Int) throws {
         var rng = RandomGenerator(seed: 1)
         let spec = ModelSpec(architecture: Architecture(rawValue: architecture) ?? .mlp, imageShape: shape, hidden: [64],
