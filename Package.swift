@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // betavae: β-VAE training with a built-in CPU engine and Cairo-drawn HTML reports.
 // Module dependency rule (../shared/DESIGN.md): no import runs back up the table
-// CBLAS/CKernels/CCairo/CZlib/CGif → Engine → Datasets → Models → Analysis → Training → Report → betavae; Plot → Report.
+// CBLAS/CKernels/CCairo/CZlib/CGif/CCrypto → Engine → Datasets → Models → Analysis → Training → Report → betavae; Plot → Report.
 import PackageDescription
 
 // Release builds: -O everywhere, so bounds, overflow and precondition checks stay on in every
@@ -37,8 +37,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CGif", path: "Sources/CGif", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "CKernels", cSettings: kernelFlags, linkerSettings: [.linkedLibrary("dnnl")]),
-        .target(name: "Engine", dependencies: ["CBLAS", "CDNNL", "CKernels"], swiftSettings: optimise),
+        .target(name: "Engine", dependencies: ["CBLAS", "CDNNL", "CKernels", "CCrypto"], swiftSettings: optimise),
         .target(name: "Datasets", dependencies: ["Engine", "CCairo", "CZlib"], swiftSettings: optimise),
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: optimise),
         .target(name: "Training", dependencies: ["Engine", "Datasets", "Models", "Analysis"], swiftSettings: optimise),
@@ -66,6 +68,6 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Training", "Models", "Datasets", "Engine", "Plot"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Models", "Datasets", "Engine"]),
-        .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Datasets", "Engine"]),
+        .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Models", "Datasets", "Engine"]),
     ]
 )

@@ -359,6 +359,24 @@ write("evaluation", "bad-not-json.json", pretty(evaluation)[:200])
 write_dict("evaluation", [b'"%s"' % k.encode() for k in keys(scored)] + [b'"%s"' % k.encode() for k in ["betaVAE", "factorVAE", "mig"]]
            + json_tokens)
 
+# --- traininglog: YannDubs/disentangling-vae's train_losses.log (disvae/training.py's LossesLogger), Z = 10 ---
+def yanndubs_log(epochs, latent=10, drop=None, value=None):
+    lines = ["Epoch,Loss,Value"]
+    for e in epochs:
+        kl = [float(v) for v in rng.uniform(0, 2, latent).round(6)]
+        terms = [("loss", 300.0 - 10 * e + 4 * sum(kl)), ("recon_loss", 300.0 - 10 * e), ("kl_loss", sum(kl))]
+        terms += [("kl_loss_%d" % j, kl[j]) for j in range(latent)]
+        lines += ["%d,%s,%s" % (e, k, value if (value and k == "kl_loss_3") else repr(v)) for k, v in terms if k != drop]
+    return "\n".join(lines) + "\n"
+write("traininglog", "yanndubs-3-epochs.log", yanndubs_log(range(3)))
+write("traininglog", "betavae-metrics.csv", metrics)
+write("traininglog", "bad-missing-epoch.log", yanndubs_log([0, 2]))
+write("traininglog", "bad-missing-term.log", yanndubs_log(range(2), drop="kl_loss_9"))
+write("traininglog", "bad-nan.log", yanndubs_log(range(2), value="nan"))
+write("traininglog", "bad-header.log", "epoch,loss\n0,1.0\n")
+write_dict("traininglog", [b'"%s"' % k.encode() for k in ["Epoch,Loss,Value", "loss", "recon_loss", "kl_loss", "kl_loss_", "mi_loss",
+                                                          "tc_loss", "dw_kl_loss", ",", "nan", "inf", "-1", "1e308"]])
+
 for target in sorted(os.listdir(CORPUS)):
     files = sorted(os.listdir(os.path.join(CORPUS, target)))
     print("%-12s %2d files, largest %5d bytes" % (target, len(files), max(os.path.getsize(os.path.join(CORPUS, target, f)) for f in files)))

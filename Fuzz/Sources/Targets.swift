@@ -23,6 +23,7 @@ enum FuzzTargets {
         ("config", config),
         ("metrics", metrics),
         ("evaluation", evaluation),
+        ("traininglog", trainingLog),
     ]
 
     /// MNIST-style IDX files, raw or gzip, read both as images (rank 3) and as labels (rank 1).
@@ -147,6 +148,13 @@ enum FuzzTargets {
     static func metrics(_ bytes: [UInt8]) throws -> String {
         let log = try MetricsLog.parse(bytes, path: "fuzz", latent: nil)
         return "\(log.rows.count) rows"
+    }
+
+    /// A training log for `betavae import --metrics` (YannDubs' train_losses.log or a metrics.csv),
+    /// read for a β run with 10 latent dimensions.
+    static func trainingLog(_ bytes: [UInt8]) throws -> String {
+        let log = try ExternalTrainingLog.parse(bytes, path: "fuzz", latent: 10, objective: .beta(4))
+        return "\(log.format): \(log.epochs) epochs"
     }
 
     /// evaluation.json checked against a model with 10 latent dimensions.

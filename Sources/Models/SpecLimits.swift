@@ -31,6 +31,12 @@ extension ModelSpec {
         case .burgess:
             widths = [32 * 4 * 4 + k, 256, 256, 2 * latent]
             decoderWidths = [latent + k, 256, 256, 32 * 4 * 4]
+        case .conv64:
+            widths = [256 + k, 2 * latent]
+            decoderWidths = [latent + k, 256]
+        case .dislib:
+            widths = [64 * 5 * 5 + k, 256, 2 * latent]
+            decoderWidths = [latent + k, 256, 64 * 4 * 4]
         }
         var total = 0
         for layers in [widths, decoderWidths] {

@@ -72,6 +72,13 @@ public enum Comparison {
             "differing": differing.map { key in ["key": key, "values": runs.map { ["value": value($0.config, key)] }] },
             "runLabels": labels.map { ["label": $0] },
             "rows": rows.map(\.context),
+            "imported": runs.indices.compactMap { index in
+                runs[index].config.importedFrom.map { source in
+                    ["label": labels[index], "name": runs[index].config.name,
+                     "note": "imported from \(source.sourceModel) at epoch \(runs[index].loaded.epoch) ("
+                        + (source.hasTrainingLog ? "its train curves are the other repository's log" : "no training log: a single point on the curves") + ")"]
+                }
+            },
             "hasFailures": !failures.isEmpty,
             "failures": failures.map { ["name": $0.name, "reason": $0.reason] },
         ]
@@ -86,7 +93,8 @@ public enum Comparison {
     /// Config keys whose values differ between runs (besides bookkeeping like the name and counts).
     static func differingKeys(_ runs: [RunData]) -> [String] {
         let tables = runs.map { Dictionary(ConfigTable.flatten($0.config).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
-        let keys = Set(tables.flatMap(\.keys)).subtracting(["name", "toolVersion"]).sorted()
+        // Where imported weights came from is provenance, not a setting: the page lists it apart.
+        let keys = Set(tables.flatMap(\.keys)).subtracting(["name", "toolVersion"]).filter { !$0.hasPrefix("importedFrom") }.sorted()
         return keys.filter { key in Set(tables.map { $0[key] ?? "–" }).count > 1 }
     }
 

@@ -35,6 +35,15 @@ extension RunFigures {
         let caption = raw
             ? "Posterior means (z0, z1) of the \(last.means.rows) test images, coloured by label, for the untrained model (epoch 0) and the last epoch: the 2-D latent as it is, without PCA. Each panel has its own axes."
             : "Posterior means of the \(last.means.rows) test images projected on their first two principal components (LAPACK ssyevd on the covariance), coloured by label, for the untrained model (epoch 0) and the last epoch. Each panel has its own PCA and axes; the axis titles give each component's share of the variance."
+        if data.snapshots.count == 1 {
+            // An imported run's only snapshot: one panel, not the same one twice.
+            let what = raw ? "Posterior means (z0, z1) of the \(last.means.rows) test images, coloured by label, the 2-D latent as it is"
+                : "Posterior means of the \(last.means.rows) test images projected on their first two principal components (LAPACK ssyevd on the covariance), coloured by label; the axis titles give each component's share of the variance"
+            return FigureSpec(name: "latent-pca", title: raw ? "Latent space" : "Latent space (PCA)",
+                              caption: what + ", at epoch \(last.epoch), the run's only snapshot (imported weights have no earlier epoch).",
+                              alt: "Scatter plot of test-set posterior means" + (raw ? " in the 2-D latent plane" : " in PCA coordinates") + ", coloured by class",
+                              figure: Figure(width: 560, height: 420, columns: 1, panels: [.axes(try panel(last, legend: true))]), vector: true)
+        }
         return FigureSpec(name: "latent-pca", title: raw ? "Latent space" : "Latent space (PCA)", caption: caption,
                           alt: raw ? "Two scatter plots of test-set posterior means in the 2-D latent plane, coloured by class"
                                    : "Two scatter plots of test-set posterior means in PCA coordinates, coloured by class",

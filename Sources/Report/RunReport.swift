@@ -77,7 +77,9 @@ public enum RunReport {
     static func summary(_ data: RunData) -> String {
         let classes = data.config.model.conditionClasses
         let model = data.config.model.architecture.rawValue + (classes > 0 ? " CVAE (conditioned on the label, \(classes) classes)" : "")
-        return "\(data.config.dataset), \(model), Z = \(data.latent), \(data.objectiveSummary), \(data.evaluation.epoch) epochs"
+        let epochs = data.config.importedFrom.map { "imported from \($0.source.rawValue) at epoch \(data.evaluation.epoch)" }
+            ?? "\(data.evaluation.epoch) epochs"
+        return "\(data.config.dataset), \(model), Z = \(data.latent), \(data.objectiveSummary), \(epochs)"
     }
 
     static func context(_ data: RunData, figures: [WrittenFigure]) -> [String: Any] {
@@ -121,7 +123,7 @@ public enum RunReport {
             "figures": figures.map(\.context),
             "config": ConfigTable.rows(data.config),
             "toolVersion": data.config.toolVersion,
-        ]
+        ].merging(ImportNote.rows(data).map { ["imported": $0] } ?? [:]) { a, _ in a }
     }
 }
 
@@ -176,6 +178,10 @@ enum ConfigTable {
         case "channels": return config.dataset.hasPrefix("images:")
         case "dataDirectory": return config.dataDirectory != nil
         case "clipNorm": return config.clipNorm != nil
+        case _ where key.hasPrefix("importedFrom"): return false   // the page's "Imported weights" section shows it
+        // An imported run was not optimised here: betavae's defaults for these would read as its settings.
+        case "batchSize", "learningRate", "snapshotEvery", "keepCheckpoints", _ where key.hasPrefix("learningRateSchedule"):
+            return config.importedFrom == nil
         default: return true
         }
     }

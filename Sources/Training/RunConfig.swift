@@ -39,6 +39,9 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var testCount: Int
     public var classNames: [String]
     public var datasetSource: String
+    /// Where the weights came from when the run was made by `betavae import` (nil for a run trained
+    /// here, and absent from config.json then, so older files read unchanged).
+    public var importedFrom: ImportProvenance?
 
     public init(toolVersion: String, name: String, dataset: String, dataDirectory: String?, limit: Int?, testLimit: Int?,
                 binarize: String, channels: Int, model: ModelSpec, objective: Objective, epochs: Int, batchSize: Int,

@@ -41,6 +41,7 @@ extension RunConfig {
         guard (1...Self.threadLimit).contains(threads) else { return "threads must be 1…\(Self.threadLimit), not \(threads)" }
         guard trainCount >= 0, testCount >= 0 else { return "trainCount and testCount must be ≥ 0" }
         guard classNames.count <= ModelSpec.classLimit else { return "classNames has more than \(ModelSpec.classLimit) entries" }
+        if let problem = importedFrom?.problem { return "importedFrom: " + problem }
         return nil
     }
 }

@@ -11,7 +11,7 @@ struct Betavae: ParsableCommand {
         version: ToolVersion.string,
         subcommands: [TrainCommand.self, EvaluateCommand.self, ReportCommand.self, CompareCommand.self, SweepCommand.self, ScoreCommand.self, DatasetsCommand.self,
                       SweepTaskCommand.self, SweepFinishCommand.self, DecodeCommand.self,
-                      StudyCommand.self, StudyTaskCommand.self, StudyFinishCommand.self])
+                      StudyCommand.self, StudyTaskCommand.self, StudyFinishCommand.self, ImportCommand.self])
 
     /// Parses and runs like ArgumentParser's own `main`, except that a bad option ends in one line
     /// on stderr (`betavae: MESSAGE (see 'betavae COMMAND --help')`) and exit code 64, instead of

@@ -19,7 +19,7 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Channels for images:DIR: 3 (RGB) or 1 (grey).")
     var channels = 3
 
-    @Option(help: "Architecture: mlp (pytorch/examples VAE), conv28 (28×28 images), burgess (64×64 images).")
+    @Option(help: "Architecture: mlp (pytorch/examples VAE), conv28 (28×28 images), burgess (64×64 images), dislib (disentanglement_lib's conv VAE, 64×64), conv64 (1Konny's BetaVAE_H, 64×64).")
     var model = Architecture.mlp
     @Option(help: "Hidden layer sizes of the mlp, comma-separated (e.g. 1200,1200 for Higgins' dSprites MLP).")
     var hidden = "400"
