@@ -220,7 +220,7 @@ public enum CodeScores {
             "mig_masked": "MIG with the inactive latents' mutual information set to 0; \(binned)",
             "modularity_masked": "modularity with the inactive latents' mutual information set to 0; \(binned)",
             "sap": "gap between the two best single-latent predictors of each factor, mean over factors; " + (o.sapKind == .discrete
-                ? "test accuracy of a one-vs-rest linear SVM per latent and factor (squared hinge, C = 0.01, balanced classes), fitted on \(trainRows) points, tested on \(testRows)"
+                ? "test accuracy of scikit-learn's LinearSVC(C = 0.01, balanced classes) per latent and factor, fitted by liblinear on \(trainRows) points, tested on \(testRows)"
                 : "R² of a linear fit per latent and factor on \(trainRows) points"),
             "dci_disentanglement": dci, "dci_completeness": dci, "dci_informativeness": dci + "; mean test accuracy",
         ]
