@@ -67,7 +67,9 @@ public enum DCIScores {
     public static func score(train: [Float], trainFactors: [[Int]], test: [Float], testFactors: [[Int]], latent z: Int,
                              estimator: Estimator = .boosted) -> Result {
         var importance = [[Double]](repeating: [Double](repeating: 0, count: trainFactors.count), count: z)
-        let fits = trainFactors.indices.map { f -> (weights: [Double], train: Double, test: Double) in
+        // The factors' classifiers are independent: fitted side by side (the boosted trees of a
+        // dSprites-sized code took about 70 s for 10,000 points on one core of a loaded machine).
+        @Sendable func fit(_ f: Int) -> (weights: [Double], train: Double, test: Double) {
             switch estimator {
             case .boosted:
                 let model = GradientBoostedClassifier(x: train, latent: z, labels: trainFactors[f])
@@ -78,6 +80,9 @@ public enum DCIScores {
                 return (tree.importances, tree.accuracy(train, trainFactors[f]), tree.accuracy(test, testFactors[f]))
             }
         }
+        let results = FactorResults(count: trainFactors.count)
+        DispatchQueue.concurrentPerform(iterations: trainFactors.count) { f in results.set(f, fit(f)) }
+        let fits = results.values
         for (f, fit) in fits.enumerated() { for j in 0..<z { importance[j][f] = fit.weights[j] } }
         let trainAccuracy = fits.map(\.train), testAccuracy = fits.map(\.test)
         func mean(_ a: [Double]) -> Double { a.isEmpty ? 0 : a.reduce(0, +) / Double(a.count) }
@@ -243,5 +248,22 @@ public struct ClassificationTree: Sendable {
         guard !labels.isEmpty else { return 0 }
         let right = labels.indices.filter { predict(x[($0 * latent)..<(($0 + 1) * latent)]) == labels[$0] }.count
         return Double(right) / Double(labels.count)
+    }
+}
+
+/// The per-factor fits of `DCIScores.score`, written from concurrent workers under a lock.
+private final class FactorResults: @unchecked Sendable {
+    private var stored: [(weights: [Double], train: Double, test: Double)?]
+    private let lock = NSLock()
+    init(count: Int) { stored = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: (weights: [Double], train: Double, test: Double)) {
+        lock.lock()
+        stored[index] = value
+        lock.unlock()
+    }
+    var values: [(weights: [Double], train: Double, test: Double)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored.map { $0 ?? ([], 0, 0) }
     }
 }
