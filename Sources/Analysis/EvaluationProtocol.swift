@@ -35,7 +35,7 @@ public enum EvaluationProtocol: String, Codable, Sendable, CaseIterable {
     public var summary: String {
         switch self {
         case .dlib: "disentanglement_lib's sample sizes (BetaVAE/FactorVAE: 10,000 + 5,000 points of 64)"
-        case .quick: "quick sample sizes (BetaVAE/FactorVAE: 150 + 75 points of 32; disentanglement_lib uses 10,000 + 5,000 of 64)"
+        case .quick: "quick sample sizes (BetaVAE/FactorVAE: 150 + 75 points of 32, fewer for a run on under 10,000 images; disentanglement_lib uses 10,000 + 5,000 of 64)"
         }
     }
 }
