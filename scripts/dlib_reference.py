@@ -120,6 +120,10 @@ def main(path):
     if "codes_train" in arrays:
         train, test = arrays["codes_train"], arrays["codes_test"]
         factors_train, factors_test = arrays["factors_train"], arrays["factors_test"]
+        # Factors with one value in the training rows say nothing (disentanglement_lib's datasets list
+        # only the varying ones as latent_factor_indices; betavae leaves them out too).
+        varying = [f for f in range(factors_train.shape[1]) if len(np.unique(factors_train[:, f])) > 1]
+        factors_train, factors_test = factors_train[:, varying], factors_test[:, varying]
         matrix = mutual_information_matrix(train, factors_train)
         out["mig"] = mig(matrix, factors_train)
         out["modularity"] = modularity(matrix)
