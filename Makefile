@@ -1,6 +1,6 @@
 # betavae — set up, build, test, benchmark.
 SHELL := /bin/bash
-APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev libdnnl-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time python3-selenium chromium chromium-driver poppler-utils python3-torch python3-pip libssl-dev
+APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev libdnnl-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time python3-selenium chromium chromium-driver poppler-utils python3-torch python3-pip libssl-dev liblinear-dev
 RELEASE := swift build -c release
 BIN := .build/release
 
@@ -8,7 +8,8 @@ BIN := .build/release
 
 # Installs what is missing (apt-get as root, else sudo); does nothing when everything is present.
 # python3-selenium, chromium and chromium-driver drive the latent explorer's browser tests;
-# python3-torch runs the PyTorch comparisons of the layers, objectives and checkpoints.
+# python3-torch runs the PyTorch comparisons of the layers, objectives and checkpoints;
+# liblinear-dev fits SAP's linear SVMs (the library scikit-learn's LinearSVC wraps).
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -21,6 +22,10 @@ setup:
 	@# Debian's PyTorch (python3-torch) runs the PyTorch comparisons; it needs safetensors beside it.
 	@/usr/bin/python3 -c 'import safetensors.torch' 2>/dev/null || /usr/bin/python3 -m pip install -q --break-system-packages safetensors 2>/dev/null \
 	  || echo "note: /usr/bin/python3 has no safetensors; the PyTorch comparison tests will be skipped"
+	@# scikit-learn (with scipy, numpy) runs scripts/dlib_reference.py, the reference of the disentanglement_lib parity tests.
+	@python3 -c 'import sklearn, scipy' 2>/dev/null || python3 -m pip install -q scikit-learn scipy numpy 2>/dev/null \
+	  || python3 -m pip install -q --break-system-packages scikit-learn scipy numpy 2>/dev/null \
+	  || echo "note: python3 has no scikit-learn; the disentanglement_lib parity tests will be skipped"
 
 build: setup
 	$(RELEASE) --product betavae

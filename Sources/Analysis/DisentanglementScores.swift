@@ -13,16 +13,22 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     /// Gaussian total correlation of the aggregate posterior (nats).
     public var gaussianTotalCorrelation: Double?
     public var seconds: [String: Double]
-    /// SAP with disentanglement_lib's discrete score matrix (SAPScore), DCI with CART-tree
-    /// importances (DCIScores) and modularity (ModularityScore), with known factors; absent from
+    /// SAP with disentanglement_lib's discrete score matrix (SAPScore), DCI with the importances of
+    /// the estimator `details` names (DCIScores) and modularity (ModularityScore), with known factors; absent from
     /// evaluations made before they were computed.
     public var sap: Double?
     public var dciDisentanglement: Double?
     public var dciCompleteness: Double?
     public var dciInformativeness: Double?
     public var modularity: Double?
-    /// Latents whose posterior means barely move over the pool (Var < 0.01): marked, with zero
-    /// mutual information; absent from evaluations made before they were marked.
+    /// MIG and modularity with the inactive latents' mutual information set to 0
+    /// (`CodeScores.maskedKeys`); absent when no latent is inactive and from older evaluations.
+    public var migMasked: Double?
+    public var modularityMasked: Double?
+    /// The sample sizes' protocol (`EvaluationProtocol` raw value); absent from older evaluations (quick).
+    public var evaluationProtocol: String?
+    /// Latents whose posterior means barely move over the pool (Var < 0.01): marked (the masked
+    /// keys give them zero mutual information); absent from evaluations made before they were marked.
     public var inactiveLatents: [Int]?
     /// H(f) in nats of each factor over the points of `mutualInformation` (absent from older evaluations).
     public var factorEntropies: [Double]?
@@ -32,7 +38,8 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
 
     public init(betaVAE: Double?, factorVAE: Double?, mig: Double?, mutualInformation: [[Double]], factorNames: [String],
                 gaussianTotalCorrelation: Double?, seconds: [String: Double], sap: Double? = nil, dci: DCIScores.Result? = nil,
-                modularity: Double? = nil, inactiveLatents: [Int]? = nil, factorEntropies: [Double]? = nil, details: ScoreDetails? = nil) {
+                modularity: Double? = nil, inactiveLatents: [Int]? = nil, factorEntropies: [Double]? = nil, details: ScoreDetails? = nil,
+                migMasked: Double? = nil, modularityMasked: Double? = nil, evaluationProtocol: String? = nil) {
         self.betaVAE = betaVAE
         self.factorVAE = factorVAE
         self.mig = mig
@@ -48,6 +55,9 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
         self.inactiveLatents = inactiveLatents
         self.factorEntropies = factorEntropies
         self.details = details
+        self.migMasked = migMasked
+        self.modularityMasked = modularityMasked
+        self.evaluationProtocol = evaluationProtocol
     }
 
     /// The traversal rows' and latent table's word for latent `j`: "inactive" when `inactive`

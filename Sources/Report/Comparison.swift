@@ -66,6 +66,7 @@ public enum Comparison {
             "scoresRows": ComparisonTables.settingsRows(runs, groups: groups, scores: true),
             "hasScores": !ComparisonTables.columns(runs, scores: true).isEmpty,
             "noiseRows": ComparisonTables.evaluationNoiseRow(runs).map { [$0] } ?? [],
+            "scoreEstimators": ComparisonTables.estimatorLines(runs),
             "seeded": groups.contains { $0.members.count > 1 },
             "metricsHeader": ["run", "", "test NELBO", "Δ", "IWAE NLL", "Δ", "recon", "Δ", "KL", "Δ", "active", "5-NN"].map { ["text": $0] },
             "metricsRows": runs.indices.map { metricsRow(runs[$0], label: labels[$0], baseline: runs[base], isBaseline: $0 == base) },

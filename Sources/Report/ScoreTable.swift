@@ -9,6 +9,7 @@ enum ScoreTable {
         "beta_vae": "BetaVAE (Higgins et al. 2017)", "factor_vae": "FactorVAE (Kim & Mnih 2018)", "mig": "MIG (Chen et al. 2018)",
         "sap": "SAP (Kumar et al. 2018)", "dci_disentanglement": "DCI disentanglement (Eastwood & Williams 2018)",
         "dci_completeness": "DCI completeness", "dci_informativeness": "DCI informativeness", "modularity": "modularity (Ridgeway & Mozer 2018)",
+        "mig_masked": "MIG, inactive latents masked", "modularity_masked": "modularity, inactive latents masked",
     ]
 
     /// "0.512 ± 0.031" (the value alone without a spread).
@@ -22,10 +23,11 @@ enum ScoreTable {
         let means: [String: Double?] = [
             "beta_vae": d.betaVAE, "factor_vae": d.factorVAE, "mig": d.mig, "sap": d.sap, "dci_disentanglement": d.dciDisentanglement,
             "dci_completeness": d.dciCompleteness, "dci_informativeness": d.dciInformativeness, "modularity": d.modularity,
+            "mig_masked": d.migMasked, "modularity_masked": d.modularityMasked,
         ]
         let details = d.details
         var previous = ""
-        return CodeScores.keys.compactMap { key in
+        return (CodeScores.keys + CodeScores.maskedKeys).compactMap { key in
             guard let value = means[key] ?? nil else { return nil }
             let accuracy = details?.accuracies[key].map { String(format: "%.3f / %.3f", $0.train, $0.evaluation) } ?? ""
             let sampled = details.map { text($0.sampled[key], $0.sampledSpread[key]) } ?? "–"
@@ -42,7 +44,8 @@ enum ScoreTable {
     static func note(_ d: DisentanglementScores) -> String {
         guard let details = d.details else { return "Scores from an evaluation made before their settings were recorded: run 'betavae evaluate' again for spreads and sampled z." }
         let inactive = (d.inactiveLatents ?? []).isEmpty ? ""
-            : " Inactive latents (posterior-mean variance < 0.01: z" + (d.inactiveLatents ?? []).map(String.init).joined(separator: ", z") + ") get zero mutual information."
-        return "Each score is computed on \(details.source), \(details.repeats) times with different evaluation seeds (fresh observations, splits and classifiers each time): mean ± standard deviation over the \(details.repeats). \"Posterior means\" scores the representation z = μ(x); \"sampled z\" scores z = μ + σ·ε, one ε per observation, as disentanglement_lib reports both (BetaVAE and FactorVAE only on the means). Accuracy is the classifier's on its training points / on the evaluation points (the score)." + inactive
+            : " Inactive latents (posterior-mean variance < 0.01: z" + (d.inactiveLatents ?? []).map(String.init).joined(separator: ", z") + ") are binned like every other latent, as disentanglement_lib does; the masked rows give them zero mutual information instead."
+        let sizes = (d.evaluationProtocol.flatMap(EvaluationProtocol.init(rawValue:)) ?? .quick).summary
+        return "Sample sizes: \(sizes); the last column says for each score the estimator it comes from. Each score is computed on \(details.source), \(details.repeats) times with different evaluation seeds (fresh observations, splits and classifiers each time): mean ± standard deviation over the \(details.repeats). \"Posterior means\" scores the representation z = μ(x); \"sampled z\" scores z = μ + σ·ε, one ε per observation, as disentanglement_lib reports both (BetaVAE and FactorVAE only on the means). Accuracy is the classifier's on its training points / on the evaluation points (the score)." + inactive
     }
 }

@@ -11,6 +11,7 @@ extension LoadedRun {
     /// epoch and step, with K, the IWAE's images and the k-NN references of `EvaluationDefaults`
     /// for its architecture unless `iwaeSamples` or `iwaeImages` say otherwise, and an optional `testLimit`.
     public func evaluatorOptions(iwaeSamples: Int? = nil, iwaeImages: Int? = nil, testLimit: Int? = nil, toolVersion: String,
+                                 evaluationProtocol: EvaluationProtocol = .quick,
                                  progress: (@Sendable (Int, Int) -> Void)? = nil) -> Evaluator.Options {
         let defaults = EvaluationDefaults.of(config.model.architecture)
         var options = Evaluator.Options()
@@ -24,6 +25,7 @@ extension LoadedRun {
         options.epoch = epoch
         options.step = step
         options.toolVersion = toolVersion
+        options.evaluationProtocol = evaluationProtocol
         options.progress = progress
         return options
     }
@@ -45,6 +47,7 @@ extension LoadedRun {
             key.binarization != wanted.binarization ? "binarisation \(key.binarization)" : nil,
             key.seed != wanted.seed ? "seed \(key.seed)" : nil,
             key.toolVersion != wanted.toolVersion ? "betavae \(key.toolVersion)" : nil,
+            key.evaluationProtocol != wanted.evaluationProtocol ? "--protocol \(key.evaluationProtocol)" : nil,
         ].compactMap { $0 }
         return differences.isEmpty ? (saved, "") : (nil, "evaluation.json was made with " + differences.joined(separator: ", "))
     }

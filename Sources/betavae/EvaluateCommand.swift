@@ -26,6 +26,8 @@ struct EvaluateCommand: ParsableCommand {
     var testLimit: Int?
     @Option(help: "Also write posterior means, log-variances and labels to this .npz file.")
     var exportLatents: String?
+    @Option(help: "Disentanglement sample sizes: quick (BetaVAE/FactorVAE on 150 + 75 points of 32) or dlib (disentanglement_lib's 10,000 + 5,000 of 64; docs/metrics.md has the cost).")
+    var `protocol`: EvaluationProtocol = .quick
 
     func validate() throws {
         try OptionChecks.iwaeSamples(iwaeSamples)
@@ -38,7 +40,7 @@ struct EvaluateCommand: ParsableCommand {
         try reportingErrors {
             let loaded = try LoadedRun.load(runPath, epoch: epoch)
             let options = loaded.evaluatorOptions(iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, testLimit: testLimit,
-                                                  toolVersion: ToolVersion.string, progress: iwaeProgress())
+                                                  toolVersion: ToolVersion.string, evaluationProtocol: `protocol`, progress: iwaeProgress())
             FileHandle.standardError.write(Data("betavae: evaluating \(loaded.run.path): \(loaded.workSummary(options: options))\n".utf8))
             let result = try loaded.evaluateAndSave(options: options)
             if let exportLatents { try loaded.exportLatents(limit: testLimit, to: exportLatents) }
@@ -86,8 +88,11 @@ struct EvaluateCommand: ParsableCommand {
             score("DCI completeness", "dci_completeness", d.dciCompleteness)
             score("DCI informativeness", "dci_informativeness", d.dciInformativeness)
             score("modularity", "modularity", d.modularity)
+            score("MIG, inactive masked", "mig_masked", d.migMasked)
+            score("modularity, masked", "modularity_masked", d.modularityMasked)
             if let details = d.details {
-                lines.append("  (mean ± sd over \(details.repeats) evaluation seeds on \(details.source); evaluation.json's details say how each was computed)")
+                let sizes = (d.evaluationProtocol.flatMap(EvaluationProtocol.init(rawValue:)) ?? .quick).summary
+                lines.append("  (mean ± sd over \(details.repeats) evaluation seeds on \(details.source); \(sizes); evaluation.json's details say how each was computed)")
             }
             if let v = d.gaussianTotalCorrelation { lines.append(String(format: "Gaussian TC             %.4f nats", v)) }
         }
