@@ -130,55 +130,24 @@ public struct FileGridSource: GroundTruthSource {
 }
 
 /// A ground-truth source held in memory as bytes in C·H·W order, one image per grid position
-/// unless `instances` says otherwise (SmallNORB, Cars3D: small enough to keep, 64×64 after resizing).
+/// (Cars3D: 17,568 images of 64×64×3 after resizing, 216 MB).
 public struct MemoryGridSource: GroundTruthSource {
     public let pixels: [UInt8]
     public let factors: FactorTable
     public let imageShape: [Int]
     public let labelFactor: Int
-    /// Factor classes of each image (F per image), or empty for grid order.
-    let imageClasses: [Int32]
-    /// For each grid position, the images that show it (empty for grid order).
-    let imagesAt: [[Int32]]
 
-    public init(pixels: [UInt8], factors: FactorTable, imageShape: [Int], labelFactor: Int, imageClasses: [Int32] = []) {
+    public init(pixels: [UInt8], factors: FactorTable, imageShape: [Int], labelFactor: Int) {
+        precondition(pixels.count == factors.sizes.reduce(1, *) * imageShape.reduce(1, *))
         self.pixels = pixels
         self.factors = factors
         self.imageShape = imageShape
         self.labelFactor = labelFactor
-        self.imageClasses = imageClasses
-        if imageClasses.isEmpty {
-            imagesAt = []
-        } else {
-            let width = factors.sizes.count
-            var at = [[Int32]](repeating: [], count: factors.sizes.reduce(1, *))
-            for image in 0..<(imageClasses.count / width) {
-                let c = (0..<width).map { Int(imageClasses[image * width + $0]) }
-                at[FactorGrid.index(of: c, sizes: factors.sizes)].append(Int32(image))
-            }
-            imagesAt = at
-        }
     }
 
-    public var count: Int { pixels.count / imageShape.reduce(1, *) }
-
-    /// Whether every factor combination has at least one image (needed to draw any combination).
-    public var coversGrid: Bool { imagesAt.isEmpty ? count == factors.sizes.reduce(1, *) : imagesAt.allSatisfy { !$0.isEmpty } }
-
-    public func classes(of image: Int) -> [Int] {
-        if imageClasses.isEmpty { return FactorGrid.classes(of: image, sizes: factors.sizes) }
-        let width = factors.sizes.count
-        return (0..<width).map { Int(imageClasses[image * width + $0]) }
-    }
-
-    public func image(showing classes: [Int], draw: UInt64) -> Int {
-        let grid = FactorGrid.index(of: classes, sizes: factors.sizes)
-        if imagesAt.isEmpty { return grid }
-        let choices = imagesAt[grid]
-        precondition(!choices.isEmpty, "no image shows \(classes)")
-        return Int(choices[Int(draw % UInt64(choices.count))])
-    }
-
+    public var count: Int { factors.sizes.reduce(1, *) }
+    public func classes(of image: Int) -> [Int] { FactorGrid.classes(of: image, sizes: factors.sizes) }
+    public func image(showing classes: [Int], draw: UInt64) -> Int { FactorGrid.index(of: classes, sizes: factors.sizes) }
     public func write(image: Int, into pixels: UnsafeMutableBufferPointer<Float>) {
         let size = imageShape.reduce(1, *)
         for i in 0..<size { pixels[i] = Float(self.pixels[image * size + i]) * (1 / 255) }

@@ -175,6 +175,7 @@ enum ConfigTable {
         case "model.hidden": return config.model.architecture == .mlp
         case "channels": return config.dataset.hasPrefix("images:")
         case "dataDirectory": return config.dataDirectory != nil
+        case "background": return config.background != nil
         case "clipNorm": return config.clipNorm != nil
         default: return true
         }
