@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "fuzz", dependencies: ["Engine", "Datasets", "Training", "Analysis"], path: "Fuzz/Sources"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "CHDF5", "CMatio"],
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "CHDF5", "CMatio", "CCairo"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Datasets", "Engine"],
                     resources: [.copy("Fixtures")]),

@@ -80,6 +80,7 @@ final class MatFile {
     }
 
     init(path: String) throws(DatasetError) {
+        try MatFile.checkElements(path: path)
         Mat_LogInitFunc("betavae") { _, _ in }
         guard let mat = Mat_Open(path, Int32(MAT_ACC_RDONLY.rawValue)) else {
             throw .invalidHeader(path: path, reason: "libmatio cannot open it as a MATLAB .mat file")
@@ -89,6 +90,37 @@ final class MatFile {
     }
 
     deinit { Mat_Close(mat) }
+
+    /// Checks the file's top-level structure before libmatio reads it: a 128-byte header whose
+    /// endian indicator is `MI` or `IM`, then data elements whose tags (type, byte count) each fit
+    /// in the file. libmatio reads a truncated uncompressed variable without complaint and leaves
+    /// the missing bytes as they were, so a cut download would silently train on garbage; this
+    /// check (MATLAB's "MAT-File Format", level 5) turns it into one error naming the file.
+    static func checkElements(path: String) throws(DatasetError) {
+        let file = try PixelFile(path: path, hint: Cars3D.hint)
+        let header = try file.bytes(at: 0, count: min(file.size, 128))
+        guard header.count == 128, header[126] == UInt8(ascii: "I") && header[127] == UInt8(ascii: "M")
+                || header[126] == UInt8(ascii: "M") && header[127] == UInt8(ascii: "I") else {
+            throw .badMagic(path: path, found: "no MATLAB 5 header", expected: "a MATLAB v5 .mat file")
+        }
+        let little = header[126] == UInt8(ascii: "I")
+        func u32(_ b: [UInt8], _ at: Int) -> Int {
+            let bytes = little ? Array(b[at..<(at + 4)]) : Array(b[at..<(at + 4)].reversed())
+            return bytes.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        }
+        var offset = 128
+        while offset < file.size {
+            let tag = try file.bytes(at: offset, count: min(8, file.size - offset))
+            guard tag.count == 8 else { throw .truncated(path: path, expectedBytes: offset + 8, actualBytes: file.size) }
+            let type = u32(tag, 0), count = u32(tag, 4)
+            // miMATRIX (14) is padded to 8 bytes; miCOMPRESSED (15) is not.
+            let padded = type == 14 ? (count + 7) / 8 * 8 : count
+            guard padded <= file.size - offset - 8 || (type != 14 && count <= file.size - offset - 8) else {
+                throw .truncated(path: path, expectedBytes: offset + 8 + padded, actualBytes: file.size)
+            }
+            offset += 8 + min(padded, file.size - offset - 8)
+        }
+    }
 
     /// The uint8 variable `name` of rank `rank`, its dimensions passed to `check` (a reason to
     /// refuse them, or nil) before its data is read, so a lying header allocates nothing.
