@@ -69,17 +69,17 @@ public enum Cars3D {
 
 /// A MATLAB .mat file open for reading through libmatio, closed in `deinit`. libmatio's own
 /// log messages are silenced: betavae reports one line naming the file instead.
-final class MatFile {
-    let path: String
+public final class MatFile {
+    public let path: String
     private let mat: OpaquePointer
 
     /// A variable's dimensions and its bytes (column-major, as MATLAB stores them).
-    struct Variable {
-        let dimensions: [Int]
-        let bytes: [UInt8]
+    public struct Variable {
+        public let dimensions: [Int]
+        public let bytes: [UInt8]
     }
 
-    init(path: String) throws(DatasetError) {
+    public init(path: String) throws(DatasetError) {
         try MatFile.checkElements(path: path)
         Mat_LogInitFunc("betavae") { _, _ in }
         guard let mat = Mat_Open(path, Int32(MAT_ACC_RDONLY.rawValue)) else {
@@ -124,11 +124,12 @@ final class MatFile {
 
     /// The uint8 variable `name` of rank `rank`, its dimensions passed to `check` (a reason to
     /// refuse them, or nil) before its data is read, so a lying header allocates nothing.
-    func uint8Variable(_ name: String, rank: Int, check: ([Int]) -> String?) throws(DatasetError) -> Variable {
+    public func uint8Variable(_ name: String, rank: Int, check: ([Int]) -> String?) throws(DatasetError) -> Variable {
         guard let info = Mat_VarReadInfo(mat, name) else {
             throw .invalidHeader(path: path, reason: "it has no variable '\(name)'")
         }
-        let dims = (0..<Int(info.pointee.rank)).map { Int(info.pointee.dims[$0]) }
+        let rankRead = Int(info.pointee.rank)
+        let dims = (0...32).contains(rankRead) && info.pointee.dims != nil ? (0..<rankRead).map { Int(clamping: info.pointee.dims[$0]) } : []
         let classType = info.pointee.class_type
         Mat_VarFree(info)
         guard classType == MAT_C_UINT8, dims.count == rank else {

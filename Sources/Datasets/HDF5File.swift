@@ -98,7 +98,7 @@ public final class HDF5File: @unchecked Sendable {
         let rank = Int(H5Sget_simple_extent_ndims(space))
         var dims = [hsize_t](repeating: 0, count: rank)
         H5Sget_simple_extent_dims(space, &dims, nil)
-        guard rank >= 1, row >= 0, count >= 1, row <= Int(dims[0]) - count else {
+        guard rank >= 1, row >= 0, count >= 1, row <= Int(clamping: dims[0]) - count else {
             throw .invalidHeader(path: path, reason: "rows \(row)..<\(row + count) of '\(name)' are outside it")
         }
         var start = [hsize_t](repeating: 0, count: rank), size = dims

@@ -15,22 +15,22 @@ public enum SmallNORB {
     public static let hint = "Download the six files from https://cs.nyu.edu/~ylclab/data/norb-v1.0-small/ and gunzip them into --data-dir."
 
     /// NYU's magic numbers: the element type of a binary matrix.
-    static let byteMagic: Int32 = 0x1E3D_4C55
-    static let intMagic: Int32 = 0x1E3D_4C54
+    public static let byteMagic: Int32 = 0x1E3D_4C55
+    public static let intMagic: Int32 = 0x1E3D_4C54
 
     /// File name of one part (`dat`, `cat`, `info`) of a chunk.
     public static func fileName(_ chunk: String, _ part: String) -> String { "smallnorb-\(chunk)-\(part).mat" }
 
     /// An NYU binary-matrix header: magic, rank, max(3, rank) dimensions, all little-endian int32.
-    struct MatrixHeader {
-        let magic: Int32
-        let dimensions: [Int]
-        let size: Int
+    public struct MatrixHeader: Sendable {
+        public let magic: Int32
+        public let dimensions: [Int]
+        public let size: Int
     }
 
     /// Parses and checks the header of `bytes` (at least the header's bytes): the magic must be
     /// `magic`, the rank 1…4 and every dimension 1…2^24.
-    static func header(_ bytes: [UInt8], path: String, magic: Int32) throws(DatasetError) -> MatrixHeader {
+    public static func header(_ bytes: [UInt8], path: String, magic: Int32) throws(DatasetError) -> MatrixHeader {
         func int(_ at: Int) -> Int32 { Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) }) }
         guard bytes.count >= 8 else { throw .truncated(path: path, expectedBytes: 8, actualBytes: bytes.count) }
         guard int(0) == magic else {
@@ -49,13 +49,21 @@ public enum SmallNORB {
 
     /// An int32 matrix file read whole (`cat`, `info`: a few hundred kB), its shape `expected`.
     static func intMatrix(path: String, expected: [Int]) throws(DatasetError) -> [Int32] {
-        let file = try PixelFile(path: path, hint: hint)
-        let h = try header(try file.bytes(at: 0, count: min(file.size, 24)), path: path, magic: intMagic)
+        try ints(try readFile(path, hint: hint), path: path, expected: expected)
+    }
+
+    /// The int32 matrix in `bytes` (a whole file), after checking its magic and that its shape is
+    /// `expected` and its data all there.
+    public static func ints(_ bytes: [UInt8], path: String, expected: [Int]) throws(DatasetError) -> [Int32] {
+        let h = try header(bytes, path: path, magic: intMagic)
         guard h.dimensions == expected else {
             throw .invalidHeader(path: path, reason: "shape \(h.dimensions), expected \(expected) to match the images")
         }
-        let bytes = try file.bytes(at: h.size, count: expected.reduce(4, *))
-        return (0..<(bytes.count / 4)).map { i in Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[4 * i + $1]) << (8 * UInt32($1)) }) }
+        let count = expected.reduce(1, *)
+        guard bytes.count - h.size >= 4 * count else { throw .truncated(path: path, expectedBytes: h.size + 4 * count, actualBytes: bytes.count) }
+        return (0..<count).map { i in
+            Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[h.size + 4 * i + $1]) << (8 * UInt32($1)) })
+        }
     }
 
     /// Both chunks in `folder`, every header, count and factor value checked.
