@@ -59,7 +59,15 @@ public enum SmallNORB {
         guard h.dimensions == expected else {
             throw .invalidHeader(path: path, reason: "shape \(h.dimensions), expected \(expected) to match the images")
         }
-        let count = expected.reduce(1, *)
+        // Four dimensions of up to 2^24 overflow Int: multiplied with checks, capped like every declared size.
+        var count = 1
+        for d in expected {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= DatasetLimits.maximumBytes / 4 else {
+                throw .tooLarge(path: path, declared: "an int32 matrix of shape \(expected)", limit: DatasetLimits.maximumBytes)
+            }
+            count = product
+        }
         guard bytes.count - h.size >= 4 * count else { throw .truncated(path: path, expectedBytes: h.size + 4 * count, actualBytes: bytes.count) }
         return (0..<count).map { i in
             Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[h.size + 4 * i + $1]) << (8 * UInt32($1)) })

@@ -69,6 +69,14 @@ import Testing
         #expect(throws: DatasetError.missing(path: dat, hint: SmallNORB.hint)) { try DatasetCatalog.load("smallnorb", options: options(folder)) }
     }
 
+    /// A header of four 2^24 dimensions (found by `make fuzz`) overflows Int when multiplied: refused.
+    @Test func nyuDimensionsWhoseProductOverflowsAreRefused() {
+        let bytes = BenchmarkFiles.nyuHeader(magic: 0x1E3D_4C54, dimensions: [1 << 24, 1 << 24, 1 << 24, 1 << 24])
+        #expect(throws: DatasetError.tooLarge(path: "x", declared: "an int32 matrix of shape [16777216, 16777216, 16777216, 16777216]", limit: DatasetLimits.maximumBytes)) {
+            try SmallNORB.ints(bytes, path: "x", expected: [1 << 24, 1 << 24, 1 << 24, 1 << 24])
+        }
+    }
+
     /// The real grid (24,300 items per chunk, the `dat` files sparse): every combination present,
     /// so any can be drawn, and the drawn image shows the classes asked for.
     @Test func smallNORBOfTheRealSizeDrawsAnyCombination() throws {
