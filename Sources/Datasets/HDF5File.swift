@@ -21,6 +21,9 @@ public final class HDF5File: @unchecked Sendable {
         public let elementSize: Int
         /// File offset of the raw data for a contiguous, allocated dataset; nil when chunked (or unallocated).
         public let contiguousOffset: Int?
+        /// Bytes of one chunk of a chunked dataset (its chunk shape's product times the element
+        /// size, saturating), nil otherwise: libhdf5 allocates a chunk's bytes to read any of it.
+        public let chunkBytes: Int?
     }
 
     public init(path: String, hint: String) throws(DatasetError) {
@@ -67,13 +70,22 @@ public final class HDF5File: @unchecked Sendable {
         }
         let typeClass = H5Tget_class(type)
         var offset: Int? = nil
+        var chunkBytes: Int? = nil
+        if H5Pget_layout(plist) == H5D_CHUNKED {
+            var chunk = [hsize_t](repeating: 0, count: max(rank, 1))
+            let chunkRank = Int(H5Pget_chunk(plist, Int32(rank), &chunk))
+            chunkBytes = chunkRank < 1 ? Int.max : chunk.prefix(chunkRank).reduce(Int(H5Tget_size(type))) { total, d in
+                let (product, overflow) = total.multipliedReportingOverflow(by: Int(clamping: d))
+                return overflow ? Int.max : product
+            }
+        }
         if H5Pget_layout(plist) == H5D_CONTIGUOUS {
             let address = H5Dget_offset(dataset)
             if address != betavae_haddr_undef() { offset = Int(exactly: address) }
         }
         return DatasetInfo(name: name, dimensions: dims.map { Int(clamping: $0) }, isInteger: typeClass == H5T_INTEGER,
                            isFloat: typeClass == H5T_FLOAT, isSigned: typeClass == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_2,
-                           elementSize: Int(H5Tget_size(type)), contiguousOffset: offset)
+                           elementSize: Int(H5Tget_size(type)), contiguousOffset: offset, chunkBytes: chunkBytes)
     }
 
     /// `count` rows starting at `row` of dataset `name`, converted by libhdf5 to bytes or doubles

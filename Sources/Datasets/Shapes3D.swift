@@ -47,6 +47,14 @@ public enum Shapes3D {
             }
             return FileGridSource(file: pixels, offset: offset, factors: table, imageShape: [3, 64, 64], labelFactor: labelFactor)
         }
+        // libhdf5 allocates a whole chunk to read any of it: a chunk size from a corrupt header
+        // would be believed, so chunks above 64 MiB (h5py's largest automatic chunk is 1 MiB) are refused.
+        guard let chunkBytes = images.chunkBytes else {
+            throw .invalidHeader(path: path, reason: "'images' is neither contiguous nor chunked (a compact or unallocated dataset)")
+        }
+        guard chunkBytes <= 1 << 26 else {
+            throw .invalidHeader(path: path, reason: "'images' is chunked in chunks of \(chunkBytes) bytes; at most 67,108,864 are read")
+        }
         // Chunked (or compressed): read one image now, so a file whose chunks are missing or
         // corrupt fails here rather than in the middle of training.
         _ = try file.byteRows("images", row: count - 1, count: 1)
