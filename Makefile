@@ -1,6 +1,6 @@
 # betavae — set up, build, test, benchmark.
 SHELL := /bin/bash
-APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev libdnnl-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time python3-selenium chromium chromium-driver poppler-utils python3-torch python3-pip libssl-dev liblinear-dev
+APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev libdnnl-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time python3-selenium chromium chromium-driver poppler-utils python3-torch python3-pip libssl-dev liblinear-dev libhdf5-dev libmatio-dev
 RELEASE := swift build -c release
 BIN := .build/release
 

@@ -376,6 +376,68 @@ write("traininglog", "bad-nan.log", yanndubs_log(range(2), value="nan"))
 write("traininglog", "bad-header.log", "epoch,loss\n0,1.0\n")
 write_dict("traininglog", [b'"%s"' % k.encode() for k in ["Epoch,Loss,Value", "loss", "recon_loss", "kl_loss", "kl_loss_", "mi_loss",
                                                           "tc_loss", "dw_kl_loss", ",", "nan", "inf", "-1", "1e308"]])
+# --- nyu: SmallNORB's NYU binary matrices (byte `dat`, int32 `cat` and `info`) ----------------
+def nyu(magic, dims, payload):
+    return struct.pack("<ii", magic, len(dims)) + struct.pack("<%di" % max(3, len(dims)), *(list(dims) + [1] * (3 - len(dims)))) + payload
+
+write("nyu", "dat.mat", nyu(0x1E3D4C55, [2, 2, 8, 8], bytes(range(256))))
+write("nyu", "cat.mat", nyu(0x1E3D4C54, [4], struct.pack("<4i", 0, 1, 4, 2)))
+write("nyu", "info.mat", nyu(0x1E3D4C54, [3, 4], struct.pack("<12i", 4, 8, 34, 5, 0, 0, 0, 0, 9, 3, 10, 2)))
+write("nyu", "bad-magic.mat", nyu(0x1E3D4C51, [4], bytes(16)))
+write("nyu", "bad-truncated.mat", nyu(0x1E3D4C54, [3, 4], bytes(20)))
+write_dict("nyu", [b'"\x55\x4c\x3d\x1e"', b'"\x54\x4c\x3d\x1e"', b'"\x60\x00\x00\x00"', b'"\x02\x00\x00\x00"'])
+
+# --- mpi3d: an .npz whose `images` member is read in place (numpy.savez, stored) ---------------
+mpi = {"images": rng.integers(0, 256, (3, 4, 4, 3), dtype=np.uint8)}
+write("mpi3d", "stored.npz", npz(mpi, zipfile.ZIP_STORED))
+write("mpi3d", "zip64.npz", npz(mpi, zipfile.ZIP_STORED, force_zip64=True))
+write("mpi3d", "bad-deflated.npz", npz(mpi, zipfile.ZIP_DEFLATED))
+write("mpi3d", "bad-truncated.npz", npz(mpi, zipfile.ZIP_STORED)[:-30])
+write_dict("mpi3d", [b'"PK\x03\x04"', b'"PK\x01\x02"', b'"PK\x05\x06"', b'"PK\x06\x06"', b'"PK\x06\x07"', b'"images.npy"',
+                     b'"\x93NUMPY"', b"\"'shape': (\"", b'"|u1"'])
+
+# --- hdf5: Shapes3D-like files through h5py (no timestamps, so the bytes are the same each run) --
+try:
+    import h5py
+
+    def hdf5(chunked, labels=True, images_shape=(2, 4, 4, 3)):
+        buffer = io.BytesIO()
+        with h5py.File(buffer, "w", track_order=False) as f:
+            f.create_dataset("images", data=rng.integers(0, 256, images_shape, dtype=np.uint8), track_times=False,
+                             chunks=(1,) + images_shape[1:] if chunked else None)
+            if labels:
+                f.create_dataset("labels", data=np.linspace(0, 1, images_shape[0] * 6).reshape(images_shape[0], 6), track_times=False)
+        return buffer.getvalue()
+
+    write("hdf5", "contiguous.h5", hdf5(False))
+    write("hdf5", "chunked.h5", hdf5(True))
+    write("hdf5", "bad-no-labels.h5", hdf5(False, labels=False))
+    write("hdf5", "bad-truncated.h5", hdf5(False)[:-200])
+    write_dict("hdf5", [b'"\x89HDF\r\n\x1a\n"', b'"images"', b'"labels"', b'"OHDR"', b'"TREE"', b'"HEAP"', b'"SNOD"'])
+except ImportError:
+    print("note: h5py is not installed; the hdf5 seeds were not written")
+
+
+# --- mat: MATLAB v5 files with a uint8 `im`, written by hand (scipy's header holds a date) ------
+def mat(name, array, truncate=0):
+    def element(kind, payload):
+        data = struct.pack("<II", kind, len(payload)) + payload
+        return data + bytes(-len(data) % 8)
+    dims = array.shape
+    body = (element(6, struct.pack("<II", 9, 0))                      # array flags: mxUINT8_CLASS
+            + element(5, struct.pack("<%di" % len(dims), *dims))      # dimensions
+            + element(1, name.encode())                               # array name
+            + element(2, array.tobytes(order="F")))                   # data, column-major
+    header = b"MATLAB 5.0 MAT-file, written by make_corpus.py".ljust(116) + bytes(8) + struct.pack("<H", 0x0100) + b"IM"
+    data = header + struct.pack("<II", 14, len(body)) + body
+    return data[:len(data) - truncate]
+
+car = rng.integers(0, 256, (2, 2, 3, 24, 4), dtype=np.uint8)
+write("mat", "im.mat", mat("im", car))
+write("mat", "bad-no-im.mat", mat("mesh", car))
+write("mat", "bad-truncated.mat", mat("im", car, truncate=100))
+write("mat", "other-shape.mat", mat("im", car[:, :, :, :, :3]))
+write_dict("mat", [b'"MATLAB 5.0 MAT-file"', b'"IM"', b'"\x0e\x00\x00\x00"', b'"\x0f\x00\x00\x00"', b'"im"'])
 
 for target in sorted(os.listdir(CORPUS)):
     files = sorted(os.listdir(os.path.join(CORPUS, target)))

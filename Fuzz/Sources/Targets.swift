@@ -1,3 +1,4 @@
+import Foundation
 import Analysis
 import Datasets
 import Engine
@@ -24,7 +25,92 @@ enum FuzzTargets {
         ("metrics", metrics),
         ("evaluation", evaluation),
         ("traininglog", trainingLog),
+        ("nyu", nyu),
+        ("mpi3d", mpi3d),
+        ("hdf5", hdf5),
+        ("mat", mat),
     ]
+
+    /// SmallNORB's NYU binary matrices: the header as a byte matrix (`dat`), and as an int32
+    /// matrix of the shape it declares (`cat` [N], `info` [N, 4]).
+    static func nyu(_ bytes: [UInt8]) throws -> String {
+        var outcomes: [String] = [], errors: [String] = []
+        do {
+            let h = try SmallNORB.header(bytes, path: "fuzz", magic: SmallNORB.byteMagic)
+            outcomes.append("bytes \(h.dimensions)")
+        } catch { errors.append("\(error)") }
+        do {
+            let h = try SmallNORB.header(bytes, path: "fuzz", magic: SmallNORB.intMagic)
+            let values = try SmallNORB.ints(bytes, path: "fuzz", expected: h.dimensions)
+            outcomes.append("ints \(h.dimensions): \(values.count)")
+        } catch { errors.append("\(error)") }
+        guard !outcomes.isEmpty else { throw Rejected(description: errors.joined(separator: "; ")) }
+        return outcomes.joined(separator: "; ")
+    }
+
+    /// The readers that need a file (libhdf5, libmatio, the in-place zip reader) get the input
+    /// written to one, named by the process so parallel fuzzers do not collide.
+    static func withFile(_ bytes: [UInt8], suffix: String, _ read: (String) throws -> String) throws -> String {
+        let path = NSTemporaryDirectory() + "betavae-fuzz-\(getpid())" + suffix
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try read(path)
+    }
+
+    /// MPI3D's `images` member found in place (tail, central directory, local header, .npy
+    /// header), then its first and last rows read, as training would read them.
+    static func mpi3d(_ bytes: [UInt8]) throws -> String {
+        try withFile(withStoredCRCsFixed(bytes), suffix: ".npz") { path in
+            let member = try NPZMember(path: path, array: "images", hint: "", limit: 1 << 32)
+            let rows = max(1, member.header.shape.first ?? 1), row = member.header.byteCount / rows
+            var buffer = [UInt8](repeating: 0, count: row)
+            if row > 0 {
+                buffer.withUnsafeMutableBytes { member.file.read(at: member.dataOffset, into: $0) }
+                buffer.withUnsafeMutableBytes { member.file.read(at: member.dataOffset + (rows - 1) * row, into: $0) }
+            }
+            return "\(member.header.descr) \(member.header.shape) at \(member.dataOffset)"
+        }
+    }
+
+    /// Shapes3D's checks through libhdf5: open, both datasets' shapes and types, and when the
+    /// file passes (only a real-size grid can), the factor values and one image.
+    static func hdf5(_ bytes: [UInt8]) throws -> String {
+        try withFile(bytes, suffix: ".h5") { path in
+            let file = try HDF5File(path: path, hint: "")
+            var described: [String] = []
+            for name in ["images", "labels"] {
+                let info = try file.info(name)
+                described.append("\(name) \(info.dimensions) \(info.elementSize)B")
+                if info.dimensions.count >= 1, info.dimensions[0] >= 1, info.dimensions.dropFirst().allSatisfy({ $0 >= 1 && $0 <= 64 }),
+                   let chunk = info.chunkBytes, chunk <= 1 << 26 {
+                    // As Shapes3D reads: through libhdf5 only a chunked dataset of bounded chunks
+                    // (a contiguous one is read by file offset, anything else is refused).
+                    _ = try file.byteRows(name, row: 0, count: 1)
+                }
+            }
+            // Only a real-size grid passes Shapes3D's own checks; its refusal is an answer, not a rejection of the file.
+            let shapes3d: String
+            do { _ = try Shapes3D.source(path: path); shapes3d = "a Shapes3D grid" } catch { shapes3d = "not Shapes3D (\(error))" }
+            return (described + [shapes3d]).joined(separator: "; ")
+        }
+    }
+
+    /// A Cars3D file: the element structure check, then libmatio's header of `im` and, for a
+    /// shape of at most 2^20 elements, its data.
+    static func mat(_ bytes: [UInt8]) throws -> String {
+        try withFile(bytes, suffix: ".mat") { path in
+            let variable = try MatFile(path: path).uint8Variable("im", rank: 5) { dims in
+                var count = 1
+                for d in dims {
+                    let (product, overflow) = count.multipliedReportingOverflow(by: d)
+                    guard !overflow, d >= 0, product <= 1 << 20 else { return "too large for the fuzzer" }
+                    count = product
+                }
+                return nil
+            }
+            return "im \(variable.dimensions), \(variable.bytes.count) bytes"
+        }
+    }
 
     /// MNIST-style IDX files, raw or gzip, read both as images (rank 3) and as labels (rank 1).
     static func idx(_ bytes: [UInt8]) throws -> String {

@@ -54,11 +54,22 @@ public struct NPYArray: Equatable, Sendable {
 public enum NPY {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
-    /// Parses a `.npy` file's bytes, naming `path` in errors. The header is untrusted: its length
-    /// is capped (`DatasetLimits.maximumNPYHeader`), the shape's element count and byte size are
-    /// multiplied with overflow checks and capped (`DatasetLimits.maximumBytes`), and the data must
-    /// be present in `bytes` before anything is allocated, so `NPYArray.init`'s precondition holds.
-    public static func parse(_ bytes: [UInt8], path: String) throws(DatasetError) -> NPYArray {
+    /// What a `.npy` header declares: the dtype, the shape, where the data starts and its size.
+    public struct Header: Sendable {
+        public let descr: String
+        public let elementSize: Int
+        public let shape: [Int]
+        /// Offset of the first data byte from the start of the `.npy` bytes.
+        public let dataStart: Int
+        /// Bytes of data the shape implies.
+        public let byteCount: Int
+    }
+
+    /// Parses a `.npy` header from the first bytes of an array (at least up to its data), naming
+    /// `path` in errors. The header is untrusted: its length is capped
+    /// (`DatasetLimits.maximumNPYHeader`), the shape's element count and byte size are multiplied
+    /// with overflow checks and capped at `limit` bytes.
+    public static func header(_ bytes: [UInt8], path: String, limit: Int = DatasetLimits.maximumBytes) throws(DatasetError) -> Header {
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw .badMagic(path: path, found: bytes.prefix(6).map { String(format: "%02x", $0) }.joined(), expected: "\\x93NUMPY")
         }
@@ -96,12 +107,20 @@ public enum NPY {
         var byteCount = elementSize
         for size in shape {
             let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= DatasetLimits.maximumBytes else {
-                throw .tooLarge(path: path, declared: "shape \(NPY.shapeText(shape)) of \(descr)",
-                                limit: DatasetLimits.maximumBytes)
+            guard !overflow, product <= limit else {
+                throw .tooLarge(path: path, declared: "shape \(NPY.shapeText(shape)) of \(descr)", limit: limit)
             }
             byteCount = product
         }
+        return Header(descr: descr, elementSize: elementSize, shape: shape, dataStart: dataStart, byteCount: byteCount)
+    }
+
+    /// Parses a `.npy` file's bytes, naming `path` in errors: the header (see `header`), then the
+    /// data, which must be present in `bytes` before anything is allocated, so `NPYArray.init`'s
+    /// precondition holds.
+    public static func parse(_ bytes: [UInt8], path: String) throws(DatasetError) -> NPYArray {
+        let h = try header(bytes, path: path)
+        let (descr, elementSize, shape, dataStart, byteCount) = (h.descr, h.elementSize, h.shape, h.dataStart, h.byteCount)
         let count = byteCount / elementSize
         guard bytes.count - dataStart >= byteCount else {
             throw .truncated(path: path, expectedBytes: dataStart + byteCount, actualBytes: bytes.count)

@@ -177,6 +177,7 @@ enum ConfigTable {
         case "model.hidden": return config.model.architecture == .mlp
         case "channels": return config.dataset.hasPrefix("images:")
         case "dataDirectory": return config.dataDirectory != nil
+        case "background": return config.background != nil
         case "clipNorm": return config.clipNorm != nil
         case _ where key.hasPrefix("importedFrom"): return false   // the page's "Imported weights" section shows it
         // An imported run was not optimised here: betavae's defaults for these would read as its settings.

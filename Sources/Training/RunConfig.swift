@@ -10,6 +10,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
     // Data
     public var dataset: String
     public var dataDirectory: String?
+    /// scream-dsprites' background picture (absent for every other dataset and in older runs).
+    public var background: String?
     public var limit: Int?
     public var testLimit: Int?
     public var binarize: String

@@ -48,6 +48,7 @@ extension RunConfig {
     public var datasetOptions: DatasetOptions {
         var options = DatasetOptions(dataDirectory: dataDirectory, limit: limit, testLimit: testLimit, seed: seed)
         options.channels = channels
+        options.background = background
         return options
     }
 }

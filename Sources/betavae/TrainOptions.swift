@@ -6,10 +6,12 @@ import Training
 
 /// The options of `train` (and `sweep`): data, model, objective, optimisation.
 struct TrainOptions: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist, mnist, sprites, idx:DIR, dsprites:PATH, images:DIR (see 'betavae datasets').")
+    @Option(help: "Dataset: fashion-mnist, mnist, sprites, idx:DIR, dsprites:PATH, images:DIR, shapes3d, mpi3d-toy, mpi3d-realistic, mpi3d-real, smallnorb, cars3d, color-dsprites, noisy-dsprites, scream-dsprites (see 'betavae datasets').")
     var dataset = "fashion-mnist"
-    @Option(help: "Folder with the MNIST files for --dataset mnist (default $BETAVAE_DATA/mnist).")
+    @Option(help: "Folder with the dataset's files for mnist and the benchmarks (default $BETAVAE_DATA/NAME, e.g. $BETAVAE_DATA/mpi3d).")
     var dataDir: String?
+    @Option(help: "The picture (PNG) scream-dsprites crops its backgrounds from.")
+    var background: String?
     @Option(help: "Train on the first N training images only (default: all).")
     var limit: Int?
     @Option(help: "Evaluate on the first N test images only (default: all).")
@@ -133,7 +135,9 @@ struct TrainOptions: ParsableArguments {
         try objectives.checkCombination(objective: objective, learningRate: lr)
         if model != .mlp && hidden != d.hidden { throw ValidationError("--hidden applies only to --model mlp (\(model.rawValue) has fixed layers)") }
         if channels != d.channels && !dataset.hasPrefix("images:") { throw ValidationError("--channels applies only to images:DIR datasets") }
-        if dataDir != nil && dataset != "mnist" { throw ValidationError("--data-dir applies only to --dataset mnist") }
+        let readsFolder = dataset == "mnist" || BenchmarkDatasets.entries.contains { $0.name == dataset }
+        if dataDir != nil && !readsFolder { throw ValidationError("--data-dir applies only to mnist and the benchmark datasets (see 'betavae datasets')") }
+        if background != nil && dataset != DSpritesVariant.scream.rawValue { throw ValidationError("--background applies only to --dataset scream-dsprites") }
     }
 
     /// With --resume the run's config.json fixes every setting but the number of epochs, the
@@ -142,7 +146,7 @@ struct TrainOptions: ParsableArguments {
     func checkResumable() throws {
         let d = try TrainOptions.parse([])
         let changed: [(String, Bool)] = [
-            ("--dataset", dataset != d.dataset), ("--data-dir", dataDir != nil), ("--limit", limit != nil), ("--test-limit", testLimit != nil),
+            ("--dataset", dataset != d.dataset), ("--data-dir", dataDir != nil), ("--background", background != nil), ("--limit", limit != nil), ("--test-limit", testLimit != nil),
             ("--binarize", binarize != d.binarize), ("--channels", channels != d.channels), ("--model", model != d.model),
             ("--hidden", hidden != d.hidden), ("--latent", latent != d.latent), ("--conditional", conditional),
             ("--objective", objective != d.objective), ("--beta", beta != d.beta), ("--deterministic", deterministic),
@@ -175,12 +179,13 @@ struct TrainOptions: ParsableArguments {
     var datasetOptions: DatasetOptions {
         var options = DatasetOptions(dataDirectory: dataDir, limit: limit, testLimit: testLimit, seed: seed)
         options.channels = channels
+        options.background = background
         return options
     }
 
     /// What the loaded data depends on: runs with the same key can share one loaded dataset.
     var dataKey: String {
-        [dataset, dataDir ?? "", limit.map(String.init) ?? "", testLimit.map(String.init) ?? "", "\(channels)", "\(seed)"].joined(separator: "|")
+        [dataset, dataDir ?? "", background ?? "", limit.map(String.init) ?? "", testLimit.map(String.init) ?? "", "\(channels)", "\(seed)"].joined(separator: "|")
     }
 
     /// A run name that says what the run is: dataset, model, the objective and its weight, seed.
@@ -206,12 +211,13 @@ struct TrainOptions: ParsableArguments {
         // A length in steps fixes the epochs it spans; whole epochs fix the steps.
         let runEpochs = steps.map { RunConfig.epochs(steps: $0, trainCount: dataset.train.count, batchSize: batchSize) } ?? epochs ?? 20
         let totalSteps = steps ?? runEpochs * RunConfig.batchesPerEpoch(trainCount: dataset.train.count, batchSize: batchSize)
-        let config = RunConfig(toolVersion: ToolVersion.string, name: name, dataset: dataset.name, dataDirectory: dataDir, limit: limit,
+        var config = RunConfig(toolVersion: ToolVersion.string, name: name, dataset: dataset.name, dataDirectory: dataDir, limit: limit,
                                testLimit: testLimit, binarize: binarize.rawValue, channels: channels, model: spec, objective: parsedObjective,
                                epochs: runEpochs, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
                                snapshotEvery: snapshotEvery, keepCheckpoints: keepCheckpoints, threads: threads, trainCount: dataset.train.count,
                                testCount: dataset.test.count, classNames: dataset.classNames, datasetSource: dataset.source,
                                learningRateSchedule: objectives.schedule(totalSteps: totalSteps), steps: steps)
+        config.background = background
         if let steps, runEpochs > RunConfig.epochLimit {
             throw fail("--steps \(steps) spans \(runEpochs) epochs of \(dataset.train.count) images, more than \(RunConfig.epochLimit); give fewer steps", code: 64)
         }
