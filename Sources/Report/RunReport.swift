@@ -115,7 +115,7 @@ public enum RunReport {
             "scores": e.disentanglement.map(ScoreTable.rows) ?? [],
             "latents": RunFigures.latentRows(data),
             "hasLatents": data.latent > 0,
-            "hasFactors": data.loaded.dataset.train.factors != nil && !(e.disentanglement?.factorNames.isEmpty ?? true),
+            "hasFactors": data.loaded.dataset.train.factors != nil && e.disentanglement?.hasFactors == true,
             "hasScores": !(e.disentanglement.map(ScoreTable.rows) ?? []).isEmpty,
             "scoresNote": e.disentanglement.map(ScoreTable.note) ?? "",
             "figures": figures.map(\.context),
