@@ -5,8 +5,12 @@ import Training
 
 /// The `betavae` binary as a user runs it: exit codes, error lines, SIGINT, resume.
 @Suite(.serialized) struct CLITests {
-    /// The betavae executable built beside the test bundle.
+    /// The betavae executable built beside the test bundle, or `$BETAVAE_BINARY` (run these tests
+    /// through the release build: `BETAVAE_BINARY=.build/release/betavae swift test --filter …`).
     static let binary: String = {
+        if let chosen = ProcessInfo.processInfo.environment["BETAVAE_BINARY"], !chosen.isEmpty {
+            return URL(fileURLWithPath: chosen).standardizedFileURL.path
+        }
         let candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
             .flatMap { [$0.appendingPathComponent("betavae"), $0.deletingLastPathComponent().appendingPathComponent("betavae")] }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? "betavae"
