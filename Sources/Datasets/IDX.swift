@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 
 /// The IDX format of MNIST-style files (LeCun et al.): a big-endian magic 0x000008TD (T = 08 for
 /// unsigned bytes, D = number of dimensions), D big-endian UInt32 sizes, then the data.
@@ -65,14 +66,9 @@ public enum IDX {
         for (name, size) in zip(names, dimensions) where size == 0 {
             throw .invalidHeader(path: path, reason: "\(name) is 0")
         }
-        var payload = 1
-        for size in dimensions {
-            let (product, overflow) = payload.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= DatasetLimits.maximumBytes else {
-                throw .tooLarge(path: path, declared: dimensions.map(String.init).joined(separator: " × ") + " bytes",
-                                limit: DatasetLimits.maximumBytes)
-            }
-            payload = product
+        guard let payload = SizeProduct.of(dimensions, limit: DatasetLimits.maximumBytes) else {
+            throw .tooLarge(path: path, declared: dimensions.map(String.init).joined(separator: " × ") + " bytes",
+                            limit: DatasetLimits.maximumBytes)
         }
         return (dimensions, payload)
     }

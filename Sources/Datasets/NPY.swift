@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 
 /// A numpy array as read from or written to `.npy`: a shape and typed little-endian data.
 public struct NPYArray: Equatable, Sendable {
@@ -93,14 +94,8 @@ public enum NPY {
         case "<f8": elementSize = 8
         default: throw .unsupportedDType(path: path, descr: descr)
         }
-        var byteCount = elementSize
-        for size in shape {
-            let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= DatasetLimits.maximumBytes else {
-                throw .tooLarge(path: path, declared: "shape \(NPY.shapeText(shape)) of \(descr)",
-                                limit: DatasetLimits.maximumBytes)
-            }
-            byteCount = product
+        guard let byteCount = SizeProduct.of(shape, unit: elementSize, limit: DatasetLimits.maximumBytes) else {
+            throw .tooLarge(path: path, declared: "shape \(NPY.shapeText(shape)) of \(descr)", limit: DatasetLimits.maximumBytes)
         }
         let count = byteCount / elementSize
         guard bytes.count - dataStart >= byteCount else {
