@@ -38,7 +38,8 @@ struct CompareCommand: ParsableCommand {
             let templates = try Templates()
             let page = try Comparison.write(runs: runs, to: folder, baseline: baseline,
                                             policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples), templates: templates,
-                                            style: FigureStyle(rawValue: figureStyle) ?? .screen)
+                                            style: FigureStyle(rawValue: figureStyle) ?? .screen,
+                                            indexed: OptionChecks.indexFolder(out: out).map { _ in true })
             if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             print(page)
         }

@@ -48,7 +48,8 @@ struct ReportCommand: ParsableCommand {
                                            templates: templates,
                                            traversal: TraversalOptions(range: TraversalRange(rawValue: traversalRange) ?? .fixed,
                                                                        fromZero: traversalFromZero),
-                                           style: FigureStyle(rawValue: figureStyle) ?? .screen)
+                                           style: FigureStyle(rawValue: figureStyle) ?? .screen,
+                                           indexed: OptionChecks.indexFolder(out: out).map { _ in true })
             if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             print(page)
         }
