@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Engine
 import Foundation
 import Report
 import Training
@@ -35,6 +36,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let folder = out ?? "reports/compare-\(URL(fileURLWithPath: runs[0]).lastPathComponent)-\(runs.count)"
+            try OutputCheck.folder(folder, option: out == nil ? nil : "--out")   // before any work
             let templates = try Templates()
             let page = try Comparison.write(runs: runs, to: folder, baseline: baseline,
                                             policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples), templates: templates,

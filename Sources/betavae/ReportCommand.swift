@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Analysis
 import Report
@@ -42,6 +43,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let folder = out ?? "reports/" + RunDirectory(runPath).name
+            try OutputCheck.folder(folder, option: out == nil ? nil : "--out")   // before any work; the run's evaluation.json is checked before one is computed
             let only = figures.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
             let templates = try Templates()
             let page = try RunReport.write(run: runPath, to: folder, only: only, policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples),
