@@ -28,6 +28,9 @@ public enum IDX {
         let headerSize = 4 + 4 * expectedRank
         let head = try Zlib.gunzipPrefix(bytes, path: path, count: headerSize).bytes
         let (dimensions, payload) = try header(head, path: path, expectedRank: expectedRank)
+        // The inflated stream and the payload's copy are alive together.
+        try DatasetLimits.reserve(2 * (headerSize + payload), for: "inflating its \(dimensions.map(String.init).joined(separator: " × ")) bytes",
+                                  path: path)
         let whole = try Zlib.gunzipPrefix(bytes, path: path, count: headerSize + payload).bytes
         guard whole.count == headerSize + payload else {
             throw .truncated(path: path, expectedBytes: headerSize + payload, actualBytes: whole.count)
@@ -88,6 +91,9 @@ func readFile(_ path: String, hint: String = "Check the path.") throws(DatasetEr
     if !isFolder.boolValue, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
        size.int64Value > Int64(DatasetLimits.maximumBytes) {
         throw .tooLarge(path: path, declared: "a file of \(size.int64Value) bytes", limit: DatasetLimits.maximumBytes)
+    }
+    if !isFolder.boolValue, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber {
+        try DatasetLimits.reserve(2 * Int(size.int64Value), for: "reading it", path: path)   // the Data and its [UInt8] copy
     }
     guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
         throw .unreadable(path: path, reason: isFolder.boolValue ? "it is a folder" : "permission denied")

@@ -102,6 +102,8 @@ public enum NPY {
             throw .truncated(path: path, expectedBytes: dataStart + byteCount, actualBytes: bytes.count)
         }
         let data = bytes[dataStart..<(dataStart + byteCount)]
+        // The stored array beside the file's bytes (f4 and f8 also pass through a word array).
+        try DatasetLimits.reserve(elementSize == 1 ? byteCount : 2 * byteCount, for: "its array of shape \(NPY.shapeText(shape))", path: path)
         let storage: NPYArray.Storage
         switch elementSize {
         case 1: storage = .uint8(Array(data))
