@@ -131,6 +131,12 @@ public struct Checkpoint: Sendable {
         return (epoch, metadata["partial_batches_done"] != nil)
     }
 
+    /// Throws `damaged` unless the file at `path` parses as safetensors: a resume checks this before
+    /// it takes the run's lock, so that a damaged checkpoint leaves the run's files untouched.
+    public static func checkReadable(path: String) throws(TrainingError) {
+        do { _ = try SafetensorsFile.read(path: path) } catch { throw damaged(path, error) }
+    }
+
     /// Loads only the model's parameters (for reporting and evaluation); returns the checkpoint's
     /// epoch and step, nil for a file without them (weights saved by PyTorch, say).
     @discardableResult

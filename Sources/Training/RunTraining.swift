@@ -52,6 +52,7 @@ public enum RunTraining {
         guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
         var config = try RunConfig.read(path: run.config)
         let saved = try Checkpoint.position(path: run.latestCheckpoint)
+        try Checkpoint.checkReadable(path: run.latestCheckpoint)
         let needed = saved.epoch + (saved.midEpoch ? 1 : 0)
         if let epochs = changes.epochs {
             guard epochs > saved.epoch || (saved.midEpoch && epochs == needed) else {

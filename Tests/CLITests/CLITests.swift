@@ -18,10 +18,10 @@ import Training
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    static func start(_ arguments: [String], through wrapper: [String] = []) throws -> (Process, Pipe, Pipe) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
+        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [binary] + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -29,8 +29,12 @@ import Training
         return (process, out, err)
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
-        let (process, out, err) = try start(arguments)
+    /// Runs betavae with `arguments` to its end; with `user`, as that user id (through setpriv,
+    /// for what root's permissions would hide).
+    static func run(_ arguments: [String], as user: String? = nil) throws -> Result {
+        let (process, out, err) = try user.map { id in
+            try start(arguments, through: ["/usr/bin/setpriv", "--reuid=\(id)", "--regid=\(id)", "--clear-groups"])
+        } ?? start(arguments)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
