@@ -43,6 +43,13 @@ public struct Checkpoint: Sendable {
     /// Progress inside epoch `epoch + 1` when the run was interrupted mid-epoch.
     public var partialEpoch: EpochProgress?
 
+    public init(epoch: Int, step: Int, rngState: [UInt64], partialEpoch: EpochProgress? = nil) {
+        self.epoch = epoch
+        self.step = step
+        self.rngState = rngState
+        self.partialEpoch = partialEpoch
+    }
+
     /// Writes model, optimiser and state atomically to `path`.
     public static func save(model: VAE, adam: Adam, discriminator: DiscriminatorState? = nil, state: Checkpoint,
                             to path: String) throws(FileError) {
