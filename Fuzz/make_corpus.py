@@ -22,7 +22,11 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(ROOT, "corpus")
 DICT = os.path.join(ROOT, "dict")
 rng = np.random.default_rng(0)
-shutil.rmtree(CORPUS, ignore_errors=True)   # the script owns both folders: renamed seeds leave nothing behind
+# The script owns both folders (renamed seeds leave nothing behind), except corpus/checkpoint's
+# valid seed, which only the model code can write: `.build/debug/fuzz seed checkpoint FILE`.
+kept = os.path.join(CORPUS, "checkpoint", "checkpoint.safetensors")
+kept_bytes = open(kept, "rb").read() if os.path.exists(kept) else None
+shutil.rmtree(CORPUS, ignore_errors=True)
 shutil.rmtree(DICT, ignore_errors=True)
 
 
@@ -164,7 +168,19 @@ duplicate = b'{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":
 write("safetensors", "bad-duplicate.safetensors", struct.pack("<Q", len(duplicate)) + duplicate + b"\x00\x01")
 write_dict("safetensors", [b'"__metadata__"', b'"dtype"', b'"shape"', b'"data_offsets"', b'"format"', b'"pt"']
            + [b'"%s"' % d.encode() for d in ["F32", "F64", "F16", "BF16", "I64", "I32", "I16", "U8", "I8", "BOOL", "U16", "U32", "U64", "F8_E4M3"]]
-           + [b"1e15", b"-0", b"1.5", b"null", b"true", b"[]", b"{}", b"\\u0000", b"\\ud800"])
+           + [b"1e15", b"-0", b"1.5", b"null", b"true", b"[]", b"{}", b"\\u0000", b"\\ud800"]
+           # Sizes each below the reader's 1e15 bound whose products pass Int.max (issue 25: the
+           # fuzzer had no token that could make a shape's product overflow).
+           + [b"4294967296", b"3037000500", b"999999999999999", b"[4294967296,4294967296]"])
+
+# --- checkpoint: the loaders that build a model from a checkpoint (Fuzz/Sources/Targets.swift) ---
+if kept_bytes is not None:
+    write("checkpoint", "checkpoint.safetensors", kept_bytes)
+write("checkpoint", "bad-truncated.safetensors", bad[:-3])
+write_dict("checkpoint", [b'"__metadata__"', b'"dtype"', b'"shape"', b'"data_offsets"', b'"F32"', b'"epoch"', b'"step"',
+                          b'"rng_state"', b'"partial_batches_done"', b'"partial_sums"', b'"partial_rng_at_epoch_start"',
+                          b'"encoder.0.weight"', b'"adam.exp_avg.', b'"adam.exp_avg_sq.', b"4294967296", b"3037000500",
+                          b"999999999999999", b"[4294967296,4294967296]", b"-1", b"nan", b"1e308", b"18446744073709551615"])
 
 # --- png: grey, grey+alpha, RGB, RGBA, palette, 16-bit, interlaced; then broken ones ------------
 def chunk(kind, data):

@@ -39,7 +39,7 @@ done
 # Longest input per target: a little above the largest seed, small enough to keep exec/s high.
 max_len() {
     case $1 in
-        png|npz|safetensors|evaluation) echo 8192 ;;
+        png|npz|safetensors|checkpoint|evaluation) echo 8192 ;;
         *) echo 4096 ;;
     esac
 }

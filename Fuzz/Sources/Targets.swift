@@ -2,6 +2,8 @@ import Foundation
 import Analysis
 import Datasets
 import Engine
+import Foundation
+import Models
 import Training
 
 /// The fuzz targets: one per reader of outside input. Each feeds the bytes to a bytes-level
@@ -20,6 +22,7 @@ enum FuzzTargets {
         ("npy", npy),
         ("npz", npz),
         ("safetensors", safetensors),
+        ("checkpoint", checkpoint),
         ("png", png),
         ("config", config),
         ("metrics", metrics),
@@ -147,6 +150,44 @@ enum FuzzTargets {
         var scalars = 0
         for name in file.names { scalars += try file.tensor(name).count }
         return "\(file.tensors.count) tensors, \(scalars) scalars, \(file.metadata.count) metadata keys"
+    }
+
+    /// The loaders that build a model from a checkpoint, not only the parser: the bytes as a run's
+    /// checkpoint file for a small MLP (`checkpointSpec`), through `Checkpoint.position` (resume's
+    /// first look), `Checkpoint.loadWeights` (evaluate, report) and `Checkpoint.load` (resume: the
+    /// weights, Adam's moments, the step, the RNG and the progress inside an epoch). The parser
+    /// target never reached these: shapes checked against the model, the metadata's numbers.
+    static func checkpoint(_ bytes: [UInt8]) throws -> String {
+        let path = checkpointFile
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw Rejected(description: "cannot write \(path)") }
+        var outcomes: [String] = []
+        if let position = try? Checkpoint.position(path: path) { outcomes.append("epoch \(position.epoch)") }
+        var rng = RandomGenerator(seed: 1)
+        let model = VAE(spec: checkpointSpec, rng: &rng)
+        do { outcomes.append("weights \(String(describing: try Checkpoint.loadWeights(path: path, into: model)))") } catch {
+            outcomes.append("weights: \(error)")
+        }
+        let adam = Adam(parameters: model.namedParameters.map(\.parameter))
+        let state = try Checkpoint.load(path: path, model: model, adam: adam)
+        return outcomes.joined(separator: "; ") + "; step \(state.step), partial \(state.partialEpoch != nil)"
+    }
+
+    /// The model the checkpoint target loads into: an MLP on 1×4×4 images, one hidden layer of 2, Z = 1.
+    static let checkpointSpec = ModelSpec(architecture: .mlp, imageShape: [1, 4, 4], hidden: [2], latent: 1)
+
+    /// A file of this process's own (libFuzzer runs inputs one at a time), in memory where there is /dev/shm.
+    static let checkpointFile = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
+        + "/betavae-fuzz-checkpoint-\(getpid()).safetensors"
+
+    /// A valid checkpoint of `checkpointSpec` (epoch 3, saved inside epoch 4): the target's seed,
+    /// written by `fuzz seed checkpoint FILE` (Fuzz/make_corpus.py cannot know the names and shapes).
+    static func checkpointSeed(to path: String) throws {
+        var rng = RandomGenerator(seed: 1)
+        let model = VAE(spec: checkpointSpec, rng: &rng)
+        let adam = Adam(parameters: model.namedParameters.map(\.parameter))
+        var progress = EpochProgress.start(rng: RandomGenerator(seed: 2), latent: 1)
+        (progress.batchesDone, progress.lossSum, progress.reconSum, progress.klSum, progress.images) = (2, 10, 9, 1, 8)
+        try Checkpoint.save(model: model, adam: adam, state: Checkpoint(epoch: 3, step: 40, rngState: [5, 6, 7, 8], partialEpoch: progress), to: path)
     }
 
     /// The chunk check, then the decode through libpng and Cairo to 3 × 16 × 16: of the input as

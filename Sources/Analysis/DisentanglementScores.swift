@@ -7,9 +7,13 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     public var factorVAE: Double?
     public var mig: Double?
     /// Mutual information (nats) of each latent dimension with each factor: mutualInformation[j][f]
-    /// (the first evaluation seed's).
+    /// (the first evaluation seed's); empty, not Z empty rows, when the dataset has no factors.
     public var mutualInformation: [[Double]]
     public var factorNames: [String]
+    /// Whether the dataset had factors or labels to score against. Without them (an unlabeled
+    /// image folder) the section holds only the Gaussian total correlation, and reports and
+    /// comparisons leave their factor sections out.
+    public var hasFactors: Bool { !factorNames.isEmpty }
     /// Gaussian total correlation of the aggregate posterior (nats).
     public var gaussianTotalCorrelation: Double?
     public var seconds: [String: Double]

@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 
 /// A numpy array as read from or written to `.npy`: a shape and typed little-endian data.
 public struct NPYArray: Equatable, Sendable {
@@ -104,13 +105,8 @@ public enum NPY {
         case "<f8": elementSize = 8
         default: throw .unsupportedDType(path: path, descr: descr)
         }
-        var byteCount = elementSize
-        for size in shape {
-            let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= limit else {
-                throw .tooLarge(path: path, declared: "shape \(NPY.shapeText(shape)) of \(descr)", limit: limit)
-            }
-            byteCount = product
+        guard let byteCount = SizeProduct.of(shape, unit: elementSize, limit: limit) else {
+            throw .tooLarge(path: path, declared: "shape \(NPY.shapeText(shape)) of \(descr)", limit: limit)
         }
         return Header(descr: descr, elementSize: elementSize, shape: shape, dataStart: dataStart, byteCount: byteCount)
     }
@@ -126,6 +122,8 @@ public enum NPY {
             throw .truncated(path: path, expectedBytes: dataStart + byteCount, actualBytes: bytes.count)
         }
         let data = bytes[dataStart..<(dataStart + byteCount)]
+        // The stored array beside the file's bytes (f4 and f8 also pass through a word array).
+        try DatasetLimits.reserve(elementSize == 1 ? byteCount : 2 * byteCount, for: "its array of shape \(NPY.shapeText(shape))", path: path)
         let storage: NPYArray.Storage
         switch elementSize {
         case 1: storage = .uint8(Array(data))

@@ -9,23 +9,24 @@ public enum Comparison {
     /// Writes `out/index.html` and its figures (sized by `style`); returns the page's path.
     @discardableResult
     public static func write(runs paths: [String], to out: String, baseline: String? = nil, policy: EvaluationPolicy,
-                             templates: Templates, style: FigureStyle = .screen) throws -> String {
+                             templates: Templates, style: FigureStyle = .screen, indexed: Bool? = nil) throws -> String {
         guard paths.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
-        return try write(paths.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, templates: templates, style: style)
+        return try write(paths.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, templates: templates, style: style,
+                         indexed: indexed)
     }
 
     /// As `write(runs:…)` for runs already loaded (a sweep loads each run once).
     /// `failures` (a sweep's runs that did not finish, with why) are listed on the page.
     @discardableResult
     public static func write(loaded: [LoadedRun], to out: String, baseline: String? = nil, failures: [SweepFailure] = [],
-                             policy: EvaluationPolicy, templates: Templates) throws -> String {
+                             policy: EvaluationPolicy, templates: Templates, indexed: Bool? = nil) throws -> String {
         guard loaded.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
         return try write(loaded.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, failures: failures,
-                         templates: templates)
+                         templates: templates, indexed: indexed)
     }
 
     static func write(_ loadedRuns: [RunData], to out: String, baseline: String?, failures: [SweepFailure] = [],
-                      templates: Templates, style: FigureStyle = .screen) throws -> String {
+                      templates: Templates, style: FigureStyle = .screen, indexed: Bool? = nil) throws -> String {
         var runs = loadedRuns
         let first = runs[0].config
         for run in runs.dropFirst() {
@@ -56,7 +57,7 @@ public enum Comparison {
             + [byObjective ? nil : SeedFigures.scoresAgainstBeta(runs, groups: groups)].compactMap { $0 } + [ComparisonFigures.klHeatmap(runs, labels: labels)]
         for spec in specs { figures.append(try spec.write(into: out, style: style)) }
         let rows = try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0).write(into: out, style: style) }
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "title": "Comparison of \(runs.count) runs",
             "summary": "\(first.dataset), \(first.model.architecture.rawValue), ordered by \(byObjective ? "objective, then its weight" : byBeta ? "β" : (differing.first ?? "name")); baseline \(labels[base]) (\(runs[base].config.name))",
             "figures": figures.map(\.context),
@@ -83,6 +84,7 @@ public enum Comparison {
             "hasFailures": !failures.isEmpty,
             "failures": failures.map { ["name": $0.name, "reason": $0.reason] },
         ]
+        context["indexLink"] = ReportIndex.linked(from: out, indexed: indexed)
         try AtomicFile.writeIfChanged(Array(templates.render("compare", context).utf8), to: out + "/index.html")
         try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
         try AtomicFile.write(PageSummary(kind: "comparison", title: URL(fileURLWithPath: out).lastPathComponent,

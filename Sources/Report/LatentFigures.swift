@@ -167,7 +167,7 @@ extension RunFigures {
     }
 
     static func factorMI(_ data: RunData) -> FigureSpec? {
-        guard let d = data.evaluation.disentanglement, !d.mutualInformation.isEmpty else { return nil }
+        guard let d = data.evaluation.disentanglement, d.hasFactors, !d.mutualInformation.isEmpty else { return nil }
         let inactive = Set(d.inactiveLatents ?? [])
         let heatmap = Heatmap(values: d.mutualInformation, rowLabels: d.mutualInformation.indices.map { "z\($0)" + (inactive.contains($0) ? " inactive" : "") },
                               columnLabels: d.factorNames, colorbarLabel: "nats", annotate: d.factorNames.count <= 8)

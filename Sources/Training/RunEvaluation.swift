@@ -72,6 +72,10 @@ extension LoadedRun {
     public func evaluation(options: Evaluator.Options, announce: (String) -> Void) throws -> EvaluationResult {
         let (saved, reason) = try savedEvaluation(matching: options)
         if let saved { return saved }
+        // It will be saved into the run: find out before the work that it cannot be (a read-only run).
+        do { try OutputCheck.file(run.evaluation) } catch {
+            throw TrainingError.io("\(error); its evaluation (\(reason)) must be computed and saved there: make the run writable or work on a copy")
+        }
         announce("\(run.path): computing its evaluation (\(reason)): \(workSummary(options: options)); "
                  + "run 'betavae evaluate \(run.path)' beforehand to choose K")
         return try evaluateAndSave(options: options)

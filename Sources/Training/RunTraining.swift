@@ -55,6 +55,7 @@ public enum RunTraining {
         guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
         var config = try RunConfig.read(path: run.config)
         let saved = try Checkpoint.position(path: run.latestCheckpoint)
+        try Checkpoint.checkReadable(path: run.latestCheckpoint)
         let needed = saved.epoch + (saved.midEpoch ? 1 : 0)
         if changes.epochs != nil && config.steps != nil {
             throw TrainingError.invalidOption("--epochs: \(run.path) counts its length in steps (\(config.steps ?? 0)); give --steps instead")

@@ -17,6 +17,8 @@ struct Betavae: ParsableCommand {
     /// on stderr (`betavae: MESSAGE (see 'betavae COMMAND --help')`) and exit code 64, instead of
     /// the message, the usage and a hint on three lines.
     static func main() {
+        // Before any thread exists, so that every thread inherits the mask (SignalWatcher says why).
+        SignalWatcher.blockTerminationSignals()
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -38,6 +38,11 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // Every output is checked before the work (evaluation.json in the run, the export).
+            let run = RunDirectory(runPath)
+            guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
+            try OutputCheck.file(run.evaluation)
+            if let exportLatents { try OutputCheck.file(exportLatents, option: "--export-latents") }
             let loaded = try LoadedRun.load(runPath, epoch: epoch)
             let options = loaded.evaluatorOptions(iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, testLimit: testLimit,
                                                   toolVersion: ToolVersion.string, evaluationProtocol: `protocol`, progress: iwaeProgress())

@@ -32,15 +32,15 @@ struct TrainOptions: ParsableArguments {
 
     @Option(help: "Objective: beta (recon + β·KL), capacity (recon + γ·|KL − C|, Burgess et al. 2018), tcvae (β-TCVAE, Chen et al. 2018), factorvae (Kim & Mnih 2018), dipvae-i or dipvae-ii (Kumar et al. 2018).")
     var objective = ObjectiveKind.beta
-    @Option(help: "β of the beta objective (β = 1 is the VAE; any finite β ≥ 0).")
+    @Option(help: "β of the beta objective (β = 1 is the VAE; 0…1,000,000, so the single-precision loss cannot overflow).")
     var beta = 1.0
     @Flag(help: "A plain autoencoder: z = μ and no KL term.")
     var deterministic = false
-    @Option(help: "γ of the capacity objective (default 1000) or of FactorVAE's total correlation (default 40).")
+    @Option(help: "γ of the capacity objective (default 1000) or of FactorVAE's total correlation (default 40); 0…1,000,000.")
     var gamma: Double?
-    @Option(help: "Capacity C at step 0, in nats.")
+    @Option(help: "Capacity C at step 0, in nats (0…1,000,000).")
     var capacityStart = 0.0
-    @Option(help: "Capacity C reached after --capacity-steps steps, in nats.")
+    @Option(help: "Capacity C reached after --capacity-steps steps, in nats (0…1,000,000).")
     var capacityMax = 25.0
     @Option(help: "Steps over which C rises linearly.")
     var capacitySteps = 100_000
@@ -79,6 +79,12 @@ struct TrainOptions: ParsableArguments {
             throw ValidationError("\(name) must be a finite number, not \(value)")
         }
         guard beta >= 0 else { throw ValidationError("--beta must be ≥ 0, not \(beta)") }
+        // Upper bounds that keep the Float32 loss finite (Objective.weightLimit says why).
+        for (name, value, limit) in [("--beta", beta, Objective.weightLimit), ("--gamma", gamma ?? 0, Objective.weightLimit),
+                                     ("--capacity-start", capacityStart, Objective.capacityLimit),
+                                     ("--capacity-max", capacityMax, Objective.capacityLimit)] {
+            if value >= 0, let problem = Objective.weightProblem(name, value, limit: limit) { throw ValidationError(problem) }
+        }
         guard (1...ModelSpec.latentLimit).contains(latent) else {
             throw ValidationError("--latent must be 1…\(ModelSpec.latentLimit), not \(latent)")
         }
