@@ -3,8 +3,8 @@ import Engine
 import Foundation
 
 /// The `.npz` that `betavae score` reads: `codes` float `[N, Z]` (f4 or f8, finite, |x| ≤ 1e12) and `factors`
-/// integer `[N, F]` (i8 or u1, ≥ 0, at most `maximumClasses` different values per factor), N equal
-/// and at least `CodeScores.minimumRows`, at least one factor with two different values. Everything is checked before scoring; each error names the
+/// integer `[N, F]` (i8 or u1, ≥ 0, at most `maximumClasses` different values per factor), N equal,
+/// at least `CodeScores.minimumRows` and at most `maximumRows`, Z at most `maximumColumns`, at least one factor with two different values. Everything is checked before scoring; each error names the
 /// file and what is wrong.
 public enum CodeArchive {
     public struct Contents: Sendable {
@@ -16,6 +16,9 @@ public enum CodeArchive {
 
     /// Most latents a codes archive may have.
     public static let maximumColumns = 4096
+    /// Most rows a codes archive may have: 100,000 × 4,096 float32 codes are 1.6 GB, which
+    /// `score` holds once (README, Performance, for its time and memory there).
+    public static let maximumRows = 100_000
     /// Largest |code| accepted.
     public static let maximumMagnitude: Float = 1e12
     /// Most different values one factor may take: discrete SAP fits one SVM per class, latent and factor.
@@ -52,6 +55,9 @@ public enum CodeArchive {
         }
         guard n >= CodeScores.minimumRows else {
             throw CodeArchiveError(path: path, reason: "it holds \(n) rows; scoring needs at least \(CodeScores.minimumRows)")
+        }
+        guard n <= maximumRows else {
+            throw CodeArchiveError(path: path, reason: "it holds \(n) rows; score takes at most \(maximumRows) (subsample the codes first)")
         }
         guard (1...maximumColumns).contains(z) else {
             throw CodeArchiveError(path: path, reason: "codes has \(z) columns; expected 1…\(maximumColumns)")

@@ -26,17 +26,22 @@ public enum SupervisedScores {
         let z = data.latent
         func points(_ count: Int) -> (Tensor, [Int]) {
             let labels = (0..<count).map { _ in Int(rng.next() % UInt64(factors.count)) }
-            // Every point's pairs are encoded together: two calls per set, not two per point.
-            let first = data.observe(count: count * batch, rng: &rng)
-            let requests = (0..<(count * batch)).map { row -> [Int?] in
-                let k = factors[labels[row / batch]]
-                return (0..<data.factorCount).map { $0 == k ? first.classes[row * data.factorCount + k] : nil }
-            }
-            let second = data.observe(requests, rng: &rng)
             var features = Tensor(shape: [count, z])
-            for row in 0..<(count * batch) {
-                for j in 0..<z {
-                    features[(row / batch) * z + j] += abs(first.encoded.means[row * z + j] - second.encoded.means[row * z + j]) / Float(batch)
+            // The pairs of a chunk of points are encoded together (two calls per chunk, not two per
+            // point); chunks bound the observations held at once to about `observationBudget`
+            // floats: 10,000 points of 64 pairs of a 4,096-latent code would be 10 GB at once.
+            for chunk in chunks(count, batch: batch, latent: z) {
+                let first = data.observe(count: chunk.count * batch, rng: &rng)
+                let requests = (0..<(chunk.count * batch)).map { row -> [Int?] in
+                    let k = factors[labels[chunk.lowerBound + row / batch]]
+                    return (0..<data.factorCount).map { $0 == k ? first.classes[row * data.factorCount + k] : nil }
+                }
+                let second = data.observe(requests, rng: &rng)
+                for row in 0..<(chunk.count * batch) {
+                    let point = chunk.lowerBound + row / batch
+                    for j in 0..<z {
+                        features[point * z + j] += abs(first.encoded.means[row * z + j] - second.encoded.means[row * z + j]) / Float(batch)
+                    }
                 }
             }
             return (features, labels)
@@ -76,20 +81,23 @@ public enum SupervisedScores {
                 let k = factors[labels[row / batch]]
                 return (0..<data.factorCount).map { $0 == k ? values[row / batch] : nil }
             }
-            let codes = data.observe(requests, rng: &rng).encoded.means
-            return (0..<count).map { point in
-                var batchSums = [Double](repeating: 0, count: z), batchSquares = [Double](repeating: 0, count: z)
-                for row in (point * batch)..<((point + 1) * batch) {
-                    for j in active {
-                        let v = Double(codes[row * z + j]) / scale[j]
-                        batchSums[j] += v
-                        batchSquares[j] += v * v
+            // A chunk of votes' observations at a time (see `chunks`).
+            return chunks(count, batch: batch, latent: z).flatMap { chunk in
+                let codes = data.observe(Array(requests[(chunk.lowerBound * batch)..<(chunk.upperBound * batch)]), rng: &rng).encoded.means
+                return chunk.map { point in
+                    var batchSums = [Double](repeating: 0, count: z), batchSquares = [Double](repeating: 0, count: z)
+                    for row in ((point - chunk.lowerBound) * batch)..<((point - chunk.lowerBound + 1) * batch) {
+                        for j in active {
+                            let v = Double(codes[row * z + j]) / scale[j]
+                            batchSums[j] += v
+                            batchSquares[j] += v * v
+                        }
                     }
+                    let m = Double(batch)
+                    let variances = active.map { (batchSquares[$0] - batchSums[$0] * batchSums[$0] / m) / max(m - 1, 1) }
+                    let best = variances.indices.min { variances[$0] < variances[$1] } ?? 0
+                    return (active[best], labels[point])
                 }
-                let m = Double(batch)
-                let variances = active.map { (batchSquares[$0] - batchSums[$0] * batchSums[$0] / m) / max(m - 1, 1) }
-                let best = variances.indices.min { variances[$0] < variances[$1] } ?? 0
-                return (active[best], labels[point])
             }
         }
         let train = votes(trainPoints)
@@ -104,19 +112,32 @@ public enum SupervisedScores {
     }
 }
 
+extension SupervisedScores {
+    /// Most code floats one chunk of BetaVAE pairs or FactorVAE votes holds (16 M floats, 64 MB,
+    /// per set of observations): at least one point per chunk.
+    static let observationBudget = 16 << 20
+
+    /// 0..<count in consecutive ranges of points whose `batch` observations of `latent` floats fit
+    /// `observationBudget`.
+    static func chunks(_ count: Int, batch: Int, latent: Int) -> [Range<Int>] {
+        let size = max(1, observationBudget / max(batch * latent, 1))
+        return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
+    }
+}
+
 /// Multinomial logistic regression on the engine: a Linear layer with softmax cross-entropy and an
 /// L2 penalty ½‖W‖²/N (scikit-learn's default C = 1), fitted full-batch with Adam until the loss
-/// changes by less than 1e-7 or 3,000 steps.
+/// changes by less than 1e-7 or `maximumSteps` (3,000) steps.
 public struct LogisticRegression {
     let layer: Linear
 
-    public init(features: Tensor, labels: [Int], classes: Int, seed: UInt64 = 0) {
+    public init(features: Tensor, labels: [Int], classes: Int, seed: UInt64 = 0, maximumSteps: Int = 3000) {
         var rng = RandomGenerator(seed: seed)
         layer = Linear(features.columns, classes, rng: &rng)
         let adam = Adam(parameters: [layer.weight, layer.bias], learningRate: 0.05)
         let n = Float(features.rows)
         var previous = Double.infinity
-        for _ in 0..<3000 {
+        for _ in 0..<maximumSteps {
             layer.weight.zeroGradient()
             layer.bias.zeroGradient()
             let (perRow, gradient) = Losses.softmaxCrossEntropy(logits: layer.forward(features), labels: labels, gradientScale: 1 / n)
