@@ -1,0 +1,41 @@
+import Foundation
+
+/// The scores that came after disentanglement_lib's study, on one representation's training and
+/// test points: DCI-ES explicitness and size (`DCIESScores`), InfoM, InfoC and InfoE
+/// (`InfoMECScores`), MIG-sup (`MIGSupScore`) and IRS (`IRSScore`). Each reads the codes one
+/// latent or one tree at a time, so none allocates Z × Z or Z × bins × N.
+struct ExtendedScores {
+    /// Under `CodeScores.extendedKeys`.
+    var scores: [String: Double]
+
+    /// `matrix` is the binned mutual information `[Z][F]` of the training points (inactive latents 0),
+    /// which MIG-sup and InfoM/InfoC share with MIG.
+    init(train: [Float], trainFactors: [[Int]], test: [Float], testFactors: [[Int]], latent z: Int, matrix: [[Double]],
+         options: CodeScores.Options) {
+        let entropies = trainFactors.map(InformationScores.entropy)
+        let dcies = DCIESScores.score(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z)
+        let info = InfoMECScores.score(codes: train, latent: z, factors: trainFactors, matrix: matrix, inactive: options.inactive,
+                                       seed: options.seed &+ 0x1AF0, steps: options.infoESteps)
+        let irs = IRSScore.score(codes: train, latent: z, factors: trainFactors, bins: options.bins)
+        scores = [
+            "dci_es_explicitness": dcies.explicitness, "dci_es_size": dcies.size,
+            "infom": info.infoM, "infoc": info.infoC, "infoe": info.infoE,
+            "mig_sup": MIGSupScore.score(matrix: matrix, factorEntropies: entropies),
+            "irs": irs.score,
+        ]
+    }
+
+    /// How each was computed, in words, for `CodeScores.Card.settings`.
+    static func settings(_ o: CodeScores.Options, trainRows: Int, testRows: Int) -> [String: String] {
+        let binned = "\(o.bins) equal-width bins per latent, natural-log mutual information over \(trainRows) points"
+        return [
+            "dci_es_explicitness": "DCI-ES explicitness (Eastwood et al. 2023): 1 − area under the test-error–capacity curve / (capacity × baseline error); probes = one CART tree per factor read at depths 0…\(DCIESScores.maximumDepth), fitted on \(trainRows) points, tested on \(testRows)",
+            "dci_es_size": "DCI-ES size (Eastwood et al. 2023): number of factors / number of latents",
+            "infom": "InfoM (Hsu et al. 2023): how much each active latent's normalised mutual information concentrates on one factor, rescaled so chance is 0; \(binned); latents with range < 1/20 of the largest left out",
+            "infoc": "InfoC (Hsu et al. 2023): how much each factor's normalised mutual information concentrates on one active latent, rescaled so chance is 0; \(binned)",
+            "infoe": "InfoE (Hsu et al. 2023): (H(f) − training log loss of a multinomial logistic regression from the standardised latents) / H(f), mean over factors; L2 C = 1, at most \(o.infoESteps) Adam steps; \(trainRows) points",
+            "mig_sup": "MIG-sup (Li et al. 2020): gap between the two largest I(z_j; f)/H(f) of each latent, mean over latents; \(binned)",
+            "irs": "IRS (Suter et al. 2019): 1 − mean 99th-percentile deviation of a latent with one factor held / its largest deviation, best factor per latent, weighted by that deviation; factors in 20 bins; \(trainRows) points",
+        ]
+    }
+}
