@@ -82,9 +82,9 @@ public enum InfoMECScores {
         return (infoM, infoC)
     }
 
-    /// Most Adam steps of InfoE's regressions: on standardised inputs the training loss is within
-    /// 1% of its 3,000-step value by then on the known-code tests, and a 4,096-latent code's
-    /// regressions stay within minutes on 2 cores.
+    /// Most Adam steps of InfoE's regressions, so a 4,096-latent code's regressions stay within
+    /// minutes on 2 cores. Measured on the identity code of ExtendedMetricTests (4 factors of 2–10
+    /// classes, 1,200 rows): InfoE 0.809 after 500 steps, 0.851 after 3,000 — a slight underestimate.
     public static let defaultSteps = 500
 
     /// InfoE: for each factor (classes 0..<K per point, `factors[i][n]`), a multinomial logistic
