@@ -8,7 +8,7 @@ import Foundation
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
-        abstract: "Score codes against their factors: BetaVAE, FactorVAE, MIG, SAP, DCI and modularity.",
+        abstract: "Score codes against their factors: BetaVAE, FactorVAE, MIG, SAP, DCI, modularity, and DCI-ES, InfoMEC, MIG-sup and IRS.",
         discussion: """
             CODES.npz holds `codes` (float [N, Z], finite) and `factors` (integer [N, F], ≥ 0), with \
             N ≥ \(CodeScores.minimumRows), as numpy.savez writes them. Rows are shuffled (--seed) and split: up to \
@@ -16,12 +16,15 @@ struct ScoreCommand: ParsableCommand {
             bin each latent into 20 equal-width bins (natural-log mutual information); SAP uses 1-D linear SVMs \
             (--sap discrete, disentanglement_lib's study setting) or squared correlations (--sap continuous); DCI's \
             importances come from one CART decision tree per factor (disentanglement_lib uses gradient-boosted trees), \
-            and its informativeness is their test accuracy. Factors with one value are left out.
+            and its informativeness is their test accuracy. After disentanglement_lib's eight: DCI-ES explicitness \
+            (trees of depth 0…8 as probes) and size, InfoM, InfoC and InfoE, MIG-sup and IRS (docs/metrics-new.md). \
+            Factors with one value are left out. Codes of more than \(CodeArchive.maximumColumns) latents or \
+            \(CodeArchive.maximumRows) rows are refused.
             """)
 
     @Argument(help: "The .npz file with codes [N, Z] and factors [N, F].")
     var codesPath: String
-    @Flag(help: "Print the eight scores as one JSON object.")
+    @Flag(help: "Print the fifteen scores as one JSON object.")
     var json = false
     @Option(help: "Also write scores.json (scores, matrices, settings) and mutual_information.csv into this folder.")
     var out: String?
