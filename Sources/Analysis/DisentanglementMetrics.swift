@@ -133,6 +133,7 @@ public enum DisentanglementMetrics {
                                      mutualInformation: first.mutualInformation, factorNames: first.factorNames,
                                      gaussianTotalCorrelation: totalCorrelation, seconds: times, sap: mean["sap"], dci: dci,
                                      modularity: mean["modularity"], inactiveLatents: first.inactiveLatents,
-                                     factorEntropies: first.factorEntropies, details: details)
+                                     factorEntropies: first.factorEntropies, details: details,
+                                     extendedScores: mean.filter { CodeScores.extendedKeys.contains($0.key) })
     }
 }
