@@ -12,6 +12,8 @@ public enum CodeArchive {
         /// N × F values, row after row.
         public var factors: [Int]
         public var factorCount: Int
+        /// Rows in the archive (more than `codes.rows` when a pool of `poolRows` was drawn).
+        public var totalRows: Int
     }
 
     /// Most latents a codes archive may have.
@@ -33,25 +35,92 @@ public enum CodeArchive {
         }
     }
 
-    /// Reads and validates the archive at `path`.
-    public static func read(path: String) throws -> Contents {
+    /// Most rows scored: a larger archive is scored on a seeded pool of this many rows (as
+    /// `evaluate` scores a pool of 30,000 encoded images), so that 100,000 × 4,096 codes (1.6 GB)
+    /// are never held whole; BetaVAE and FactorVAE draw from the pool, the train/test split is
+    /// taken from it.
+    public static let poolRows = 30_000
+    /// Rows read and checked at a time when the archive is streamed.
+    static let chunkRows = 1_024
+
+    /// Reads and validates the archive at `path`. Every row is checked; at most `poolRows` rows
+    /// (chosen with `seed`) are kept. An uncompressed archive (`numpy.savez`) is streamed from the
+    /// file in row chunks, its shapes checked before its data is read; a compressed one is read whole.
+    public static func read(path: String, seed: UInt64 = 0) throws -> Contents {
+        if let file = try NPZFile.open(path: path) {
+            guard file.contains("codes"), file.contains("factors") else {
+                throw CodeArchiveError(path: path, reason: "expected members codes and factors")
+            }
+            let header = try file.header("codes")
+            let factors = try file.header("factors")
+            let (n, z, f) = try checkShapes(codes: header.shape, factors: factors.shape, path: path)
+            guard header.descr == "<f4" || header.descr == "<f8" else {
+                throw CodeArchiveError(path: path, reason: "codes is \(header.descr == "<i8" ? "i8" : "u1"); expected floats (f4 or f8)")
+            }
+            let classes = try decodeFactors(try file.array("factors"), rows: n, columns: f, path: path)
+            let rows = pool(n, seed: seed)
+            var kept = [Float]()
+            kept.reserveCapacity(rows.count * z)
+            var next = 0
+            var invalid: CodeArchiveError?
+            try file.floatRows("codes", chunkRows: chunkRows) { first, values in
+                do throws(CodeArchiveError) { try checkValues(values, firstRow: first, latent: z, path: path) } catch {
+                    invalid = error
+                    return false
+                }
+                let last = first + values.count / z
+                while next < rows.count, rows[next] < last {
+                    let row = rows[next] - first
+                    kept += values[(row * z)..<((row + 1) * z)]
+                    next += 1
+                }
+                return true
+            }
+            if let invalid { throw invalid }
+            return try contents(codes: kept, rows: rows, total: n, latent: z, classes: classes, factorCount: f, path: path)
+        }
         let arrays = try NPZ.read(path: path, arrays: ["codes", "factors"])
         guard let codes = arrays["codes"], let factors = arrays["factors"] else {
             throw CodeArchiveError(path: path, reason: "expected members codes and factors")
         }
-        return try decode(codes: codes, factors: factors, path: path)
+        let whole = try decode(codes: codes, factors: factors, path: path)
+        let rows = pool(whole.codes.rows, seed: seed)
+        guard rows.count < whole.codes.rows else { return whole }
+        let z = whole.codes.columns
+        return try contents(codes: rows.flatMap { whole.codes.scalars[($0 * z)..<(($0 + 1) * z)] }, rows: rows, total: whole.codes.rows,
+                            latent: z, classes: whole.factors, factorCount: whole.factorCount, path: path)
     }
 
-    static func decode(codes: NPYArray, factors: NPYArray, path: String) throws -> Contents {
-        guard codes.shape.count == 2 else {
-            throw CodeArchiveError(path: path, reason: "codes has shape \(codes.shape); expected [N, Z], one row of floats per item")
+    /// The rows kept: all of them up to `poolRows`, else a seeded choice of `poolRows`, ascending.
+    static func pool(_ n: Int, seed: UInt64) -> [Int] {
+        guard n > poolRows else { return Array(0..<n) }
+        var rng = RandomGenerator(seed: seed &+ 0x9001)
+        return rng.permutation(n).prefix(poolRows).sorted()
+    }
+
+    /// The kept rows' codes and classes; their factors must still vary.
+    static func contents(codes: [Float], rows: [Int], total: Int, latent z: Int, classes: [Int], factorCount f: Int,
+                         path: String) throws(CodeArchiveError) -> Contents {
+        let kept = rows.count == total ? classes : rows.flatMap { classes[($0 * f)..<(($0 + 1) * f)] }
+        let varying = (0..<f).contains { column in (1..<rows.count).contains { kept[$0 * f + column] != kept[column] } }
+        guard varying else {
+            throw CodeArchiveError(path: path, reason: "in the \(rows.count) rows drawn to score, every factor has a single value; "
+                                   + "scoring needs a factor that varies")
         }
-        guard factors.shape.count == 2 else {
-            throw CodeArchiveError(path: path, reason: "factors has shape \(factors.shape); expected [N, F], one row of integer classes per item")
+        return Contents(codes: Tensor(shape: [rows.count, z], scalars: codes), factors: kept, factorCount: f, totalRows: total)
+    }
+
+    /// N, Z and F from the members' shapes, within the limits.
+    static func checkShapes(codes: [Int], factors: [Int], path: String) throws(CodeArchiveError) -> (n: Int, z: Int, f: Int) {
+        guard codes.count == 2 else {
+            throw CodeArchiveError(path: path, reason: "codes has shape \(codes); expected [N, Z], one row of floats per item")
         }
-        let n = codes.shape[0], z = codes.shape[1], f = factors.shape[1]
-        guard factors.shape[0] == n else {
-            throw CodeArchiveError(path: path, reason: "codes has \(n) rows but factors has \(factors.shape[0]); they must describe the same items")
+        guard factors.count == 2 else {
+            throw CodeArchiveError(path: path, reason: "factors has shape \(factors); expected [N, F], one row of integer classes per item")
+        }
+        let n = codes[0], z = codes[1], f = factors[1]
+        guard factors[0] == n else {
+            throw CodeArchiveError(path: path, reason: "codes has \(n) rows but factors has \(factors[0]); they must describe the same items")
         }
         guard n >= CodeScores.minimumRows else {
             throw CodeArchiveError(path: path, reason: "it holds \(n) rows; scoring needs at least \(CodeScores.minimumRows)")
@@ -65,24 +134,22 @@ public enum CodeArchive {
         guard (1...DatasetLimits.maximumFactors).contains(f) else {
             throw CodeArchiveError(path: path, reason: "factors has \(f) columns; expected 1…\(DatasetLimits.maximumFactors)")
         }
-        let values: [Float]
-        switch codes.storage {
-        case .float32(let a): values = a
-        case .float64(let a):
-            if let bad = a.firstIndex(where: { !$0.isFinite || abs($0) > Double(Float.greatestFiniteMagnitude) }) {
-                throw CodeArchiveError(path: path, reason: "codes[\(bad / z), \(bad % z)] is \(a[bad]), not a finite float32 number")
-            }
-            values = a.map(Float.init)
-        case .uint8, .int64:
-            throw CodeArchiveError(path: path, reason: "codes is \(dtype(codes.storage)); expected floats (f4 or f8)")
-        }
+        return (n, z, f)
+    }
+
+    /// Finite values within ±`maximumMagnitude`, rows `firstRow…` of `[N, z]` codes.
+    static func checkValues(_ values: [Float], firstRow: Int, latent z: Int, path: String) throws(CodeArchiveError) {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw CodeArchiveError(path: path, reason: "codes[\(bad / z), \(bad % z)] is \(values[bad]), not a finite number")
+            throw CodeArchiveError(path: path, reason: "codes[\(firstRow + bad / z), \(bad % z)] is \(values[bad]), not a finite number")
         }
         // Differences of values near Float's limit overflow to ∞ (the bins of MIG would be NaN).
         if let bad = values.firstIndex(where: { abs($0) > maximumMagnitude }) {
-            throw CodeArchiveError(path: path, reason: "codes[\(bad / z), \(bad % z)] is \(values[bad]), beyond ±1e12; rescale the codes")
+            throw CodeArchiveError(path: path, reason: "codes[\(firstRow + bad / z), \(bad % z)] is \(values[bad]), beyond ±1e12; rescale the codes")
         }
+    }
+
+    /// The factor classes, row after row: integers ≥ 0, at most `maximumClasses` values per factor.
+    static func decodeFactors(_ factors: NPYArray, rows n: Int, columns f: Int, path: String) throws(CodeArchiveError) -> [Int] {
         let classes: [Int]
         switch factors.storage {
         case .int64(let a):
@@ -108,7 +175,25 @@ public enum CodeArchive {
         guard varying else {
             throw CodeArchiveError(path: path, reason: "every factor has a single value; scoring needs a factor that varies")
         }
-        return Contents(codes: Tensor(shape: [n, z], scalars: values), factors: classes, factorCount: f)
+        return classes
+    }
+
+    static func decode(codes: NPYArray, factors: NPYArray, path: String) throws(CodeArchiveError) -> Contents {
+        let (n, z, f) = try checkShapes(codes: codes.shape, factors: factors.shape, path: path)
+        let values: [Float]
+        switch codes.storage {
+        case .float32(let a): values = a
+        case .float64(let a):
+            if let bad = a.firstIndex(where: { !$0.isFinite || abs($0) > Double(Float.greatestFiniteMagnitude) }) {
+                throw CodeArchiveError(path: path, reason: "codes[\(bad / z), \(bad % z)] is \(a[bad]), not a finite float32 number")
+            }
+            values = a.map(Float.init)
+        case .uint8, .int64:
+            throw CodeArchiveError(path: path, reason: "codes is \(dtype(codes.storage)); expected floats (f4 or f8)")
+        }
+        try checkValues(values, firstRow: 0, latent: z, path: path)
+        let classes = try decodeFactors(factors, rows: n, columns: f, path: path)
+        return Contents(codes: Tensor(shape: [n, z], scalars: values), factors: classes, factorCount: f, totalRows: n)
     }
 }
 

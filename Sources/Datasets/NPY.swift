@@ -59,6 +59,45 @@ public enum NPY {
     /// multiplied with overflow checks and capped (`DatasetLimits.maximumBytes`), and the data must
     /// be present in `bytes` before anything is allocated, so `NPYArray.init`'s precondition holds.
     public static func parse(_ bytes: [UInt8], path: String) throws(DatasetError) -> NPYArray {
+        let header = try Header(bytes, path: path)
+        let (dataStart, byteCount, count, descr) = (header.dataStart, header.byteCount, header.count, header.descr)
+        guard bytes.count - dataStart >= byteCount else {
+            throw .truncated(path: path, expectedBytes: dataStart + byteCount, actualBytes: bytes.count)
+        }
+        let data = bytes[dataStart..<(dataStart + byteCount)]
+        let storage: NPYArray.Storage
+        switch header.elementSize {
+        case 1: storage = .uint8(Array(data))
+        // Straight into the floats: a 1.6 GB code array (100,000 × 4,096, `betavae score`'s limit)
+        // is not held a second time as integers first.
+        case 4: storage = .float32(loadFloats(data, count))
+        default:
+            let words = load(data, count, as: UInt64.self).map { UInt64(littleEndian: $0) }
+            storage = descr == "<i8" ? .int64(words.map { Int64(bitPattern: $0) }) : .float64(words.map { Double(bitPattern: $0) })
+        }
+        return NPYArray(shape: header.shape, storage: storage)
+    }
+
+    /// A `.npy` header, validated: magic, version, header length (capped), 'descr' among the
+    /// supported dtypes, C order, and a shape whose byte size is computed with overflow checks
+    /// and capped (`DatasetLimits.maximumBytes`). `bytes` needs to hold the header only, so a
+    /// reader can check a large member's shape before reading its data (`NPZFile`).
+    public struct Header: Sendable {
+        public let descr: String
+        public let shape: [Int]
+        public let elementSize: Int
+        /// Where the data starts and how many bytes and elements it has.
+        public let dataStart: Int
+        public let byteCount: Int
+        public var count: Int { byteCount / elementSize }
+
+        public init(_ bytes: [UInt8], path: String) throws(DatasetError) {
+            (descr, shape, elementSize, dataStart, byteCount) = try NPY.header(bytes, path: path)
+        }
+    }
+
+    static func header(_ bytes: [UInt8], path: String) throws(DatasetError)
+        -> (descr: String, shape: [Int], elementSize: Int, dataStart: Int, byteCount: Int) {
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw .badMagic(path: path, found: bytes.prefix(6).map { String(format: "%02x", $0) }.joined(), expected: "\\x93NUMPY")
         }
@@ -102,20 +141,7 @@ public enum NPY {
             }
             byteCount = product
         }
-        let count = byteCount / elementSize
-        guard bytes.count - dataStart >= byteCount else {
-            throw .truncated(path: path, expectedBytes: dataStart + byteCount, actualBytes: bytes.count)
-        }
-        let data = bytes[dataStart..<(dataStart + byteCount)]
-        let storage: NPYArray.Storage
-        switch elementSize {
-        case 1: storage = .uint8(Array(data))
-        case 4: storage = .float32(load(data, count, as: UInt32.self).map { Float(bitPattern: UInt32(littleEndian: $0)) })
-        default:
-            let words = load(data, count, as: UInt64.self).map { UInt64(littleEndian: $0) }
-            storage = descr == "<i8" ? .int64(words.map { Int64(bitPattern: $0) }) : .float64(words.map { Double(bitPattern: $0) })
-        }
-        return NPYArray(shape: shape, storage: storage)
+        return (descr, shape, elementSize, dataStart, byteCount)
     }
 
     /// Serialises `array` as `.npy` version 1.0 (2.0 when the header needs more than 65,535 bytes).
@@ -142,6 +168,19 @@ public enum NPY {
     /// A shape as Python writes the tuple: `(3,)`, `(2, 3)`, `()`.
     static func shapeText(_ shape: [Int]) -> String {
         shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    /// `count` little-endian float32 values from `data`, decoded into their final array.
+    static func loadFloats(_ data: ArraySlice<UInt8>, _ count: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: count)
+        data.withUnsafeBytes { raw in
+            out.withUnsafeMutableBufferPointer { floats in
+                for i in 0..<count {
+                    floats[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                }
+            }
+        }
+        return out
     }
 
     private static func load<T: FixedWidthInteger>(_ data: ArraySlice<UInt8>, _ count: Int, as: T.Type) -> [T] {

@@ -19,7 +19,9 @@ struct ScoreCommand: ParsableCommand {
             and its informativeness is their test accuracy. After disentanglement_lib's eight: DCI-ES explicitness \
             (trees of depth 0…8 as probes) and size, InfoM, InfoC and InfoE, MIG-sup and IRS (docs/metrics-new.md). \
             Factors with one value are left out. Codes of more than \(CodeArchive.maximumColumns) latents or \
-            \(CodeArchive.maximumRows) rows are refused.
+            \(CodeArchive.maximumRows) rows are refused; of more than \(CodeArchive.poolRows) rows, a seeded pool of \
+            \(CodeArchive.poolRows) is scored (every row is checked). An uncompressed archive (numpy.savez) is read \
+            in row chunks, so 100,000 × 4,096 codes need about 1.5 GB, not the file's size twice.
             """)
 
     @Argument(help: "The .npz file with codes [N, Z] and factors [N, F].")
@@ -52,7 +54,7 @@ struct ScoreCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let contents = try CodeArchive.read(path: codesPath)
+            let contents = try CodeArchive.read(path: codesPath, seed: seed)
             var names = (0..<contents.factorCount).map { "factor\($0)" }
             if let factorNames {
                 let given = try OptionChecks.list(factorNames, option: "--factor-names")
@@ -73,6 +75,8 @@ struct ScoreCommand: ParsableCommand {
             options.supervisedTrainPoints = supervisedPoints
             options.supervisedEvalPoints = supervisedPoints / 2
             let card = CodeScores.score(codes: contents.codes, factors: contents.factors, names: names, options: options)
+            let pooled = contents.totalRows > contents.codes.rows
+                ? "scored on a seeded pool of \(contents.codes.rows) of its \(contents.totalRows) rows" : nil
             if let out {
                 try AtomicFile.write(card.encoded(), to: out + "/scores.json")
                 try AtomicFile.write(Array(card.mutualInformationCSV().utf8), to: out + "/mutual_information.csv")
@@ -81,6 +85,7 @@ struct ScoreCommand: ParsableCommand {
                 print(card.scoresJSON())
             } else {
                 print(Self.describe(card, path: codesPath))
+                if let pooled { print(pooled) }
                 if let out { print("saved \(out)/scores.json and \(out)/mutual_information.csv") }
             }
         }

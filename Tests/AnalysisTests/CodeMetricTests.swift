@@ -40,6 +40,9 @@ import Testing
         options.supervisedTrainPoints = 600
         options.supervisedEvalPoints = 300
         options.sapKind = kind
+        // InfoE's regressions are what a debug build spends most on here; ExtendedMetricTests
+        // checks InfoE itself with the default steps.
+        options.infoESteps = 50
         return options
     }
 
@@ -113,8 +116,9 @@ import Testing
         print("mixed: \(Self.describe(a))")
         for key in CodeScores.keys {
             // BetaVAE's and InfoE's logistic regressions start from seeded random weights, which a
-            // permutation hands to other inputs: equal up to the optimiser's tolerance.
-            let tolerance = key == "beta_vae" || key == "infoe" ? 0.01 : 1e-9
+            // permutation hands to other inputs: equal up to the optimiser's tolerance (InfoE's 50
+            // steps here stop well short of convergence).
+            let tolerance = key == "beta_vae" ? 0.01 : key == "infoe" ? 0.05 : 1e-9
             #expect(abs((a[key] ?? 0) - (b[key] ?? 1)) <= tolerance, "\(key): \(a[key] ?? .nan) vs \(b[key] ?? .nan)")
         }
         let sapA = Self.discreteSAP(mixed), sapB = Self.discreteSAP(permuted)

@@ -104,6 +104,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
     }
 
+    /// More rows than `CodeArchive.poolRows`: every row is read and checked, a seeded pool is scored.
+    @Test func archivesBeyondThePoolAreScoredOnASeededPool() throws {
+        let (_, path) = try Self.archive(rows: 30_050)
+        let result = try CLITests.run(["score", path, "--supervised-points", "20"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("scored on a seeded pool of 30000 of its 30050 rows"), "\(result.stdout)")
+        // A bad value in a row outside any pool is still found.
+        let (folder, bad) = try Self.archive(rows: 30_050, poison: { $0[30_049 * 3 + 2] = .infinity })
+        try BoundaryTests.expectRefused(["score", bad], code: 1, message: "codes[30049, 2] is inf", watching: folder)
+    }
+
     @Test func badOptionsExit64WithOneLine() throws {
         let (folder, path) = try Self.archive()
         try BoundaryTests.expectRefused(["score", path, "--factor-names", "a,,b"], code: 64, message: "--factor-names", watching: folder)
