@@ -25,17 +25,18 @@ struct ExtendedScores {
         ]
     }
 
-    /// How each was computed, in words, for `CodeScores.Card.settings`.
+    /// How each was computed, in words, for `CodeScores.Card.settings` (the report's table names
+    /// the metric and its paper beside it).
     static func settings(_ o: CodeScores.Options, trainRows: Int, testRows: Int) -> [String: String] {
         let binned = "\(o.bins) equal-width bins per latent, natural-log mutual information over \(trainRows) points"
         return [
-            "dci_es_explicitness": "DCI-ES explicitness (Eastwood et al. 2023): 1 − area under the test-error–capacity curve / (capacity × baseline error); probes = one CART tree per factor read at depths 0…\(DCIESScores.maximumDepth), fitted on \(trainRows) points, tested on \(testRows)",
-            "dci_es_size": "DCI-ES size (Eastwood et al. 2023): number of factors / number of latents",
-            "infom": "InfoM (Hsu et al. 2023): how much each active latent's normalised mutual information concentrates on one factor, rescaled so chance is 0; \(binned); latents with range < 1/20 of the largest left out",
-            "infoc": "InfoC (Hsu et al. 2023): how much each factor's normalised mutual information concentrates on one active latent, rescaled so chance is 0; \(binned)",
-            "infoe": "InfoE (Hsu et al. 2023): (H(f) − training log loss of a multinomial logistic regression from the standardised latents) / H(f), mean over factors; L2 C = 1, at most \(o.infoESteps) Adam steps; \(trainRows) points",
-            "mig_sup": "MIG-sup (Li et al. 2020): gap between the two largest I(z_j; f)/H(f) of each latent, mean over latents; \(binned)",
-            "irs": "IRS (Suter et al. 2019): 1 − mean 99th-percentile deviation of a latent with one factor held / its largest deviation, best factor per latent, weighted by that deviation; factors in 20 bins; \(trainRows) points",
+            "dci_es_explicitness": "1 − area under the test-error–capacity curve / (capacity × baseline error); probes = one CART tree per factor read at depths 0…\(DCIESScores.maximumDepth), fitted on \(trainRows) points, tested on \(testRows)",
+            "dci_es_size": "number of factors / number of latents",
+            "infom": "how much each active latent's normalised mutual information concentrates on one factor, rescaled so chance is 0; \(binned); latents with range < 1/20 of the largest left out",
+            "infoc": "how much each factor's normalised mutual information concentrates on one active latent, rescaled so chance is 0; \(binned)",
+            "infoe": "(H(f) − training log loss of a multinomial logistic regression from the standardised latents) / H(f), mean over factors; L2 C = 1, at most \(o.infoESteps) Adam steps; \(trainRows) points",
+            "mig_sup": "gap between the two largest I(z_j; f)/H(f) of each latent, mean over latents; \(binned)",
+            "irs": "1 − mean 99th-percentile deviation of a latent with one factor held / its largest deviation, best factor per latent, weighted by that deviation; factors in 20 bins; \(trainRows) points",
         ]
     }
 }
