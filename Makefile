@@ -1,6 +1,6 @@
 # betavae — set up, build, test, benchmark.
 SHELL := /bin/bash
-APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev libdnnl-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time python3-selenium chromium chromium-driver poppler-utils python3-torch python3-pip
+APT_PACKAGES := pkg-config libcairo2-dev libpng-dev libgif-dev libopenblas-dev libdnnl-dev zlib1g-dev fonts-dejavu-core dataset-fashion-mnist time python3-selenium chromium chromium-driver poppler-utils python3-torch python3-pip libssl-dev liblinear-dev libhdf5-dev libmatio-dev
 RELEASE := swift build -c release
 BIN := .build/release
 
@@ -8,7 +8,8 @@ BIN := .build/release
 
 # Installs what is missing (apt-get as root, else sudo); does nothing when everything is present.
 # python3-selenium, chromium and chromium-driver drive the latent explorer's browser tests;
-# python3-torch runs the PyTorch comparisons of the layers, objectives and checkpoints.
+# python3-torch runs the PyTorch comparisons of the layers, objectives and checkpoints;
+# liblinear-dev fits SAP's linear SVMs (the library scikit-learn's LinearSVC wraps).
 setup:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -21,6 +22,10 @@ setup:
 	@# Debian's PyTorch (python3-torch) runs the PyTorch comparisons; it needs safetensors beside it.
 	@/usr/bin/python3 -c 'import safetensors.torch' 2>/dev/null || /usr/bin/python3 -m pip install -q --break-system-packages safetensors 2>/dev/null \
 	  || echo "note: /usr/bin/python3 has no safetensors; the PyTorch comparison tests will be skipped"
+	@# scikit-learn (with scipy, numpy) runs scripts/dlib_reference.py, the reference of the disentanglement_lib parity tests.
+	@python3 -c 'import sklearn, scipy' 2>/dev/null || python3 -m pip install -q scikit-learn scipy numpy 2>/dev/null \
+	  || python3 -m pip install -q --break-system-packages scikit-learn scipy numpy 2>/dev/null \
+	  || echo "note: python3 has no scikit-learn; the disentanglement_lib parity tests will be skipped"
 
 build: setup
 	$(RELEASE) --product betavae
@@ -29,11 +34,20 @@ test: setup
 	swift test
 
 # The training section also runs ../shared/bench's PyTorch and JAX anchors when they are set up
-# (see ../shared/bench/README.md); BENCH_EPOCHS=3 for a quicker run.
+# (see ../shared/bench/README.md); BENCH_EPOCHS=3 for a quicker run. The first line of each run
+# names the ISA oneDNN's kernels used. BENCH_ISA=avx2 runs the engine, conv and training
+# sections once more under ONEDNN_MAX_CPU_ISA=AVX2, so an AVX-512 machine also gives the figures
+# of the AVX2 CPUs most people have (on an AVX2 machine the native run already is that).
+BENCH_ISA ?=
 bench: setup
 	$(RELEASE) --product betavae
 	$(RELEASE) --product bench
 	$(BIN)/bench
+	@if [ "$(BENCH_ISA)" = avx2 ]; then \
+	  if $(BIN)/bench isa | grep -q 'kernels avx2 '; then echo "== BENCH_ISA=avx2: the native run above already used AVX2"; \
+	  else echo "== BENCH_ISA=avx2: engine, conv and training again with ONEDNN_MAX_CPU_ISA=AVX2"; \
+	    ONEDNN_MAX_CPU_ISA=AVX2 $(BIN)/bench engine conv training; fi; \
+	elif [ -n "$(BENCH_ISA)" ]; then echo "BENCH_ISA must be avx2 or empty, not $(BENCH_ISA)"; exit 64; fi
 
 # The main job: a β sweep on Fashion-MNIST (mlp, Z = 10, 10 epochs per run, β ∈ {0.1, 1, 4, 10}),
 # a report per run and their comparison; ends with the path of the comparison page.

@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // betavae: β-VAE training with a built-in CPU engine and Cairo-drawn HTML reports.
 // Module dependency rule (../shared/DESIGN.md): no import runs back up the table
-// CBLAS/CKernels/CCairo/CZlib/CGif → Engine → Datasets → Models → Analysis → Training → Report → betavae; Plot → Report.
+// CBLAS/CKernels/CCairo/CZlib/CGif/CCrypto → Engine → Datasets → Models → Analysis → Training → Report → betavae; Plot → Report.
 import PackageDescription
 
 // Release builds: -O everywhere, so bounds, overflow and precondition checks stay on in every
@@ -37,13 +37,19 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CGif", path: "Sources/CGif", providers: [.apt(["libgif-dev"])]),
+        // Debian's serial HDF5 lives under hdf5/serial; pkg-config `hdf5` gives both paths.
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CMatio", path: "Sources/CMatio", pkgConfig: "matio", providers: [.apt(["libmatio-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLinear", path: "Sources/CLinear", providers: [.apt(["liblinear-dev"])]),
         .target(name: "CKernels", cSettings: kernelFlags, linkerSettings: [.linkedLibrary("dnnl")]),
-        .target(name: "Engine", dependencies: ["CBLAS", "CDNNL", "CKernels"], swiftSettings: optimise),
-        .target(name: "Datasets", dependencies: ["Engine", "CCairo", "CZlib"], swiftSettings: optimise),
+        .target(name: "Engine", dependencies: ["CBLAS", "CDNNL", "CKernels", "CCrypto"], swiftSettings: optimise),
+        .target(name: "Datasets", dependencies: ["Engine", "CCairo", "CZlib", "CHDF5", "CMatio"], swiftSettings: optimise),
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: optimise),
         .target(name: "Training", dependencies: ["Engine", "Datasets", "Models", "Analysis"], swiftSettings: optimise),
         .target(name: "Plot", dependencies: ["CCairo", "CZlib", "CGif"], swiftSettings: optimise),
-        .target(name: "Analysis", dependencies: ["Engine", "Datasets", "Models"], swiftSettings: optimise),
+        .target(name: "Analysis", dependencies: ["Engine", "Datasets", "Models", "CLinear"], swiftSettings: optimise),
         .target(name: "Report", dependencies: [
             "Training", "Analysis", "Plot", "Engine", "Datasets", "Models",
             .product(name: "Mustache", package: "swift-mustache"),
@@ -58,7 +64,7 @@ let package = Package(
         .executableTarget(name: "fuzz", dependencies: ["Engine", "Datasets", "Training", "Analysis"], path: "Fuzz/Sources"),
         .testTarget(name: "EngineTests", dependencies: ["Engine"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"],
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "CHDF5", "CMatio", "CCairo"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Datasets", "Engine"],
                     resources: [.copy("Fixtures")]),
@@ -66,6 +72,6 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Training", "Models", "Datasets", "Engine", "Plot"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Models", "Datasets", "Engine"]),
-        .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Datasets", "Engine"]),
+        .testTarget(name: "CLITests", dependencies: ["betavae", "Training", "Models", "Datasets", "Engine"]),
     ]
 )

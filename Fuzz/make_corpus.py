@@ -22,7 +22,11 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(ROOT, "corpus")
 DICT = os.path.join(ROOT, "dict")
 rng = np.random.default_rng(0)
-shutil.rmtree(CORPUS, ignore_errors=True)   # the script owns both folders: renamed seeds leave nothing behind
+# The script owns both folders (renamed seeds leave nothing behind), except corpus/checkpoint's
+# valid seed, which only the model code can write: `.build/debug/fuzz seed checkpoint FILE`.
+kept = os.path.join(CORPUS, "checkpoint", "checkpoint.safetensors")
+kept_bytes = open(kept, "rb").read() if os.path.exists(kept) else None
+shutil.rmtree(CORPUS, ignore_errors=True)
 shutil.rmtree(DICT, ignore_errors=True)
 
 
@@ -164,7 +168,19 @@ duplicate = b'{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":
 write("safetensors", "bad-duplicate.safetensors", struct.pack("<Q", len(duplicate)) + duplicate + b"\x00\x01")
 write_dict("safetensors", [b'"__metadata__"', b'"dtype"', b'"shape"', b'"data_offsets"', b'"format"', b'"pt"']
            + [b'"%s"' % d.encode() for d in ["F32", "F64", "F16", "BF16", "I64", "I32", "I16", "U8", "I8", "BOOL", "U16", "U32", "U64", "F8_E4M3"]]
-           + [b"1e15", b"-0", b"1.5", b"null", b"true", b"[]", b"{}", b"\\u0000", b"\\ud800"])
+           + [b"1e15", b"-0", b"1.5", b"null", b"true", b"[]", b"{}", b"\\u0000", b"\\ud800"]
+           # Sizes each below the reader's 1e15 bound whose products pass Int.max (issue 25: the
+           # fuzzer had no token that could make a shape's product overflow).
+           + [b"4294967296", b"3037000500", b"999999999999999", b"[4294967296,4294967296]"])
+
+# --- checkpoint: the loaders that build a model from a checkpoint (Fuzz/Sources/Targets.swift) ---
+if kept_bytes is not None:
+    write("checkpoint", "checkpoint.safetensors", kept_bytes)
+write("checkpoint", "bad-truncated.safetensors", bad[:-3])
+write_dict("checkpoint", [b'"__metadata__"', b'"dtype"', b'"shape"', b'"data_offsets"', b'"F32"', b'"epoch"', b'"step"',
+                          b'"rng_state"', b'"partial_batches_done"', b'"partial_sums"', b'"partial_rng_at_epoch_start"',
+                          b'"encoder.0.weight"', b'"adam.exp_avg.', b'"adam.exp_avg_sq.', b"4294967296", b"3037000500",
+                          b"999999999999999", b"[4294967296,4294967296]", b"-1", b"nan", b"1e308", b"18446744073709551615"])
 
 # --- png: grey, grey+alpha, RGB, RGBA, palette, 16-bit, interlaced; then broken ones ------------
 def chunk(kind, data):
@@ -358,6 +374,86 @@ write("evaluation", "bad-mi-row.json", pretty(wrong))
 write("evaluation", "bad-not-json.json", pretty(evaluation)[:200])
 write_dict("evaluation", [b'"%s"' % k.encode() for k in keys(scored)] + [b'"%s"' % k.encode() for k in ["betaVAE", "factorVAE", "mig"]]
            + json_tokens)
+
+# --- traininglog: YannDubs/disentangling-vae's train_losses.log (disvae/training.py's LossesLogger), Z = 10 ---
+def yanndubs_log(epochs, latent=10, drop=None, value=None):
+    lines = ["Epoch,Loss,Value"]
+    for e in epochs:
+        kl = [float(v) for v in rng.uniform(0, 2, latent).round(6)]
+        terms = [("loss", 300.0 - 10 * e + 4 * sum(kl)), ("recon_loss", 300.0 - 10 * e), ("kl_loss", sum(kl))]
+        terms += [("kl_loss_%d" % j, kl[j]) for j in range(latent)]
+        lines += ["%d,%s,%s" % (e, k, value if (value and k == "kl_loss_3") else repr(v)) for k, v in terms if k != drop]
+    return "\n".join(lines) + "\n"
+write("traininglog", "yanndubs-3-epochs.log", yanndubs_log(range(3)))
+write("traininglog", "betavae-metrics.csv", metrics)
+write("traininglog", "bad-missing-epoch.log", yanndubs_log([0, 2]))
+write("traininglog", "bad-missing-term.log", yanndubs_log(range(2), drop="kl_loss_9"))
+write("traininglog", "bad-nan.log", yanndubs_log(range(2), value="nan"))
+write("traininglog", "bad-header.log", "epoch,loss\n0,1.0\n")
+write_dict("traininglog", [b'"%s"' % k.encode() for k in ["Epoch,Loss,Value", "loss", "recon_loss", "kl_loss", "kl_loss_", "mi_loss",
+                                                          "tc_loss", "dw_kl_loss", ",", "nan", "inf", "-1", "1e308"]])
+# --- nyu: SmallNORB's NYU binary matrices (byte `dat`, int32 `cat` and `info`) ----------------
+def nyu(magic, dims, payload):
+    return struct.pack("<ii", magic, len(dims)) + struct.pack("<%di" % max(3, len(dims)), *(list(dims) + [1] * (3 - len(dims)))) + payload
+
+write("nyu", "dat.mat", nyu(0x1E3D4C55, [2, 2, 8, 8], bytes(range(256))))
+write("nyu", "cat.mat", nyu(0x1E3D4C54, [4], struct.pack("<4i", 0, 1, 4, 2)))
+write("nyu", "info.mat", nyu(0x1E3D4C54, [3, 4], struct.pack("<12i", 4, 8, 34, 5, 0, 0, 0, 0, 9, 3, 10, 2)))
+write("nyu", "bad-magic.mat", nyu(0x1E3D4C51, [4], bytes(16)))
+write("nyu", "bad-truncated.mat", nyu(0x1E3D4C54, [3, 4], bytes(20)))
+write_dict("nyu", [b'"\x55\x4c\x3d\x1e"', b'"\x54\x4c\x3d\x1e"', b'"\x60\x00\x00\x00"', b'"\x02\x00\x00\x00"'])
+
+# --- mpi3d: an .npz whose `images` member is read in place (numpy.savez, stored) ---------------
+mpi = {"images": rng.integers(0, 256, (3, 4, 4, 3), dtype=np.uint8)}
+write("mpi3d", "stored.npz", npz(mpi, zipfile.ZIP_STORED))
+write("mpi3d", "zip64.npz", npz(mpi, zipfile.ZIP_STORED, force_zip64=True))
+write("mpi3d", "bad-deflated.npz", npz(mpi, zipfile.ZIP_DEFLATED))
+write("mpi3d", "bad-truncated.npz", npz(mpi, zipfile.ZIP_STORED)[:-30])
+write_dict("mpi3d", [b'"PK\x03\x04"', b'"PK\x01\x02"', b'"PK\x05\x06"', b'"PK\x06\x06"', b'"PK\x06\x07"', b'"images.npy"',
+                     b'"\x93NUMPY"', b"\"'shape': (\"", b'"|u1"'])
+
+# --- hdf5: Shapes3D-like files through h5py (no timestamps, so the bytes are the same each run) --
+try:
+    import h5py
+
+    def hdf5(chunked, labels=True, images_shape=(2, 4, 4, 3)):
+        buffer = io.BytesIO()
+        with h5py.File(buffer, "w", track_order=False) as f:
+            f.create_dataset("images", data=rng.integers(0, 256, images_shape, dtype=np.uint8), track_times=False,
+                             chunks=(1,) + images_shape[1:] if chunked else None)
+            if labels:
+                f.create_dataset("labels", data=np.linspace(0, 1, images_shape[0] * 6).reshape(images_shape[0], 6), track_times=False)
+        return buffer.getvalue()
+
+    write("hdf5", "contiguous.h5", hdf5(False))
+    write("hdf5", "chunked.h5", hdf5(True))
+    write("hdf5", "bad-no-labels.h5", hdf5(False, labels=False))
+    write("hdf5", "bad-truncated.h5", hdf5(False)[:-200])
+    write_dict("hdf5", [b'"\x89HDF\r\n\x1a\n"', b'"images"', b'"labels"', b'"OHDR"', b'"TREE"', b'"HEAP"', b'"SNOD"'])
+except ImportError:
+    print("note: h5py is not installed; the hdf5 seeds were not written")
+
+
+# --- mat: MATLAB v5 files with a uint8 `im`, written by hand (scipy's header holds a date) ------
+def mat(name, array, truncate=0):
+    def element(kind, payload):
+        data = struct.pack("<II", kind, len(payload)) + payload
+        return data + bytes(-len(data) % 8)
+    dims = array.shape
+    body = (element(6, struct.pack("<II", 9, 0))                      # array flags: mxUINT8_CLASS
+            + element(5, struct.pack("<%di" % len(dims), *dims))      # dimensions
+            + element(1, name.encode())                               # array name
+            + element(2, array.tobytes(order="F")))                   # data, column-major
+    header = b"MATLAB 5.0 MAT-file, written by make_corpus.py".ljust(116) + bytes(8) + struct.pack("<H", 0x0100) + b"IM"
+    data = header + struct.pack("<II", 14, len(body)) + body
+    return data[:len(data) - truncate]
+
+car = rng.integers(0, 256, (2, 2, 3, 24, 4), dtype=np.uint8)
+write("mat", "im.mat", mat("im", car))
+write("mat", "bad-no-im.mat", mat("mesh", car))
+write("mat", "bad-truncated.mat", mat("im", car, truncate=100))
+write("mat", "other-shape.mat", mat("im", car[:, :, :, :, :3]))
+write_dict("mat", [b'"MATLAB 5.0 MAT-file"', b'"IM"', b'"\x0e\x00\x00\x00"', b'"\x0f\x00\x00\x00"', b'"im"'])
 
 for target in sorted(os.listdir(CORPUS)):
     files = sorted(os.listdir(os.path.join(CORPUS, target)))

@@ -5,20 +5,23 @@ the known-code tests of `betavae` (Tests/AnalysisTests/ExtendedMetricReferenceTe
 Usage: newmetrics_reference.py IN.npz
 IN.npz holds `train` float [N, Z], `train_factors` int [N, F], `test` float [M, Z],
 `test_factors` int [M, F], and optionally `models` float [K, N, Z] with `kl` float [K, Z] for UDR.
-Prints one JSON object: mig_sup, infom, infoc, irs, dci_es_size, dci_es_explicitness, and
+Prints one JSON object: mig_sup, infom, infoc, infoe, irs, dci_es_size, dci_es_explicitness, and
 udr (a list, one score per model) when `models` is given.
 
 Written from the papers and the estimators the Swift code documents (binned mutual information
 as disentanglement_lib bins it; IRS as disentanglement_lib's irs.py defines it; UDR_S as its
 udr.py defines it; DCI-ES with scikit-learn decision trees of depth 1..8 as the probes).
-InfoE is left out: the Swift regression (L2, Adam) is not scikit-learn's solver.
+InfoE with scikit-learn's LogisticRegression(C=1) on StandardScaler'd latents, fitted to a tight
+tolerance, and log_loss of its predict_proba (the Swift regression solves the same problem by Newton-CG).
 """
 import json
 import sys
 
 import numpy as np
 import scipy.stats
-from sklearn.metrics import mutual_info_score
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss, mutual_info_score
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 
@@ -123,6 +126,22 @@ def udr(models, kl, threshold=0.01):
     return [float(np.median(np.delete(pairwise[:, i], i))) for i in range(k)]
 
 
+def infoe(codes, factors):
+    """(H(f) - training log loss) / H(f) of LogisticRegression(C=1) per factor, mean over factors with H > 0."""
+    x = StandardScaler().fit_transform(codes.astype(np.float64))
+    values = []
+    for i in range(factors.shape[1]):
+        y = factors[:, i]
+        _, counts = np.unique(y, return_counts=True)
+        p = counts / counts.sum()
+        h = float(-(p * np.log(p)).sum())
+        if h <= 0:
+            continue
+        model = LogisticRegression(C=1.0, tol=1e-10, max_iter=10_000).fit(x, y)
+        values.append((h - log_loss(y, model.predict_proba(x), labels=model.classes_)) / h)
+    return float(np.mean(values)) if values else 0.0
+
+
 def main():
     data = np.load(sys.argv[1])
     train, train_factors = data["train"], data["train_factors"]
@@ -133,6 +152,7 @@ def main():
         "mig_sup": mig_sup(matrix, h),
         "infom": infom,
         "infoc": infoc,
+        "infoe": infoe(train, train_factors),
         "irs": irs(train, train_factors),
         "dci_es_size": train_factors.shape[1] / train.shape[1],
         "dci_es_explicitness": dci_es_explicitness(train, train_factors, test, test_factors),

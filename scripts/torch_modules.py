@@ -87,6 +87,30 @@ def build(architecture, image_shape=(1, 28, 28), latent=20, hidden=(400,), class
             if i < 3:
                 dec.append(nn.ReLU())
         return VAE(features, encoder, nn.Sequential(*dec), k)
+    if architecture == "dislib":
+        # disentanglement_lib's conv VAE as disent writes it (padding 2 gives 33, 17, 9, 5).
+        layers, channels = [], c
+        for out in (32, 32, 64, 64):
+            layers += [nn.Conv2d(channels, out, 4, 2, 2), nn.ReLU()]
+            channels = out
+        features = nn.Sequential(*layers, nn.Flatten())
+        encoder = nn.Sequential(nn.Linear(1600 + k, 256), nn.ReLU(), nn.Linear(256, 2 * latent))
+        decoder = nn.Sequential(nn.Linear(latent + k, 256), nn.ReLU(), nn.Linear(256, 1024), nn.ReLU(), nn.Unflatten(1, (64, 4, 4)),
+                                nn.ConvTranspose2d(64, 64, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),
+                                nn.ConvTranspose2d(32, 32, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(32, c, 4, 2, 1))
+        return VAE(features, encoder, decoder, k)
+    if architecture == "conv64":
+        # 1Konny/Beta-VAE's BetaVAE_H (the ReLU before the reshape to 256x1x1, where it applies it after: the same map).
+        layers, channels = [], c
+        for out in (32, 32, 64, 64):
+            layers += [nn.Conv2d(channels, out, 4, 2, 1), nn.ReLU()]
+            channels = out
+        features = nn.Sequential(*layers, nn.Conv2d(64, 256, 4, 1), nn.ReLU(), nn.Flatten())
+        encoder = nn.Sequential(nn.Linear(256 + k, 2 * latent))
+        decoder = nn.Sequential(nn.Linear(latent + k, 256), nn.ReLU(), nn.Unflatten(1, (256, 1, 1)), nn.ConvTranspose2d(256, 64, 4),
+                                nn.ReLU(), nn.ConvTranspose2d(64, 64, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),
+                                nn.ConvTranspose2d(32, 32, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(32, c, 4, 2, 1))
+        return VAE(features, encoder, decoder, k)
     raise ValueError(architecture)
 
 

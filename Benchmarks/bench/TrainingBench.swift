@@ -55,16 +55,22 @@ enum TrainingBench {
     /// engine's sgemm rate measured in this run (section engine).
     static func burgess(binary: String, folder: String, shared: String?) {
         print("== training: burgess (64×64 conv), sprites, batch 64, Z = 10, β = 4, Adam 5e-4, 2 epochs")
-        let ours = runOurs(binary: binary, arguments: ["--dataset", "sprites", "--model", "burgess", "--latent", "10", "--batch-size", "64",
-                                                       "--beta", "4", "--lr", "5e-4", "--epochs", "2", "--limit", "12800",
-                                                       "--test-limit", "1000", "--out", folder + "/burgess"], run: folder + "/burgess")
+        let arguments = ["--dataset", "sprites", "--model", "burgess", "--latent", "10", "--batch-size", "64",
+                         "--beta", "4", "--lr", "5e-4", "--epochs", "2", "--limit", "12800", "--test-limit", "1000"]
+        // The baseline build (BENCH_BASELINE_BINARY) first, as for the MLP: one machine state for both.
+        let baseline = ProcessInfo.processInfo.environment["BENCH_BASELINE_BINARY"].flatMap {
+            runOurs(binary: $0, arguments: arguments + ["--out", folder + "/burgess-baseline"], run: folder + "/burgess-baseline")
+        }
+        let ours = runOurs(binary: binary, arguments: arguments + ["--out", folder + "/burgess"], run: folder + "/burgess")
         let anchorArguments = ["--epochs", "2", "--limit", "5000", "--threads", "2"]
         let torch = shared.flatMap { anchor("/usr/bin/python3", [$0 + "/torch_burgess.py"] + anchorArguments) }
         let jax = shared.flatMap { anchor("/tmp/jaxenv/bin/python", [$0 + "/jax_burgess.py"] + anchorArguments) }
         let sgemm = SgemmLibraries.engineRate
         print("engine".padding(toLength: 46, withPad: " ", startingAt: 0) + "steady img/s    GFLOPS   of sgemm (\(sgemm.isNaN ? "not measured" : String(format: "%.0f GFLOPS", sgemm)))")
-        for (name, figures) in [("betavae (this run, 12,800 images)", ours?.epochs), ("PyTorch (torch_burgess.py, 5,000 images)", torch),
-                                ("JAX (jax_burgess.py, 5,000 images)", jax)] {
+        var engines: [(String, [EpochFigures]?)] = [("betavae (this run, 12,800 images)", ours?.epochs)]
+        if ProcessInfo.processInfo.environment["BENCH_BASELINE_BINARY"] != nil { engines.append(("betavae, BENCH_BASELINE_BINARY", baseline?.epochs)) }
+        engines += [("PyTorch (torch_burgess.py, 5,000 images)", torch), ("JAX (jax_burgess.py, 5,000 images)", jax)]
+        for (name, figures) in engines {
             guard let figures, figures.count >= 2 else {
                 print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + "not run (see ../shared/bench/README.md)")
                 continue

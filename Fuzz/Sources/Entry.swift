@@ -60,6 +60,10 @@ struct Replay {
             print(FuzzTargets.names.joined(separator: "\n"))
             return
         }
+        if arguments.count == 3, arguments[0] == "seed", arguments[1] == "checkpoint" {   // the checkpoint target's seed
+            do { try FuzzTargets.checkpointSeed(to: arguments[2]) } catch { print("\(arguments[2]): \(error)"); exit(1) }
+            return
+        }
         guard arguments.count >= 2, let body = FuzzTargets.body(arguments[0]) else {
             let usage = """
                 usage: fuzz TARGET FILE|DIR...   replay each file (a directory: its files) through TARGET

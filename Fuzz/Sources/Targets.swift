@@ -1,6 +1,9 @@
+import Foundation
 import Analysis
 import Datasets
 import Engine
+import Foundation
+import Models
 import Training
 
 /// The fuzz targets: one per reader of outside input. Each feeds the bytes to a bytes-level
@@ -19,11 +22,98 @@ enum FuzzTargets {
         ("npy", npy),
         ("npz", npz),
         ("safetensors", safetensors),
+        ("checkpoint", checkpoint),
         ("png", png),
         ("config", config),
         ("metrics", metrics),
         ("evaluation", evaluation),
+        ("traininglog", trainingLog),
+        ("nyu", nyu),
+        ("mpi3d", mpi3d),
+        ("hdf5", hdf5),
+        ("mat", mat),
     ]
+
+    /// SmallNORB's NYU binary matrices: the header as a byte matrix (`dat`), and as an int32
+    /// matrix of the shape it declares (`cat` [N], `info` [N, 4]).
+    static func nyu(_ bytes: [UInt8]) throws -> String {
+        var outcomes: [String] = [], errors: [String] = []
+        do {
+            let h = try SmallNORB.header(bytes, path: "fuzz", magic: SmallNORB.byteMagic)
+            outcomes.append("bytes \(h.dimensions)")
+        } catch { errors.append("\(error)") }
+        do {
+            let h = try SmallNORB.header(bytes, path: "fuzz", magic: SmallNORB.intMagic)
+            let values = try SmallNORB.ints(bytes, path: "fuzz", expected: h.dimensions)
+            outcomes.append("ints \(h.dimensions): \(values.count)")
+        } catch { errors.append("\(error)") }
+        guard !outcomes.isEmpty else { throw Rejected(description: errors.joined(separator: "; ")) }
+        return outcomes.joined(separator: "; ")
+    }
+
+    /// The readers that need a file (libhdf5, libmatio, the in-place zip reader) get the input
+    /// written to one, named by the process so parallel fuzzers do not collide.
+    static func withFile(_ bytes: [UInt8], suffix: String, _ read: (String) throws -> String) throws -> String {
+        let path = NSTemporaryDirectory() + "betavae-fuzz-\(getpid())" + suffix
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try read(path)
+    }
+
+    /// MPI3D's `images` member found in place (tail, central directory, local header, .npy
+    /// header), then its first and last rows read, as training would read them.
+    static func mpi3d(_ bytes: [UInt8]) throws -> String {
+        try withFile(withStoredCRCsFixed(bytes), suffix: ".npz") { path in
+            let member = try NPZMember(path: path, array: "images", hint: "", limit: 1 << 32)
+            let rows = max(1, member.header.shape.first ?? 1), row = member.header.byteCount / rows
+            var buffer = [UInt8](repeating: 0, count: row)
+            if row > 0 {
+                buffer.withUnsafeMutableBytes { member.file.read(at: member.dataOffset, into: $0) }
+                buffer.withUnsafeMutableBytes { member.file.read(at: member.dataOffset + (rows - 1) * row, into: $0) }
+            }
+            return "\(member.header.descr) \(member.header.shape) at \(member.dataOffset)"
+        }
+    }
+
+    /// Shapes3D's checks through libhdf5: open, both datasets' shapes and types, and when the
+    /// file passes (only a real-size grid can), the factor values and one image.
+    static func hdf5(_ bytes: [UInt8]) throws -> String {
+        try withFile(bytes, suffix: ".h5") { path in
+            let file = try HDF5File(path: path, hint: "")
+            var described: [String] = []
+            for name in ["images", "labels"] {
+                let info = try file.info(name)
+                described.append("\(name) \(info.dimensions) \(info.elementSize)B")
+                if info.dimensions.count >= 1, info.dimensions[0] >= 1, info.dimensions.dropFirst().allSatisfy({ $0 >= 1 && $0 <= 64 }),
+                   let chunk = info.chunkBytes, chunk <= 1 << 26 {
+                    // As Shapes3D reads: through libhdf5 only a chunked dataset of bounded chunks
+                    // (a contiguous one is read by file offset, anything else is refused).
+                    _ = try file.byteRows(name, row: 0, count: 1)
+                }
+            }
+            // Only a real-size grid passes Shapes3D's own checks; its refusal is an answer, not a rejection of the file.
+            let shapes3d: String
+            do { _ = try Shapes3D.source(path: path); shapes3d = "a Shapes3D grid" } catch { shapes3d = "not Shapes3D (\(error))" }
+            return (described + [shapes3d]).joined(separator: "; ")
+        }
+    }
+
+    /// A Cars3D file: the element structure check, then libmatio's header of `im` and, for a
+    /// shape of at most 2^20 elements, its data.
+    static func mat(_ bytes: [UInt8]) throws -> String {
+        try withFile(bytes, suffix: ".mat") { path in
+            let variable = try MatFile(path: path).uint8Variable("im", rank: 5) { dims in
+                var count = 1
+                for d in dims {
+                    let (product, overflow) = count.multipliedReportingOverflow(by: d)
+                    guard !overflow, d >= 0, product <= 1 << 20 else { return "too large for the fuzzer" }
+                    count = product
+                }
+                return nil
+            }
+            return "im \(variable.dimensions), \(variable.bytes.count) bytes"
+        }
+    }
 
     /// MNIST-style IDX files, raw or gzip, read both as images (rank 3) and as labels (rank 1).
     static func idx(_ bytes: [UInt8]) throws -> String {
@@ -60,6 +150,44 @@ enum FuzzTargets {
         var scalars = 0
         for name in file.names { scalars += try file.tensor(name).count }
         return "\(file.tensors.count) tensors, \(scalars) scalars, \(file.metadata.count) metadata keys"
+    }
+
+    /// The loaders that build a model from a checkpoint, not only the parser: the bytes as a run's
+    /// checkpoint file for a small MLP (`checkpointSpec`), through `Checkpoint.position` (resume's
+    /// first look), `Checkpoint.loadWeights` (evaluate, report) and `Checkpoint.load` (resume: the
+    /// weights, Adam's moments, the step, the RNG and the progress inside an epoch). The parser
+    /// target never reached these: shapes checked against the model, the metadata's numbers.
+    static func checkpoint(_ bytes: [UInt8]) throws -> String {
+        let path = checkpointFile
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw Rejected(description: "cannot write \(path)") }
+        var outcomes: [String] = []
+        if let position = try? Checkpoint.position(path: path) { outcomes.append("epoch \(position.epoch)") }
+        var rng = RandomGenerator(seed: 1)
+        let model = VAE(spec: checkpointSpec, rng: &rng)
+        do { outcomes.append("weights \(String(describing: try Checkpoint.loadWeights(path: path, into: model)))") } catch {
+            outcomes.append("weights: \(error)")
+        }
+        let adam = Adam(parameters: model.namedParameters.map(\.parameter))
+        let state = try Checkpoint.load(path: path, model: model, adam: adam)
+        return outcomes.joined(separator: "; ") + "; step \(state.step), partial \(state.partialEpoch != nil)"
+    }
+
+    /// The model the checkpoint target loads into: an MLP on 1×4×4 images, one hidden layer of 2, Z = 1.
+    static let checkpointSpec = ModelSpec(architecture: .mlp, imageShape: [1, 4, 4], hidden: [2], latent: 1)
+
+    /// A file of this process's own (libFuzzer runs inputs one at a time), in memory where there is /dev/shm.
+    static let checkpointFile = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
+        + "/betavae-fuzz-checkpoint-\(getpid()).safetensors"
+
+    /// A valid checkpoint of `checkpointSpec` (epoch 3, saved inside epoch 4): the target's seed,
+    /// written by `fuzz seed checkpoint FILE` (Fuzz/make_corpus.py cannot know the names and shapes).
+    static func checkpointSeed(to path: String) throws {
+        var rng = RandomGenerator(seed: 1)
+        let model = VAE(spec: checkpointSpec, rng: &rng)
+        let adam = Adam(parameters: model.namedParameters.map(\.parameter))
+        var progress = EpochProgress.start(rng: RandomGenerator(seed: 2), latent: 1)
+        (progress.batchesDone, progress.lossSum, progress.reconSum, progress.klSum, progress.images) = (2, 10, 9, 1, 8)
+        try Checkpoint.save(model: model, adam: adam, state: Checkpoint(epoch: 3, step: 40, rngState: [5, 6, 7, 8], partialEpoch: progress), to: path)
     }
 
     /// The chunk check, then the decode through libpng and Cairo to 3 × 16 × 16: of the input as
@@ -147,6 +275,13 @@ enum FuzzTargets {
     static func metrics(_ bytes: [UInt8]) throws -> String {
         let log = try MetricsLog.parse(bytes, path: "fuzz", latent: nil)
         return "\(log.rows.count) rows"
+    }
+
+    /// A training log for `betavae import --metrics` (YannDubs' train_losses.log or a metrics.csv),
+    /// read for a β run with 10 latent dimensions.
+    static func trainingLog(_ bytes: [UInt8]) throws -> String {
+        let log = try ExternalTrainingLog.parse(bytes, path: "fuzz", latent: 10, objective: .beta(4))
+        return "\(log.format): \(log.epochs) epochs"
     }
 
     /// evaluation.json checked against a model with 10 latent dimensions.

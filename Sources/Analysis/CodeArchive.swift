@@ -6,6 +6,10 @@ import Foundation
 /// integer `[N, F]` (i8 or u1, ≥ 0, at most `maximumClasses` different values per factor), N equal,
 /// at least `CodeScores.minimumRows` and at most `maximumRows`, Z at most `maximumColumns`, at least one factor with two different values. Everything is checked before scoring; each error names the
 /// file and what is wrong.
+///
+/// Or disentanglement_lib's split as given: `codes_train`, `factors_train`, `codes_test`,
+/// `factors_test` (each pair as above, the same Z and F in both, at least `minimumGivenTrainRows`
+/// and `minimumGivenTestRows` rows), scored fitting on the first pair and testing on the second.
 public enum CodeArchive {
     public struct Contents: Sendable {
         public var codes: Tensor
@@ -14,7 +18,14 @@ public enum CodeArchive {
         public var factorCount: Int
         /// Rows in the archive (more than `codes.rows` when a pool of `poolRows` was drawn).
         public var totalRows: Int
+        /// With a given split: rows 0..<trainRows are `codes_train`, the rest `codes_test`.
+        public var trainRows: Int? = nil
     }
+
+    /// The members of a given split, and the fewest rows each side may have.
+    public static let splitMembers = ["codes_train", "factors_train", "codes_test", "factors_test"]
+    public static let minimumGivenTrainRows = 20
+    public static let minimumGivenTestRows = 10
 
     /// Most latents a codes archive may have.
     public static let maximumColumns = 4096
@@ -38,57 +49,96 @@ public enum CodeArchive {
     /// Most rows scored: a larger archive is scored on a seeded pool of this many rows (as
     /// `evaluate` scores a pool of 30,000 encoded images), so that 100,000 × 4,096 codes (1.6 GB)
     /// are never held whole; BetaVAE and FactorVAE draw from the pool, the train/test split is
-    /// taken from it.
+    /// taken from it. A given split is scored as given, every row of both sides (each side at most
+    /// `maximumRows`).
     public static let poolRows = 30_000
     /// Rows read and checked at a time when the archive is streamed.
     static let chunkRows = 1_024
 
     /// Reads and validates the archive at `path`. Every row is checked; at most `poolRows` rows
-    /// (chosen with `seed`) are kept. An uncompressed archive (`numpy.savez`) is streamed from the
-    /// file in row chunks, its shapes checked before its data is read; a compressed one is read whole.
+    /// (chosen with `seed`) are kept, except from a given split. An uncompressed archive
+    /// (`numpy.savez`) is streamed from the file in row chunks, its shapes checked before its data
+    /// is read; a compressed one is read whole. Both layouts (codes/factors and the given split)
+    /// go through the same reader.
     public static func read(path: String, seed: UInt64 = 0) throws -> Contents {
-        if let file = try NPZFile.open(path: path) {
-            guard file.contains("codes"), file.contains("factors") else {
-                throw CodeArchiveError(path: path, reason: "expected members codes and factors")
-            }
-            let header = try file.header("codes")
-            let factors = try file.header("factors")
-            let (n, z, f) = try checkShapes(codes: header.shape, factors: factors.shape, path: path)
-            guard header.descr == "<f4" || header.descr == "<f8" else {
-                throw CodeArchiveError(path: path, reason: "codes is \(header.descr == "<i8" ? "i8" : "u1"); expected floats (f4 or f8)")
-            }
-            let classes = try decodeFactors(try file.array("factors"), rows: n, columns: f, path: path)
-            let rows = pool(n, seed: seed)
-            var kept = [Float]()
-            kept.reserveCapacity(rows.count * z)
-            var next = 0
-            var invalid: CodeArchiveError?
-            try file.floatRows("codes", chunkRows: chunkRows) { first, values in
-                do throws(CodeArchiveError) { try checkValues(values, firstRow: first, latent: z, path: path) } catch {
-                    invalid = error
-                    return false
-                }
-                let last = first + values.count / z
-                while next < rows.count, rows[next] < last {
-                    let row = rows[next] - first
-                    kept += values[(row * z)..<((row + 1) * z)]
-                    next += 1
-                }
-                return true
-            }
-            if let invalid { throw invalid }
-            return try contents(codes: kept, rows: rows, total: n, latent: z, classes: classes, factorCount: f, path: path)
+        let file = try NPZFile.open(path: path)
+        let members: Set<String>
+        if let file {
+            members = Set((["codes", "factors"] + splitMembers).filter(file.contains))
+        } else {
+            members = Set(try NPZ.arrayNames(path: path))
         }
-        let arrays = try NPZ.read(path: path, arrays: ["codes", "factors"])
-        guard let codes = arrays["codes"], let factors = arrays["factors"] else {
+        let split = splitMembers.filter(members.contains)
+        if !split.isEmpty {
+            guard split.count == splitMembers.count else {
+                let missing = splitMembers.filter { !members.contains($0) }
+                throw CodeArchiveError(path: path, reason: "it holds \(split.joined(separator: ", ")) but not \(missing.joined(separator: ", ")); "
+                                       + "a given split needs all four")
+            }
+            func side(_ name: String) throws -> Contents {
+                do {
+                    return try load(file: file, path: path, codes: "codes_\(name)", factors: "factors_\(name)", seed: nil, varyingRequired: false)
+                } catch let error as CodeArchiveError {
+                    // Name the member: "codes has …" → "codes_train has …".
+                    let reason = error.reason.replacingOccurrences(of: "codes", with: "codes_\(name)")
+                        .replacingOccurrences(of: "factors", with: "factors_\(name)")
+                    throw CodeArchiveError(path: path, reason: reason)
+                }
+            }
+            return try joinSplit(train: try side("train"), test: try side("test"), path: path)
+        }
+        guard members.contains("codes"), members.contains("factors") else {
             throw CodeArchiveError(path: path, reason: "expected members codes and factors")
         }
-        let whole = try decode(codes: codes, factors: factors, path: path)
-        let rows = pool(whole.codes.rows, seed: seed)
-        guard rows.count < whole.codes.rows else { return whole }
-        let z = whole.codes.columns
-        return try contents(codes: rows.flatMap { whole.codes.scalars[($0 * z)..<(($0 + 1) * z)] }, rows: rows, total: whole.codes.rows,
-                            latent: z, classes: whole.factors, factorCount: whole.factorCount, path: path)
+        return try load(file: file, path: path, codes: "codes", factors: "factors", seed: seed, varyingRequired: true)
+    }
+
+    /// One pair of members (`codes` `[N, Z]`, `factors` `[N, F]`), checked; errors name them
+    /// "codes" and "factors". Streamed from `file` when the archive is uncompressed, else decoded
+    /// whole. With a `seed`, at most `poolRows` rows are kept (`pool`); without, all of them.
+    static func load(file: NPZFile?, path: String, codes codesName: String, factors factorsName: String, seed: UInt64?,
+                     varyingRequired: Bool) throws -> Contents {
+        guard let file else {
+            let arrays = try NPZ.read(path: path, arrays: [codesName, factorsName])
+            guard let codes = arrays[codesName], let factors = arrays[factorsName] else {
+                throw CodeArchiveError(path: path, reason: "expected members codes and factors")
+            }
+            let whole = try decode(codes: codes, factors: factors, path: path, varyingRequired: varyingRequired)
+            guard let seed else { return whole }
+            let rows = pool(whole.codes.rows, seed: seed)
+            guard rows.count < whole.codes.rows else { return whole }
+            let z = whole.codes.columns
+            return try contents(codes: rows.flatMap { whole.codes.scalars[($0 * z)..<(($0 + 1) * z)] }, rows: rows, total: whole.codes.rows,
+                                latent: z, classes: whole.factors, factorCount: whole.factorCount, varyingRequired: varyingRequired, path: path)
+        }
+        let header = try file.header(codesName)
+        let factors = try file.header(factorsName)
+        let (n, z, f) = try checkShapes(codes: header.shape, factors: factors.shape, varyingRequired: varyingRequired, path: path)
+        guard header.descr == "<f4" || header.descr == "<f8" else {
+            throw CodeArchiveError(path: path, reason: "codes is \(header.descr == "<i8" ? "i8" : "u1"); expected floats (f4 or f8)")
+        }
+        let classes = try decodeFactors(try file.array(factorsName), rows: n, columns: f, varyingRequired: varyingRequired, path: path)
+        let rows = seed.map { pool(n, seed: $0) } ?? Array(0..<n)
+        var kept = [Float]()
+        kept.reserveCapacity(rows.count * z)
+        var next = 0
+        var invalid: CodeArchiveError?
+        try file.floatRows(codesName, chunkRows: chunkRows) { first, values in
+            do throws(CodeArchiveError) { try checkValues(values, firstRow: first, latent: z, path: path) } catch {
+                invalid = error
+                return false
+            }
+            let last = first + values.count / z
+            while next < rows.count, rows[next] < last {
+                let row = rows[next] - first
+                kept += values[(row * z)..<((row + 1) * z)]
+                next += 1
+            }
+            return true
+        }
+        if let invalid { throw invalid }
+        return try contents(codes: kept, rows: rows, total: n, latent: z, classes: classes, factorCount: f,
+                            varyingRequired: varyingRequired, path: path)
     }
 
     /// The rows kept: all of them up to `poolRows`, else a seeded choice of `poolRows`, ascending.
@@ -98,20 +148,49 @@ public enum CodeArchive {
         return rng.permutation(n).prefix(poolRows).sorted()
     }
 
-    /// The kept rows' codes and classes; their factors must still vary.
+    /// The kept rows' codes and classes; their factors must still vary (when `varyingRequired`).
     static func contents(codes: [Float], rows: [Int], total: Int, latent z: Int, classes: [Int], factorCount f: Int,
-                         path: String) throws(CodeArchiveError) -> Contents {
+                         varyingRequired: Bool = true, path: String) throws(CodeArchiveError) -> Contents {
         let kept = rows.count == total ? classes : rows.flatMap { classes[($0 * f)..<(($0 + 1) * f)] }
-        let varying = (0..<f).contains { column in (1..<rows.count).contains { kept[$0 * f + column] != kept[column] } }
-        guard varying else {
+        let varying = (0..<f).contains { column in (1..<max(rows.count, 1)).contains { kept[$0 * f + column] != kept[column] } }
+        guard varying || !varyingRequired else {
             throw CodeArchiveError(path: path, reason: "in the \(rows.count) rows drawn to score, every factor has a single value; "
                                    + "scoring needs a factor that varies")
         }
         return Contents(codes: Tensor(shape: [rows.count, z], scalars: codes), factors: kept, factorCount: f, totalRows: total)
     }
 
+    /// A given split: each side checked as `codes`/`factors` are (naming its members), then the same
+    /// Z and F on both sides and enough rows on each; the rows joined train first.
+    static func joinSplit(train a: Contents, test b: Contents, path: String) throws(CodeArchiveError) -> Contents {
+        let trainRows = a.codes.rows, testRows = b.codes.rows
+        guard trainRows >= minimumGivenTrainRows, testRows >= minimumGivenTestRows else {
+            throw CodeArchiveError(path: path, reason: "codes_train has \(trainRows) rows and codes_test \(testRows); scoring needs at least "
+                                   + "\(minimumGivenTrainRows) and \(minimumGivenTestRows)")
+        }
+        guard a.codes.columns == b.codes.columns else {
+            throw CodeArchiveError(path: path, reason: "codes_train has \(a.codes.columns) columns but codes_test \(b.codes.columns); both sides must be the same code")
+        }
+        guard a.factorCount == b.factorCount else {
+            throw CodeArchiveError(path: path, reason: "factors_train has \(a.factorCount) columns but factors_test \(b.factorCount); both sides must have the same factors")
+        }
+        let all = a.factors + b.factors, f = a.factorCount, n = trainRows + testRows
+        let varying = (0..<f).contains { column in (1..<trainRows).contains { all[$0 * f + column] != all[column] } }
+        guard varying else {
+            throw CodeArchiveError(path: path, reason: "every factor has a single value in factors_train; scoring needs a factor that varies")
+        }
+        for column in 0..<f {
+            let distinct = Set((0..<n).map { all[$0 * f + column] }).count
+            guard distinct <= maximumClasses else {
+                throw CodeArchiveError(path: path, reason: "factor \(column) has \(distinct) different values; score takes at most \(maximumClasses) classes per factor")
+            }
+        }
+        return Contents(codes: Tensor(shape: [n, a.codes.columns], scalars: a.codes.scalars + b.codes.scalars), factors: all, factorCount: f,
+                        totalRows: n, trainRows: trainRows)
+    }
+
     /// N, Z and F from the members' shapes, within the limits.
-    static func checkShapes(codes: [Int], factors: [Int], path: String) throws(CodeArchiveError) -> (n: Int, z: Int, f: Int) {
+    static func checkShapes(codes: [Int], factors: [Int], varyingRequired: Bool = true, path: String) throws(CodeArchiveError) -> (n: Int, z: Int, f: Int) {
         guard codes.count == 2 else {
             throw CodeArchiveError(path: path, reason: "codes has shape \(codes); expected [N, Z], one row of floats per item")
         }
@@ -122,7 +201,7 @@ public enum CodeArchive {
         guard factors[0] == n else {
             throw CodeArchiveError(path: path, reason: "codes has \(n) rows but factors has \(factors[0]); they must describe the same items")
         }
-        guard n >= CodeScores.minimumRows else {
+        guard n >= CodeScores.minimumRows || !varyingRequired else {
             throw CodeArchiveError(path: path, reason: "it holds \(n) rows; scoring needs at least \(CodeScores.minimumRows)")
         }
         guard n <= maximumRows else {
@@ -149,7 +228,7 @@ public enum CodeArchive {
     }
 
     /// The factor classes, row after row: integers ≥ 0, at most `maximumClasses` values per factor.
-    static func decodeFactors(_ factors: NPYArray, rows n: Int, columns f: Int, path: String) throws(CodeArchiveError) -> [Int] {
+    static func decodeFactors(_ factors: NPYArray, rows n: Int, columns f: Int, varyingRequired: Bool = true, path: String) throws(CodeArchiveError) -> [Int] {
         let classes: [Int]
         switch factors.storage {
         case .int64(let a):
@@ -172,14 +251,14 @@ public enum CodeArchive {
             let first = classes[column]
             return (1..<n).contains { classes[$0 * f + column] != first }
         }
-        guard varying else {
+        guard varying || !varyingRequired else {
             throw CodeArchiveError(path: path, reason: "every factor has a single value; scoring needs a factor that varies")
         }
         return classes
     }
 
-    static func decode(codes: NPYArray, factors: NPYArray, path: String) throws(CodeArchiveError) -> Contents {
-        let (n, z, f) = try checkShapes(codes: codes.shape, factors: factors.shape, path: path)
+    static func decode(codes: NPYArray, factors: NPYArray, path: String, varyingRequired: Bool = true) throws(CodeArchiveError) -> Contents {
+        let (n, z, f) = try checkShapes(codes: codes.shape, factors: factors.shape, varyingRequired: varyingRequired, path: path)
         let values: [Float]
         switch codes.storage {
         case .float32(let a): values = a
@@ -192,7 +271,7 @@ public enum CodeArchive {
             throw CodeArchiveError(path: path, reason: "codes is \(dtype(codes.storage)); expected floats (f4 or f8)")
         }
         try checkValues(values, firstRow: 0, latent: z, path: path)
-        let classes = try decodeFactors(factors, rows: n, columns: f, path: path)
+        let classes = try decodeFactors(factors, rows: n, columns: f, varyingRequired: varyingRequired, path: path)
         return Contents(codes: Tensor(shape: [n, z], scalars: values), factors: classes, factorCount: f, totalRows: n)
     }
 }
@@ -207,6 +286,6 @@ public struct CodeArchiveError: Error, CustomStringConvertible, Equatable, Senda
         self.reason = reason
     }
     public var description: String {
-        "\(path): \(reason) (expected numpy.savez(path, codes=float [N, Z], factors=int [N, F]))"
+        "\(path): \(reason) (expected numpy.savez(path, codes=float [N, Z], factors=int [N, F]), or codes_train, factors_train, codes_test, factors_test)"
     }
 }

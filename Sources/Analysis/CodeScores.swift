@@ -12,8 +12,14 @@ import Foundation
 /// points and test on the test points; BetaVAE and FactorVAE draw their own batches from the
 /// sampler. Codes from anywhere are shuffled (seeded) and split as disentanglement_lib samples
 /// them: up to 10,000 training rows and up to 5,000 test rows (with fewer than 15,000 rows, a
-/// third, at most 5,000, for testing and the rest for training). Factors with a single value say
-/// nothing about the code and are left out.
+/// third, at most 5,000, for testing and the rest for training), unless the split is given
+/// (`trainRows`), which is then used exactly. Factors with a single value say nothing about the
+/// code and are left out.
+///
+/// Every default key is disentanglement_lib's estimator over every latent. This project's own
+/// judgement — inactive latents (`Options.inactive`) carry no information — is kept under the
+/// second keys `mig_masked` and `modularity_masked` (`maskedKeys`), present only when latents were
+/// marked inactive.
 public enum CodeScores {
     /// The scores' keys, in the order they are printed: exactly the keys of `betavae score --json`.
     public static let keys = disentanglementLibKeys + extendedKeys
@@ -25,6 +31,8 @@ public enum CodeScores {
     /// The scores that read only the representation's points (no batches of their own): those
     /// disentanglement_lib also reports on sampled z.
     public static let representationKeys = ["mig", "sap", "dci_disentanglement", "dci_completeness", "dci_informativeness", "modularity"]
+    /// MIG and modularity with the inactive latents' mutual information set to 0 (only when some are inactive).
+    public static let maskedKeys = ["mig_masked", "modularity_masked"]
     /// Fewest rows `score` accepts: below this the test split has fewer than 10 rows.
     public static let minimumRows = 30
 
@@ -41,19 +49,23 @@ public enum CodeScores {
         public var varianceSamples = 10_000
         public var bins = 20
         public var sapKind: SAPScore.FactorKind = .discrete
+        /// DCI's classifier: disentanglement_lib's boosted trees, or one CART tree per factor.
+        public var dciEstimator: DCIScores.Estimator = .boosted
+        /// Which sample sizes these are (stated in the card and the report).
+        public var evaluationProtocol: EvaluationProtocol = .dlib
         /// Latents known to be inactive (a model's posterior means that barely move: Var < 0.01,
-        /// `LatentUsage.activityThreshold`): their mutual information is 0, not what binning
-        /// their tiny range into 20 bins makes of noise (0.1–0.2 nats for a collapsed unit).
-        /// Empty for codes from anywhere, which are binned as disentanglement_lib bins them.
+        /// `LatentUsage.activityThreshold`): `mig_masked` and `modularity_masked` set their mutual
+        /// information to 0 rather than what binning their tiny range into 20 bins makes of noise
+        /// (0.1–0.2 nats for a collapsed unit); `mig` and `modularity` bin them as
+        /// disentanglement_lib does. Empty for codes from anywhere.
         public var inactive: Set<Int> = []
-        /// Most Adam steps of InfoE's logistic regressions (`InfoMECScores.defaultSteps`).
-        public var infoESteps = InfoMECScores.defaultSteps
         public init() {}
     }
 
     /// The scores and what they were computed from.
     public struct Card: Codable, Equatable, Sendable {
-        /// The scores under `CodeScores.keys`, on the posterior means (or the codes given).
+        /// The scores under `CodeScores.keys` (and `maskedKeys` when latents are inactive), on the
+        /// posterior means (or the codes given).
         public var scores: [String: Double]
         /// The `representationKeys` scores on z sampled from each point's posterior (absent for codes
         /// without a posterior).
@@ -71,7 +83,7 @@ public enum CodeScores {
         /// The factors scored (those with more than one value) and those left out.
         public var factorNames: [String]
         public var constantFactors: [String]
-        /// I(z_j; f) in nats, `[Z][F]`, over the training rows (0 for inactive latents).
+        /// I(z_j; f) in nats, `[Z][F]`, over the training rows (every latent binned, inactive ones too).
         public var mutualInformation: [[Double]]
         /// H(f) in nats of each scored factor over the training rows (MIG's normaliser).
         public var factorEntropies: [Double]
@@ -84,6 +96,11 @@ public enum CodeScores {
         public var dciImportance: [[Double]]
         public var dciInformativenessTrain: Double
         public var dciPredictor: String
+        /// `DCIScores.Estimator` and `EvaluationProtocol` raw values (absent from cards made before them).
+        public var dciEstimator: String?
+        public var evaluationProtocol: String?
+        /// Whether the rows were split as the archive gave them (codes_train / codes_test) rather than shuffled.
+        public var givenSplit: Bool?
         public var bins: Int
         public var seed: UInt64
         public var seconds: [String: Double]
@@ -111,14 +128,15 @@ public enum CodeScores {
         }
     }
 
-    /// The predictor behind DCI, as the card and `score` state it.
-    public static let dciPredictor = "one CART decision tree per factor (Gini; depth ≤ max(8, log2 K + 2), leaves ≥ 1% of the points); importance = impurity decrease"
 
     /// Scores `codes` `[N, Z]` against `factors` (N × F integer classes, row after row; any
     /// non-negative values, relabelled 0..<K per factor) named `names`. Preconditions (checked by
     /// `CodeArchive.read` for files): finite codes, N ≥ `minimumRows`, at least one factor with two values.
     /// With `logVariances` (a model's pool), the representation-based scores are also given on sampled z.
-    public static func score(codes: Tensor, logVariances: Tensor? = nil, factors: [Int], names: [String], options: Options = Options()) -> Card {
+    /// With `trainRows`, the split is given: rows 0..<trainRows fit, the rest test, exactly as they
+    /// are (no shuffling, no limits); BetaVAE and FactorVAE still draw from all rows.
+    public static func score(codes: Tensor, logVariances: Tensor? = nil, factors: [Int], names: [String], options: Options = Options(),
+                             trainRows: Int? = nil) -> Card {
         let n = codes.rows, factorCount = names.count
         precondition(factors.count == n * factorCount, "one value per row and factor")
         // Dense classes per factor.
@@ -131,6 +149,13 @@ public enum CodeScores {
             sizes.append(values.count)
         }
         let pool = FactorCodes(codes: codes, logVariances: logVariances, classes: dense, sizes: sizes, names: names)
+        if let trainRows {
+            precondition((1..<n).contains(trainRows), "a given split needs training and test rows")
+            let train = Observations(pool: pool, rows: Array(0..<trainRows)), test = Observations(pool: pool, rows: Array(trainRows..<n))
+            var card = score(sampler: pool, train: train, test: test, names: names, sampled: logVariances != nil, options: options)
+            card.givenSplit = true
+            return card
+        }
         // The split.
         var rng = RandomGenerator(seed: options.seed &+ 0x5C0E)
         let order = rng.permutation(n)
@@ -185,21 +210,26 @@ public enum CodeScores {
                     factorNames: varying.map { names[$0] }, constantFactors: sizes.indices.filter { sizes[$0] <= 1 }.map { names[$0] },
                     mutualInformation: means.matrix, factorEntropies: trainFactors.map(InformationScores.entropy), inactiveLatents: options.inactive.sorted(), sapKind: options.sapKind.rawValue,
                     sapMatrix: means.sapMatrix, dciImportance: means.dci.importance, dciInformativenessTrain: means.dci.informativenessTrain,
-                    dciPredictor: dciPredictor, bins: options.bins, seed: options.seed, seconds: times.seconds)
+                    dciPredictor: options.dciEstimator.summary, dciEstimator: options.dciEstimator.rawValue,
+                    evaluationProtocol: options.evaluationProtocol.rawValue, givenSplit: nil,
+                    bins: options.bins, seed: options.seed, seconds: times.seconds)
     }
 
     /// How each score was computed, in words, with the sample sizes used.
     static func settings(_ o: Options, trainRows: Int, testRows: Int) -> [String: String] {
         let binned = "\(o.bins) equal-width bins per latent over its observed range, natural-log mutual information, \(trainRows) points"
         let supervised = "\(o.supervisedTrainPoints) training and \(o.supervisedEvalPoints) evaluation points of \(o.supervisedBatch) observations each"
-        let dci = "\(dciPredictor); fitted on \(trainRows) points, tested on \(testRows)"
+        let dci = "\(o.dciEstimator.summary); fitted on \(trainRows) points, tested on \(testRows)"
+        let masked = o.inactive.isEmpty ? "" : "; inactive latents z" + o.inactive.sorted().map(String.init).joined(separator: ", z") + " binned too (mig_masked/modularity_masked set them to 0)"
         return [
-            "beta_vae": "mean |z₁ − z₂| over pairs sharing one factor; multinomial logistic regression (L2, C = 1, Adam to convergence); \(supervised) (pairs)",
-            "factor_vae": "argmin of per-latent variance (scaled by the std over \(o.varianceSamples) observations, latents with std < 0.05 pruned) in batches sharing one factor's value; majority-vote classifier; \(supervised); 0 when every latent is pruned",
-            "mig": "gap between the two largest I(z_j; f) over H(f), mean over factors; \(binned)",
-            "modularity": "Ridgeway & Mozer's modularity of the mutual information matrix; \(binned)",
+            "beta_vae": "mean |z₁ − z₂| over pairs sharing one factor; logistic regression as scikit-learn's LogisticRegression() (L2, C = 1, multinomial, unregularised intercept; Newton-CG to the optimum); \(supervised) (pairs), \(o.evaluationProtocol.rawValue) protocol",
+            "factor_vae": "argmin of per-latent variance over its global variance (from \(o.varianceSamples) observations, ddof 1; latents with std < 0.05 pruned) in batches sharing one factor's value; majority-vote classifier; \(supervised), \(o.evaluationProtocol.rawValue) protocol; 0 when every latent is pruned",
+            "mig": "gap between the two largest I(z_j; f) over H(f), mean over factors; \(binned)\(masked)",
+            "modularity": "Ridgeway & Mozer's modularity of the mutual information matrix; \(binned)\(masked)",
+            "mig_masked": "MIG with the inactive latents' mutual information set to 0; \(binned)",
+            "modularity_masked": "modularity with the inactive latents' mutual information set to 0; \(binned)",
             "sap": "gap between the two best single-latent predictors of each factor, mean over factors; " + (o.sapKind == .discrete
-                ? "test accuracy of a one-vs-rest linear SVM per latent and factor (squared hinge, C = 0.01, balanced classes), fitted on \(trainRows) points, tested on \(testRows)"
+                ? "test accuracy of scikit-learn's LinearSVC(C = 0.01, balanced classes) per latent and factor, fitted by liblinear on \(trainRows) points, tested on \(testRows)"
                 : "R² of a linear fit per latent and factor on \(trainRows) points"),
             "dci_disentanglement": dci, "dci_completeness": dci, "dci_informativeness": dci + "; mean test accuracy",
         ].merging(ExtendedScores.settings(o, trainRows: trainRows, testRows: testRows)) { a, _ in a }

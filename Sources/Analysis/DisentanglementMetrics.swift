@@ -9,7 +9,7 @@ import Models
 /// different evaluation seeds (the scores are the means, their standard deviations the spread):
 /// - on a dataset that draws any factor combination (sprites), observations are drawn fresh from
 ///   the factor space as disentanglement_lib draws them (`generated(trainImages:)`: sizes chosen so a
-///   burgess run's metrics take well under a minute on 2 cores; README, Performance);
+///   burgess run's metrics take well under a minute on 2 cores; docs/performance.md);
 /// - on a file's factors (`dsprites:PATH`), from a pool of `poolSize` seeded training images
 ///   encoded once (`pooled`: disentanglement_lib's sizes, cheap once the pool is encoded).
 /// With labels only (MNIST-format): the latent × label mutual information. Always: the Gaussian
@@ -18,35 +18,26 @@ public enum DisentanglementMetrics {
     public static let poolSize = 30_000
     public static let repeats = 3
 
-    /// Sample sizes for fresh observations: disentanglement_lib's 10,000 + 5,000 representation
-    /// points; BetaVAE and FactorVAE on 150 training and 75 evaluation points of 32 observations
-    /// (pairs for BetaVAE), FactorVAE's scale from 2,000 (disentanglement_lib: 10,000 and 5,000
-    /// points of 64, 2.9 million encodes) — about 39,000 encodes per repeat; burgess's three repeats
-    /// took 28 s on the 2 shared cores (load 4.5; README, Performance). A run trained on fewer
-    /// than 10,000 images gets every size scaled by its share of 10,000 (at least 100 + 50 points,
-    /// 10 + 5 supervised points), so a quick run is evaluated quickly, as its pool once was.
+    /// Sample sizes for fresh observations under the quick protocol (`EvaluationProtocol.quick`):
+    /// disentanglement_lib's 10,000 + 5,000 representation points; BetaVAE and FactorVAE on 150
+    /// training and 75 evaluation points of 32 observations, FactorVAE's scale from 2,000
+    /// (disentanglement_lib: 10,000 and 5,000 points of 64, 2.9 million encodes) — about 39,000
+    /// encodes per repeat; burgess's three repeats took 28 s on the 2 shared cores (load 4.5;
+    /// docs/performance.md). Scaled down for runs trained on fewer than 10,000 images.
     public static func generated(trainImages: Int) -> CodeScores.Options {
-        let share = min(1, Double(trainImages) / 10_000)
-        func scaled(_ size: Int, atLeast floor: Int) -> Int { max(floor, Int((Double(size) * share).rounded())) }
-        var options = CodeScores.Options()
-        options.trainLimit = scaled(10_000, atLeast: 100)
-        options.testLimit = scaled(5_000, atLeast: 50)
-        options.supervisedTrainPoints = scaled(150, atLeast: 10)
-        options.supervisedEvalPoints = scaled(75, atLeast: 5)
-        options.supervisedBatch = 32
-        options.varianceSamples = scaled(2_000, atLeast: 100)
-        return options
+        EvaluationProtocol.quick.options(trainImages: trainImages)
     }
 
     /// Sample sizes on a pool: disentanglement_lib's (`CodeScores.Options()` defaults).
     public static var pooled: CodeScores.Options { CodeScores.Options() }
 
-    /// The section for `model` on `dataset`; `generatedOptions` and `repeats` (tests make them small)
-    /// set the sample sizes of fresh observations and the number of evaluation seeds.
+    /// The section for `model` on `dataset`; `evaluationProtocol` sets the sample sizes
+    /// (`generatedOptions`, which tests make small, overrides them for fresh observations) and
+    /// `repeats` the number of evaluation seeds.
     public static func scores(model: VAE, dataset: Dataset, encodedTest: EncodedSet, binarization: Binarization = .none,
-                              seed: UInt64, generatedOptions: CodeScores.Options? = nil,
+                              seed: UInt64, evaluationProtocol: EvaluationProtocol = .quick, generatedOptions: CodeScores.Options? = nil,
                               repeats: Int = repeats) -> DisentanglementScores? {
-        let generatedOptions = generatedOptions ?? generated(trainImages: dataset.train.count)
+        let generatedOptions = generatedOptions ?? evaluationProtocol.options(trainImages: dataset.train.count)
         var times = SectionTimes()
         let totalCorrelation = try? InformationScores.gaussianTotalCorrelation(encodedTest.means)
         if let factors = dataset.train.factors {
@@ -103,8 +94,10 @@ public enum DisentanglementMetrics {
                         seconds: [String: Double]) -> DisentanglementScores {
         let first = cards[0]
         var mean: [String: Double] = [:], sd: [String: Double] = [:], sampled: [String: Double] = [:], sampledSD: [String: Double] = [:]
-        for key in CodeScores.keys {
-            let s = ScoreDetails.meanAndSpread(cards.compactMap { $0.scores[key] })
+        for key in CodeScores.keys + CodeScores.maskedKeys {
+            let values = cards.compactMap { $0.scores[key] }
+            guard !values.isEmpty else { continue }
+            let s = ScoreDetails.meanAndSpread(values)
             (mean[key], sd[key]) = (s.mean, s.sd)
         }
         for key in CodeScores.representationKeys {
@@ -133,7 +126,8 @@ public enum DisentanglementMetrics {
                                      mutualInformation: first.mutualInformation, factorNames: first.factorNames,
                                      gaussianTotalCorrelation: totalCorrelation, seconds: times, sap: mean["sap"], dci: dci,
                                      modularity: mean["modularity"], inactiveLatents: first.inactiveLatents,
-                                     factorEntropies: first.factorEntropies, details: details,
+                                     factorEntropies: first.factorEntropies, details: details, migMasked: mean["mig_masked"],
+                                     modularityMasked: mean["modularity_masked"], evaluationProtocol: options.evaluationProtocol.rawValue,
                                      extendedScores: mean.filter { CodeScores.extendedKeys.contains($0.key) })
     }
 }

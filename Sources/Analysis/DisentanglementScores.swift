@@ -7,22 +7,32 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     public var factorVAE: Double?
     public var mig: Double?
     /// Mutual information (nats) of each latent dimension with each factor: mutualInformation[j][f]
-    /// (the first evaluation seed's).
+    /// (the first evaluation seed's); empty, not Z empty rows, when the dataset has no factors.
     public var mutualInformation: [[Double]]
     public var factorNames: [String]
+    /// Whether the dataset had factors or labels to score against. Without them (an unlabeled
+    /// image folder) the section holds only the Gaussian total correlation, and reports and
+    /// comparisons leave their factor sections out.
+    public var hasFactors: Bool { !factorNames.isEmpty }
     /// Gaussian total correlation of the aggregate posterior (nats).
     public var gaussianTotalCorrelation: Double?
     public var seconds: [String: Double]
-    /// SAP with disentanglement_lib's discrete score matrix (SAPScore), DCI with CART-tree
-    /// importances (DCIScores) and modularity (ModularityScore), with known factors; absent from
+    /// SAP with disentanglement_lib's discrete score matrix (SAPScore), DCI with the importances of
+    /// the estimator `details` names (DCIScores) and modularity (ModularityScore), with known factors; absent from
     /// evaluations made before they were computed.
     public var sap: Double?
     public var dciDisentanglement: Double?
     public var dciCompleteness: Double?
     public var dciInformativeness: Double?
     public var modularity: Double?
-    /// Latents whose posterior means barely move over the pool (Var < 0.01): marked, with zero
-    /// mutual information; absent from evaluations made before they were marked.
+    /// MIG and modularity with the inactive latents' mutual information set to 0
+    /// (`CodeScores.maskedKeys`); absent when no latent is inactive and from older evaluations.
+    public var migMasked: Double?
+    public var modularityMasked: Double?
+    /// The sample sizes' protocol (`EvaluationProtocol` raw value); absent from older evaluations (quick).
+    public var evaluationProtocol: String?
+    /// Latents whose posterior means barely move over the pool (Var < 0.01): marked (the masked
+    /// keys give them zero mutual information); absent from evaluations made before they were marked.
     public var inactiveLatents: [Int]?
     /// H(f) in nats of each factor over the points of `mutualInformation` (absent from older evaluations).
     public var factorEntropies: [Double]?
@@ -36,6 +46,7 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     public init(betaVAE: Double?, factorVAE: Double?, mig: Double?, mutualInformation: [[Double]], factorNames: [String],
                 gaussianTotalCorrelation: Double?, seconds: [String: Double], sap: Double? = nil, dci: DCIScores.Result? = nil,
                 modularity: Double? = nil, inactiveLatents: [Int]? = nil, factorEntropies: [Double]? = nil, details: ScoreDetails? = nil,
+                migMasked: Double? = nil, modularityMasked: Double? = nil, evaluationProtocol: String? = nil,
                 extendedScores: [String: Double]? = nil) {
         self.betaVAE = betaVAE
         self.factorVAE = factorVAE
@@ -52,6 +63,9 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
         self.inactiveLatents = inactiveLatents
         self.factorEntropies = factorEntropies
         self.details = details
+        self.migMasked = migMasked
+        self.modularityMasked = modularityMasked
+        self.evaluationProtocol = evaluationProtocol
         self.extendedScores = extendedScores
     }
 

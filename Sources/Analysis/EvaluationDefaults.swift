@@ -18,7 +18,7 @@ public struct EvaluationDefaults: Equatable, Sendable {
         switch architecture {
         case .mlp: EvaluationDefaults(iwaeSamples: 500, iwaeImages: nil, knnTrainImages: nil)
         case .conv28: EvaluationDefaults(iwaeSamples: 200, iwaeImages: 2000, knnTrainImages: nil)
-        case .burgess: EvaluationDefaults(iwaeSamples: 100, iwaeImages: 1000, knnTrainImages: 10_000)
+        case .burgess, .dislib, .conv64: EvaluationDefaults(iwaeSamples: 100, iwaeImages: 1000, knnTrainImages: 10_000)
         }
     }
 

@@ -10,7 +10,8 @@ public struct EvaluationFileError: Error, CustomStringConvertible, Equatable, Se
 extension EvaluationResult {
     /// Reads evaluation.json's bytes (`path` names the file in errors) and checks them against a
     /// model with `latent` dimensions: one entry per dimension in every per-dimension list, unit
-    /// indices in range, a mutual-information row per dimension with one value per factor, and
+    /// indices in range, a mutual-information row per dimension with one value per factor (no rows
+    /// when the dataset has no factors), and
     /// finite numbers wherever the report plots or prints them.
     public static func decode(_ bytes: [UInt8], path: String, latent: Int) throws(EvaluationFileError) -> EvaluationResult {
         let result: EvaluationResult
@@ -36,9 +37,14 @@ extension EvaluationResult {
         guard t.samples > 0, t.images > 0, epoch >= 0, key.step >= 0 else { return "its sample and image counts must be positive" }
         guard (1...max(key.testImages, 1)).contains(key.iwaeImages) else { return "its IWAE images must be 1…\(key.testImages), the test images" }
         if let scores = disentanglement {
-            guard scores.mutualInformation.count == latent,
-                  scores.mutualInformation.allSatisfy({ $0.count == scores.factorNames.count }) else {
-                return "its mutual-information matrix is not \(latent) rows of one value per factor"
+            if !scores.hasFactors {
+                // A dataset without factors or labels (an unlabeled image folder): the writer's empty matrix.
+                guard scores.mutualInformation.isEmpty else { return "its mutual-information matrix has rows but it names no factors" }
+            } else {
+                guard scores.mutualInformation.count == latent,
+                      scores.mutualInformation.allSatisfy({ $0.count == scores.factorNames.count }) else {
+                    return "its mutual-information matrix is not \(latent) rows of one value per factor"
+                }
             }
             numbers += scores.mutualInformation.flatMap { $0 }
             numbers += [scores.betaVAE, scores.factorVAE, scores.mig, scores.gaussianTotalCorrelation, scores.sap, scores.dciDisentanglement,

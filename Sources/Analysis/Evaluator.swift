@@ -21,9 +21,12 @@ public struct EvaluationKey: Codable, Equatable, Sendable {
     /// The run's seed, from which the evaluation's images and noise are derived.
     public var seed: UInt64
     public var toolVersion: String
+    /// The disentanglement scores' sample sizes (`EvaluationProtocol` raw value); "quick" in
+    /// evaluations saved before it was recorded, which all used the quick sizes.
+    public var evaluationProtocol: String
 
     public init(epoch: Int, step: Int, testImages: Int, iwaeSamples: Int, iwaeImages: Int? = nil, binarization: String, seed: UInt64,
-                toolVersion: String) {
+                toolVersion: String, evaluationProtocol: String = EvaluationProtocol.quick.rawValue) {
         self.epoch = epoch
         self.step = step
         self.testImages = testImages
@@ -32,9 +35,12 @@ public struct EvaluationKey: Codable, Equatable, Sendable {
         self.binarization = binarization
         self.seed = seed
         self.toolVersion = toolVersion
+        self.evaluationProtocol = evaluationProtocol
     }
 
-    private enum CodingKeys: String, CodingKey { case epoch, step, testImages, iwaeSamples, iwaeImages, binarization, seed, toolVersion }
+    private enum CodingKeys: String, CodingKey {
+        case epoch, step, testImages, iwaeSamples, iwaeImages, binarization, seed, toolVersion, evaluationProtocol
+    }
 
     /// Reads the key as saved; a missing `iwaeImages` is `testImages` (see there). `problem` checks the counts.
     public init(from decoder: any Decoder) throws {
@@ -44,6 +50,7 @@ public struct EvaluationKey: Codable, Equatable, Sendable {
                   binarization: try c.decode(String.self, forKey: .binarization), seed: try c.decode(UInt64.self, forKey: .seed),
                   toolVersion: try c.decode(String.self, forKey: .toolVersion))
         iwaeImages = try c.decodeIfPresent(Int.self, forKey: .iwaeImages) ?? testImages
+        evaluationProtocol = try c.decodeIfPresent(String.self, forKey: .evaluationProtocol) ?? EvaluationProtocol.quick.rawValue
     }
 }
 
@@ -96,6 +103,8 @@ public enum Evaluator {
         public var step = 0
         public var toolVersion = ""
         public var disentanglement = true
+        /// The disentanglement scores' sample sizes.
+        public var evaluationProtocol: EvaluationProtocol = .quick
         /// Called as the IWAE estimate progresses (images done, images in all).
         public var progress: (@Sendable (Int, Int) -> Void)?
         public init() {}
@@ -103,7 +112,8 @@ public enum Evaluator {
         /// The key of the evaluation these options make on a test split of `testCount` images.
         public func key(testCount: Int) -> EvaluationKey {
             EvaluationKey(epoch: epoch, step: step, testImages: min(testLimit ?? testCount, testCount), iwaeSamples: iwaeSamples,
-                          iwaeImages: iwaeImages, binarization: binarization.rawValue, seed: seed, toolVersion: toolVersion)
+                          iwaeImages: iwaeImages, binarization: binarization.rawValue, seed: seed, toolVersion: toolVersion,
+                          evaluationProtocol: evaluationProtocol.rawValue)
         }
     }
 
@@ -145,7 +155,8 @@ public enum Evaluator {
         if options.disentanglement {
             scores = times.measure("disentanglement") {
                 DisentanglementMetrics.scores(model: model, dataset: dataset, encodedTest: encodedTest,
-                                              binarization: options.binarization, seed: options.seed)
+                                              binarization: options.binarization, seed: options.seed,
+                                              evaluationProtocol: options.evaluationProtocol)
             }
         }
         let test = LikelihoodEstimate(nelbo: summary.nelbo, recon: summary.recon, kl: summary.kl, iwaeNLL: iwae.nll,

@@ -8,14 +8,14 @@ struct ExtendedScores {
     /// Under `CodeScores.extendedKeys`.
     var scores: [String: Double]
 
-    /// `matrix` is the binned mutual information `[Z][F]` of the training points (inactive latents 0),
-    /// which MIG-sup and InfoM/InfoC share with MIG.
+    /// `matrix` is the binned mutual information `[Z][F]` of the training points over every latent
+    /// (disentanglement_lib's, as MIG's default key reads it since `main`'s masked keys), which MIG-sup
+    /// and InfoM/InfoC share with MIG; InfoM/InfoC leave out `options.inactive` themselves.
     init(train: [Float], trainFactors: [[Int]], test: [Float], testFactors: [[Int]], latent z: Int, matrix: [[Double]],
          options: CodeScores.Options) {
         let entropies = trainFactors.map(InformationScores.entropy)
         let dcies = DCIESScores.score(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z)
-        let info = InfoMECScores.score(codes: train, latent: z, factors: trainFactors, matrix: matrix, inactive: options.inactive,
-                                       seed: options.seed &+ 0x1AF0, steps: options.infoESteps)
+        let info = InfoMECScores.score(codes: train, latent: z, factors: trainFactors, matrix: matrix, inactive: options.inactive)
         let irs = IRSScore.score(codes: train, latent: z, factors: trainFactors, bins: options.bins)
         scores = [
             "dci_es_explicitness": dcies.explicitness, "dci_es_size": dcies.size,
@@ -34,7 +34,7 @@ struct ExtendedScores {
             "dci_es_size": "number of factors / number of latents",
             "infom": "how much each active latent's normalised mutual information concentrates on one factor, rescaled so chance is 0; \(binned); latents with range < 1/20 of the largest left out",
             "infoc": "how much each factor's normalised mutual information concentrates on one active latent, rescaled so chance is 0; \(binned)",
-            "infoe": "(H(f) − training log loss of a multinomial logistic regression from the standardised latents) / H(f), mean over factors; L2 C = 1, at most \(o.infoESteps) Adam steps; \(trainRows) points",
+            "infoe": "(H(f) − training log loss of a multinomial logistic regression from the standardised latents) / H(f), mean over factors; scikit-learn's LogisticRegression() (L2, C = \(InfoMECScores.defaultC), Newton-CG to the optimum); \(trainRows) points",
             "mig_sup": "gap between the two largest I(z_j; f)/H(f) of each latent, mean over latents; \(binned)",
             "irs": "1 − mean 99th-percentile deviation of a latent with one factor held / its largest deviation, best factor per latent, weighted by that deviation; factors in 20 bins; \(trainRows) points",
         ]

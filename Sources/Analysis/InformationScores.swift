@@ -5,14 +5,28 @@ import Foundation
 /// 2018) and the Gaussian total correlation of the aggregate posterior, estimated as
 /// google-research/disentanglement_lib does (20 equal-width bins per latent, natural logarithms).
 public enum InformationScores {
-    /// Each latent's bin index (0..<bins) over its own min…max range, for every row of `codes` `[N, Z]`.
+    /// Each latent's bin index (0..<bins) over its own min…max range, for every row of `codes`
+    /// `[N, Z]`, as disentanglement_lib's `_histogram_discretize` makes it:
+    /// `np.digitize(x, np.histogram(x, bins)[1][:-1]) − 1`. The edges are numpy's for float32
+    /// input, e_k = k·((max − min)/bins) + min rounded to float32 at each step, and x goes to the
+    /// last edge ≤ x, so a value on an edge lands in the same bin as there.
     public static func discretize(_ codes: Tensor, bins: Int = 20) -> [[Int]] {
         let n = codes.rows, z = codes.columns
         return (0..<z).map { j in
             let column = (0..<n).map { codes[$0 * z + j] }
             let low = column.min() ?? 0, high = column.max() ?? 0
             guard high > low else { return [Int](repeating: 0, count: n) }
-            return column.map { min(Int(Float(bins) * ($0 - low) / (high - low)), bins - 1) }
+            let step = (high - low) / Float(bins)
+            let edges = (0..<bins).map { Float($0) * step + low }
+            return column.map { x in
+                // Binary search for the last edge ≤ x (edges[0] = min ≤ x always).
+                var lo = 0, hi = bins - 1
+                while lo < hi {
+                    let mid = (lo + hi + 1) / 2
+                    if edges[mid] <= x { lo = mid } else { hi = mid - 1 }
+                }
+                return lo
+            }
         }
     }
 
@@ -27,10 +41,13 @@ public enum InformationScores {
             countsA[x, default: 0] += 1
             countsB[y, default: 0] += 1
         }
+        // Summed in ascending class order: a Dictionary's iteration order differs between instances,
+        // and so would the last bits of the sum (the same data would score 1 ulp apart).
         var total = 0.0
-        for (x, row) in joint {
-            for (y, count) in row {
-                let pxy = Double(count) / n
+        for x in joint.keys.sorted() {
+            let row = joint[x] ?? [:]
+            for y in row.keys.sorted() {
+                let pxy = Double(row[y] ?? 0) / n
                 total += pxy * Foundation.log(pxy / (Double(countsA[x] ?? 1) / n * Double(countsB[y] ?? 1) / n))
             }
         }
@@ -42,7 +59,8 @@ public enum InformationScores {
         var counts: [Int: Int] = [:]
         for x in a { counts[x, default: 0] += 1 }
         let n = Double(a.count)
-        return -counts.values.reduce(0) { $0 + Double($1) / n * Foundation.log(Double($1) / n) }
+        // In ascending class order, so the same labels give the same bits (see `mutualInformation`).
+        return -counts.keys.sorted().reduce(0) { $0 + Double(counts[$1] ?? 0) / n * Foundation.log(Double(counts[$1] ?? 0) / n) }
     }
 
     /// The matrix I(z_j; factor f) `[Z][F]` for discretised codes and factor classes (one array per factor).

@@ -43,11 +43,11 @@ extension EncodedSet {
     }
 }
 
-/// MIG, modularity, SAP and DCI of one representation: fitted on `train` (`[N, Z]` row after row)
+/// MIG, modularity (and their masked keys), SAP and DCI of one representation: fitted on `train` (`[N, Z]` row after row)
 /// and, for SAP and DCI, tested on `test`.
 struct RepresentationScores {
     var scores: [String: Double]
-    /// I(z_j; f) `[Z][F]` in nats, 0 for the inactive latents.
+    /// I(z_j; f) `[Z][F]` in nats over every latent (disentanglement_lib's).
     var matrix: [[Double]]
     var sapMatrix: [[Double]]
     var dci: DCIScores.Result
@@ -56,14 +56,21 @@ struct RepresentationScores {
         let trainCount = train.count / max(z, 1)
         matrix = InformationScores.mutualInformationMatrix(codes: Tensor(shape: [trainCount, z], scalars: train), factors: trainFactors,
                                                            bins: options.bins)
-        for j in options.inactive where matrix.indices.contains(j) { matrix[j] = matrix[j].map { _ in 0 } }
         sapMatrix = SAPScore.scoreMatrix(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z,
                                          kind: options.sapKind)
-        dci = DCIScores.score(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z)
+        dci = DCIScores.score(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z,
+                              estimator: options.dciEstimator)
         scores = [
             "mig": InformationScores.mig(matrix: matrix, factors: trainFactors), "modularity": ModularityScore.modularity(matrix: matrix),
             "sap": SAPScore.sap(matrix: sapMatrix), "dci_disentanglement": dci.disentanglement, "dci_completeness": dci.completeness,
             "dci_informativeness": dci.informativeness,
         ]
+        // This project's judgement, under its own keys: inactive latents carry no information.
+        if !options.inactive.isEmpty {
+            var masked = matrix
+            for j in options.inactive where masked.indices.contains(j) { masked[j] = masked[j].map { _ in 0 } }
+            scores["mig_masked"] = InformationScores.mig(matrix: masked, factors: trainFactors)
+            scores["modularity_masked"] = ModularityScore.modularity(matrix: masked)
+        }
     }
 }

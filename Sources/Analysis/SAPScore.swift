@@ -17,7 +17,8 @@ public enum SAPScore {
         /// S_jf = test accuracy of a one-dimensional linear SVM from latent j to the classes of
         /// factor f (disentanglement_lib's `continuous_factors=False`, the setting of its studies):
         /// one-vs-rest squared-hinge L2 SVMs with C = 0.01, balanced class weights and a regularised
-        /// intercept, as scikit-learn's `LinearSVC(C=0.01, class_weight="balanced")` fits them.
+        /// intercept, fitted by liblinear as scikit-learn's `LinearSVC(C=0.01, class_weight="balanced")`
+        /// fits them (`LinearSVM`).
         /// A one-dimensional linear classifier separates the end classes of an ordinal factor but
         /// rarely the middle ones, so even the identity code scores well below 1 on factors with
         /// many values.
@@ -43,7 +44,7 @@ public enum SAPScore {
                 case .continuous:
                     return squaredCorrelation(x, trainFactors[f].map(Double.init))
                 case .discrete:
-                    let model = OneDimensionalSVM(x: x, labels: trainFactors[f], c: c)
+                    let model = LinearSVM(x: x, labels: trainFactors[f], c: c)
                     let predicted = xTest.map { model.predict($0) }
                     let right = zip(predicted, testFactors[f]).filter { $0 == $1 }.count
                     return Double(right) / Double(max(nTest, 1))
@@ -79,98 +80,5 @@ public enum SAPScore {
         let varA = saa / (n - 1), varB = sbb / (n - 1), cov = sab / (n - 1)
         guard varA > 1e-12, varB > 0 else { return 0 }
         return cov * cov / (varA * varB)
-    }
-}
-
-/// A multi-class linear SVM on one feature, as liblinear's L2-regularised squared-hinge primal
-/// (scikit-learn's `LinearSVC` defaults, `class_weight="balanced"`): for each class k (one problem
-/// only with two classes) it minimises over (w, b)
-///
-///     ½(w² + b²) + Σ_i C_i · max(0, 1 − y_i(w·x_i + b))²
-///
-/// with y_i = ±1 and C_i = C·n/(K·n_k) for the positive class k, C for the rest (liblinear's
-/// one-vs-rest weighting), by Newton steps on the two parameters with a backtracking line search.
-/// The prediction is the class of the largest w_k·x + b_k.
-struct OneDimensionalSVM {
-    /// (w, b) per class (one pair, for class 1 against class 0, with two classes).
-    private(set) var lines: [(w: Double, b: Double)] = []
-    let classes: [Int]
-
-    init(x: [Double], labels: [Int], c: Double) {
-        classes = Array(Set(labels)).sorted()
-        let n = Double(labels.count)
-        let k = Double(classes.count)
-        var counts: [Int: Int] = [:]
-        for label in labels { counts[label, default: 0] += 1 }
-        func weight(_ label: Int) -> Double { n / (k * Double(counts[label] ?? 1)) }
-        if classes.count < 2 { return }
-        if classes.count == 2 {
-            let positive = classes[1]
-            let y = labels.map { $0 == positive ? 1.0 : -1.0 }
-            let cost = labels.map { c * weight($0) }
-            lines = [Self.fit(x: x, y: y, cost: cost)]
-        } else {
-            lines = classes.map { k in
-                let y = labels.map { $0 == k ? 1.0 : -1.0 }
-                let cost = labels.map { $0 == k ? c * weight(k) : c }
-                return Self.fit(x: x, y: y, cost: cost)
-            }
-        }
-    }
-
-    func predict(_ x: Double) -> Int {
-        guard !classes.isEmpty else { return 0 }
-        if classes.count == 1 { return classes[0] }
-        if classes.count == 2 { return lines[0].w * x + lines[0].b > 0 ? classes[1] : classes[0] }
-        var best = 0
-        for k in 1..<lines.count where lines[k].w * x + lines[k].b > lines[best].w * x + lines[best].b { best = k }
-        return classes[best]
-    }
-
-    /// Minimises ½(w² + b²) + Σ cost_i · max(0, 1 − y_i(w x_i + b))².
-    static func fit(x: [Double], y: [Double], cost: [Double]) -> (w: Double, b: Double) {
-        func objective(_ w: Double, _ b: Double) -> Double {
-            var total = 0.5 * (w * w + b * b)
-            for i in x.indices {
-                let margin = 1 - y[i] * (w * x[i] + b)
-                if margin > 0 { total += cost[i] * margin * margin }
-            }
-            return total
-        }
-        var w = 0.0, b = 0.0
-        var value = objective(w, b)
-        for _ in 0..<100 {
-            // Gradient and generalised Hessian over the points inside the margin.
-            var gw = w, gb = b, hww = 1.0, hwb = 0.0, hbb = 1.0
-            for i in x.indices {
-                let margin = 1 - y[i] * (w * x[i] + b)
-                guard margin > 0 else { continue }
-                let scale = 2 * cost[i]
-                gw -= scale * margin * y[i] * x[i]
-                gb -= scale * margin * y[i]
-                hww += scale * x[i] * x[i]
-                hwb += scale * x[i]
-                hbb += scale
-            }
-            let determinant = hww * hbb - hwb * hwb
-            guard determinant > 0 else { break }
-            let dw = -(hbb * gw - hwb * gb) / determinant
-            let db = -(hww * gb - hwb * gw) / determinant
-            let decrease = -(gw * dw + gb * db)
-            guard decrease > 1e-12 * max(1, abs(value)) else { break }
-            var step = 1.0
-            var next = objective(w + step * dw, b + step * db)
-            while next > value - 0.01 * step * decrease && step > 1e-10 {
-                step *= 0.5
-                next = objective(w + step * dw, b + step * db)
-            }
-            guard next < value else { break }
-            w += step * dw
-            b += step * db
-            let improvement = value - next
-            value = next
-            if improvement < 1e-10 * max(1, abs(value)) { break }
-        }
-        return (w, b)
     }
 }

@@ -10,3 +10,9 @@ void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const i
 
 /// The kernel family OpenBLAS chose at load time (e.g. "Haswell", "SkylakeX").
 char *openblas_get_corename(void);
+
+/// OpenBLAS's pthread build starts its helper threads in a library constructor, before main, with
+/// the signal mask they were born with; these stop them and start them again (under the caller's
+/// mask). Both are exported by libopenblas 0.3 (its own fork handler uses them).
+void blas_thread_shutdown_(void);
+int blas_thread_init(void);

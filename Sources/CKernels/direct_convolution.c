@@ -1,8 +1,9 @@
 // oneDNN's convolutions for the engine's Conv2d and ConvTranspose2d. Why: on the burgess net,
 // im2col + sgemm spent half its CPU time unfolding columns (bv_im2col alone 24% of `bench conv`),
 // while oneDNN's jit kernels on blocked layouts ran the 32-channel layers at 210–250 GFLOPS on
-// one core, forward and both backward passes, reorders included (README, Performance).
+// one core, forward and both backward passes, reorders included (docs/performance.md).
 #include "direct_convolution.h"
+#include "channel_blocks.h"
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -161,8 +162,10 @@ static void dims4(dnnl_dims_t d, long a, long b, long c, long e) { d[0] = a; d[1
 
 bv_direct_conv *bv_direct_conv_create(long batch, long cin, long h, long w, long cout, long ho, long wo, long kernel,
                                       long stride, long pad_low, long pad_bottom, long pad_right, int source_blocked,
-                                      int dest_blocked, int relu) {
-    if ((source_blocked && cin % 16) || (dest_blocked && cout % 16)) return NULL;
+                                      int dest_blocked, int relu, int data_pass) {
+    const long block = bv_channel_block();
+    const dnnl_format_tag_t blocked = block == 16 ? dnnl_nChw16c : dnnl_nChw8c;
+    if ((source_blocked && cin % block) || (dest_blocked && cout % block)) return NULL;
     // Kernels fix their thread count (and scratchpad) when their descriptors are made.
     omp_set_num_threads(1);
     pthread_once(&engine_once, create_engine);
@@ -179,15 +182,15 @@ bv_direct_conv *bv_direct_conv_create(long batch, long cin, long h, long w, long
     c->pad_high[0] = pad_bottom;
     c->pad_high[1] = pad_right;
     int ok = dnnl_stream_create(&c->stream, engine, dnnl_stream_default_flags) == dnnl_success
-        && dnnl_memory_desc_init_by_tag(&c->x_md, 4, xd, dnnl_f32, source_blocked ? dnnl_nChw16c : dnnl_nchw) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&c->x_md, 4, xd, dnnl_f32, source_blocked ? blocked : dnnl_nchw) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&c->w_md, 4, wd, dnnl_f32, dnnl_oihw) == dnnl_success
-        && dnnl_memory_desc_init_by_tag(&c->y_md, 4, yd, dnnl_f32, dest_blocked ? dnnl_nChw16c : dnnl_nchw) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&c->y_md, 4, yd, dnnl_f32, dest_blocked ? blocked : dnnl_nchw) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&c->b_md, 1, bd, dnnl_f32, dnnl_x) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&c->x_any, 4, xd, dnnl_f32, dnnl_format_tag_any) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&c->w_any, 4, wd, dnnl_f32, dnnl_format_tag_any) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&c->y_any, 4, yd, dnnl_f32, dnnl_format_tag_any) == dnnl_success
         && describe(c, 0, &c->forward.pd) == dnnl_success
-        && describe(c, 1, &c->data.pd) == dnnl_success
+        && (!data_pass || describe(c, 1, &c->data.pd) == dnnl_success)
         && describe(c, 2, &c->weights.pd) == dnnl_success
         && (c->zero_bias = calloc(cout, sizeof(float))) && (c->dw = calloc(c->weight_count, sizeof(float)))
         && (c->db = calloc(cout, sizeof(float)));
@@ -235,6 +238,7 @@ int bv_direct_conv_forward(bv_direct_conv *c, const float *x, const float *w, co
 }
 
 int bv_direct_conv_backward_data(bv_direct_conv *c, const float *dy, const float *w, float *dx) {
+    if (!c->data.pd) return dnnl_invalid_arguments;   /* made without its data pass */
     omp_set_num_threads(1);
     pass *p = &c->data;
     dnnl_status_t s = ensure(c, p, 1);

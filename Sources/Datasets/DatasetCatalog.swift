@@ -44,6 +44,8 @@ public struct DatasetOptions: Sendable {
     public var spriteTrainCount = 60_000
     /// Test images drawn from the sprite grid (when no `testLimit` is given).
     public var spriteTestCount = 5_000
+    /// The picture behind scream-dsprites (a PNG).
+    public var background: String?
 
     public init(dataDirectory: String? = nil, limit: Int? = nil, testLimit: Int? = nil, seed: UInt64 = 0) {
         self.dataDirectory = dataDirectory
@@ -54,7 +56,7 @@ public struct DatasetOptions: Sendable {
 }
 
 /// The named datasets: `fashion-mnist` (default), `mnist`, `idx:DIR`, `sprites`, `dsprites:PATH`,
-/// `images:DIR`.
+/// `images:DIR`, and the benchmarks with known factors (`BenchmarkDatasets`).
 public enum DatasetCatalog {
     public static let fashionMNISTFolder = "/usr/share/datasets/fashion-mnist"
     public static let fashionClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -94,7 +96,8 @@ public enum DatasetCatalog {
             let (train, test) = split(all, testFraction: 0.1, seed: options.seed)
             dataset = Dataset(name: name, train: train, test: test, classNames: [], source: folder)
         default:
-            throw .unknownDataset(name: name)
+            guard let benchmark = try BenchmarkDatasets.load(name, options: options) else { throw .unknownDataset(name: name) }
+            dataset = benchmark
         }
         return limited(dataset, options)
     }

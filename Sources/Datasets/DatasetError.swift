@@ -1,3 +1,4 @@
+import Engine
 /// Errors a user can cause by pointing at missing or malformed data. Each names the file
 /// (or folder) and, where there is one, what to do about it.
 public enum DatasetError: Error, Equatable, Sendable {
@@ -16,6 +17,8 @@ public enum DatasetError: Error, Equatable, Sendable {
     case notPNG(path: String)
     case unknownDataset(name: String)
     case invalidOption(String)
+    /// What reading the file needs is more memory than the process may use (`MemoryBudget`).
+    case insufficientMemory(path: String, reason: String)
     /// A header field that no valid file holds (a zero dimension, an unknown PNG colour type, a
     /// zip64 size of 2^63 or more): caught before the field is used to allocate or index.
     case invalidHeader(path: String, reason: String)
@@ -37,6 +40,7 @@ extension DatasetError: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .missing(path, hint): return "\(path): not found. \(hint)"
+        case let .insufficientMemory(path, reason): return "\(path): \(reason)"
         case let .unreadable(path, reason): return "\(path): cannot read (\(reason))"
         case let .badMagic(path, found, expected): return "\(path): wrong magic number \(found), expected \(expected)"
         case let .truncated(path, expected, actual): return "\(path): truncated: its header promises \(expected) bytes but it holds \(actual)"
@@ -72,6 +76,12 @@ extension DatasetError: CustomStringConvertible {
 public enum DatasetLimits {
     /// Largest payload any one array, member or decompressed stream may declare: 4 GiB.
     public static let maximumBytes = 1 << 32
+
+    /// Throws unless `bytes` more fit in the memory the process may use (`MemoryBudget`): called
+    /// before each allocation whose size a file declared.
+    static func reserve(_ bytes: Int, for what: String, path: String) throws(DatasetError) {
+        if let reason = MemoryBudget.shortfall(bytes, for: what) { throw .insufficientMemory(path: path, reason: reason) }
+    }
     /// Largest PNG width or height.
     public static let maximumImageSide = 16_384
     /// Most classes one dSprites-style factor may have.

@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 
 /// The IDX format of MNIST-style files (LeCun et al.): a big-endian magic 0x000008TD (T = 08 for
 /// unsigned bytes, D = number of dimensions), D big-endian UInt32 sizes, then the data.
@@ -27,6 +28,9 @@ public enum IDX {
         let headerSize = 4 + 4 * expectedRank
         let head = try Zlib.gunzipPrefix(bytes, path: path, count: headerSize).bytes
         let (dimensions, payload) = try header(head, path: path, expectedRank: expectedRank)
+        // The inflated stream and the payload's copy are alive together.
+        try DatasetLimits.reserve(2 * (headerSize + payload), for: "inflating its \(dimensions.map(String.init).joined(separator: " × ")) bytes",
+                                  path: path)
         let whole = try Zlib.gunzipPrefix(bytes, path: path, count: headerSize + payload).bytes
         guard whole.count == headerSize + payload else {
             throw .truncated(path: path, expectedBytes: headerSize + payload, actualBytes: whole.count)
@@ -65,14 +69,9 @@ public enum IDX {
         for (name, size) in zip(names, dimensions) where size == 0 {
             throw .invalidHeader(path: path, reason: "\(name) is 0")
         }
-        var payload = 1
-        for size in dimensions {
-            let (product, overflow) = payload.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= DatasetLimits.maximumBytes else {
-                throw .tooLarge(path: path, declared: dimensions.map(String.init).joined(separator: " × ") + " bytes",
-                                limit: DatasetLimits.maximumBytes)
-            }
-            payload = product
+        guard let payload = SizeProduct.of(dimensions, limit: DatasetLimits.maximumBytes) else {
+            throw .tooLarge(path: path, declared: dimensions.map(String.init).joined(separator: " × ") + " bytes",
+                            limit: DatasetLimits.maximumBytes)
         }
         return (dimensions, payload)
     }
@@ -92,6 +91,9 @@ func readFile(_ path: String, hint: String = "Check the path.") throws(DatasetEr
     if !isFolder.boolValue, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
        size.int64Value > Int64(DatasetLimits.maximumBytes) {
         throw .tooLarge(path: path, declared: "a file of \(size.int64Value) bytes", limit: DatasetLimits.maximumBytes)
+    }
+    if !isFolder.boolValue, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber {
+        try DatasetLimits.reserve(2 * Int(size.int64Value), for: "reading it", path: path)   // the Data and its [UInt8] copy
     }
     guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
         throw .unreadable(path: path, reason: isFolder.boolValue ? "it is a folder" : "permission denied")

@@ -17,6 +17,7 @@ public enum ImageFolder {
             .filter { $0.lowercased().hasSuffix(".png") }.sorted()
         guard !names.isEmpty else { throw .emptyFolder(path: folder) }
         let chosen = limit.map { Array(names.prefix($0)) } ?? names
+        try DatasetLimits.reserve(chosen.count * channels * side * side, for: "\(chosen.count) images of \(channels)×\(side)×\(side)", path: folder)
         var pixels = [UInt8]()
         pixels.reserveCapacity(chosen.count * channels * side * side)
         for name in chosen {

@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 
 /// A numpy array as read from or written to `.npy`: a shape and typed little-endian data.
 public struct NPYArray: Equatable, Sendable {
@@ -54,50 +55,26 @@ public struct NPYArray: Equatable, Sendable {
 public enum NPY {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
-    /// Parses a `.npy` file's bytes, naming `path` in errors. The header is untrusted: its length
-    /// is capped (`DatasetLimits.maximumNPYHeader`), the shape's element count and byte size are
-    /// multiplied with overflow checks and capped (`DatasetLimits.maximumBytes`), and the data must
-    /// be present in `bytes` before anything is allocated, so `NPYArray.init`'s precondition holds.
-    public static func parse(_ bytes: [UInt8], path: String) throws(DatasetError) -> NPYArray {
-        let header = try Header(bytes, path: path)
-        let (dataStart, byteCount, count, descr) = (header.dataStart, header.byteCount, header.count, header.descr)
-        guard bytes.count - dataStart >= byteCount else {
-            throw .truncated(path: path, expectedBytes: dataStart + byteCount, actualBytes: bytes.count)
-        }
-        let data = bytes[dataStart..<(dataStart + byteCount)]
-        let storage: NPYArray.Storage
-        switch header.elementSize {
-        case 1: storage = .uint8(Array(data))
-        // Straight into the floats: a 1.6 GB code array (100,000 × 4,096, `betavae score`'s limit)
-        // is not held a second time as integers first.
-        case 4: storage = .float32(loadFloats(data, count))
-        default:
-            let words = load(data, count, as: UInt64.self).map { UInt64(littleEndian: $0) }
-            storage = descr == "<i8" ? .int64(words.map { Int64(bitPattern: $0) }) : .float64(words.map { Double(bitPattern: $0) })
-        }
-        return NPYArray(shape: header.shape, storage: storage)
-    }
-
-    /// A `.npy` header, validated: magic, version, header length (capped), 'descr' among the
-    /// supported dtypes, C order, and a shape whose byte size is computed with overflow checks
-    /// and capped (`DatasetLimits.maximumBytes`). `bytes` needs to hold the header only, so a
-    /// reader can check a large member's shape before reading its data (`NPZFile`).
+    /// What a `.npy` header declares: the dtype, the shape, where the data starts and its size.
+    /// `header` reads it from the header's bytes only, so a reader can check a large member's
+    /// shape before reading its data (`NPZFile`).
     public struct Header: Sendable {
         public let descr: String
-        public let shape: [Int]
         public let elementSize: Int
-        /// Where the data starts and how many bytes and elements it has.
+        public let shape: [Int]
+        /// Offset of the first data byte from the start of the `.npy` bytes.
         public let dataStart: Int
+        /// Bytes of data the shape implies.
         public let byteCount: Int
+        /// Elements the shape implies.
         public var count: Int { byteCount / elementSize }
-
-        public init(_ bytes: [UInt8], path: String) throws(DatasetError) {
-            (descr, shape, elementSize, dataStart, byteCount) = try NPY.header(bytes, path: path)
-        }
     }
 
-    static func header(_ bytes: [UInt8], path: String) throws(DatasetError)
-        -> (descr: String, shape: [Int], elementSize: Int, dataStart: Int, byteCount: Int) {
+    /// Parses a `.npy` header from the first bytes of an array (at least up to its data), naming
+    /// `path` in errors. The header is untrusted: its length is capped
+    /// (`DatasetLimits.maximumNPYHeader`), the shape's element count and byte size are multiplied
+    /// with overflow checks and capped at `limit` bytes.
+    public static func header(_ bytes: [UInt8], path: String, limit: Int = DatasetLimits.maximumBytes) throws(DatasetError) -> Header {
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw .badMagic(path: path, found: bytes.prefix(6).map { String(format: "%02x", $0) }.joined(), expected: "\\x93NUMPY")
         }
@@ -132,16 +109,35 @@ public enum NPY {
         case "<f8": elementSize = 8
         default: throw .unsupportedDType(path: path, descr: descr)
         }
-        var byteCount = elementSize
-        for size in shape {
-            let (product, overflow) = byteCount.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= DatasetLimits.maximumBytes else {
-                throw .tooLarge(path: path, declared: "shape \(NPY.shapeText(shape)) of \(descr)",
-                                limit: DatasetLimits.maximumBytes)
-            }
-            byteCount = product
+        guard let byteCount = SizeProduct.of(shape, unit: elementSize, limit: limit) else {
+            throw .tooLarge(path: path, declared: "shape \(NPY.shapeText(shape)) of \(descr)", limit: limit)
         }
-        return (descr, shape, elementSize, dataStart, byteCount)
+        return Header(descr: descr, elementSize: elementSize, shape: shape, dataStart: dataStart, byteCount: byteCount)
+    }
+
+    /// Parses a `.npy` file's bytes, naming `path` in errors: the header (see `header`), then the
+    /// data, which must be present in `bytes` before anything is allocated, so `NPYArray.init`'s
+    /// precondition holds.
+    public static func parse(_ bytes: [UInt8], path: String) throws(DatasetError) -> NPYArray {
+        let h = try header(bytes, path: path)
+        let (descr, elementSize, shape, dataStart, byteCount) = (h.descr, h.elementSize, h.shape, h.dataStart, h.byteCount)
+        let count = byteCount / elementSize
+        guard bytes.count - dataStart >= byteCount else {
+            throw .truncated(path: path, expectedBytes: dataStart + byteCount, actualBytes: bytes.count)
+        }
+        let data = bytes[dataStart..<(dataStart + byteCount)]
+        // The stored array beside the file's bytes (f8 and i8 also pass through a word array; f4 goes
+        // straight into the floats, so a 1.6 GB code array, `betavae score`'s limit, is not held twice).
+        try DatasetLimits.reserve(elementSize == 8 ? 2 * byteCount : byteCount, for: "its array of shape \(NPY.shapeText(shape))", path: path)
+        let storage: NPYArray.Storage
+        switch elementSize {
+        case 1: storage = .uint8(Array(data))
+        case 4: storage = .float32(loadFloats(data, count))
+        default:
+            let words = load(data, count, as: UInt64.self).map { UInt64(littleEndian: $0) }
+            storage = descr == "<i8" ? .int64(words.map { Int64(bitPattern: $0) }) : .float64(words.map { Double(bitPattern: $0) })
+        }
+        return NPYArray(shape: shape, storage: storage)
     }
 
     /// Serialises `array` as `.npy` version 1.0 (2.0 when the header needs more than 65,535 bytes).

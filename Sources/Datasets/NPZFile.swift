@@ -118,7 +118,7 @@ public final class NPZFile {
     public func header(_ name: String) throws(DatasetError) -> NPY.Header {
         let member = try member(name)
         let bytes = try read(member.start, min(member.size, 12 + DatasetLimits.maximumNPYHeader))
-        let header = try NPY.Header(bytes, path: "\(path) (member \(name).npy)")
+        let header = try NPY.header(bytes, path: "\(path) (member \(name).npy)")
         guard header.byteCount == member.size - header.dataStart else {
             throw .truncated(path: "\(path) (member \(name).npy)", expectedBytes: header.dataStart + header.byteCount, actualBytes: member.size)
         }

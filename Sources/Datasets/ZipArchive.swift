@@ -13,7 +13,10 @@ struct ZipArchive {
     }
 
     let path: String
+    /// The archive's bytes from offset `base` to its end: all of it, or (for an archive read in
+    /// place, `NPZMember`) its tail holding the central directory.
     let bytes: [UInt8]
+    let base: Int
     let entries: [String: Entry]
 
     /// Deflate's largest compression ratio (a 258-byte match in about two bits): a member that
@@ -23,19 +26,26 @@ struct ZipArchive {
     /// Parses the central directory. Every size and offset is untrusted: 64-bit values are
     /// converted with `Int(exactly:)` (a zip64 size of 2^63 or more would trap `Int(_:)`), sums
     /// are compared by subtraction so they cannot overflow, and the entry count must fit in the
-    /// directory (each entry takes at least 46 bytes).
-    init(bytes: [UInt8], path: String) throws(DatasetError) {
+    /// directory (each entry takes at least 46 bytes). `bytes` is the whole archive, or its last
+    /// bytes when `fileSize` is larger: offsets stay those of the file, and a central directory
+    /// that starts before the tail is refused as truncated.
+    init(bytes: [UInt8], path: String, fileSize: Int? = nil) throws(DatasetError) {
+        let fileSize = fileSize ?? bytes.count
+        precondition(fileSize >= bytes.count)
+        let base = fileSize - bytes.count
         self.path = path
         self.bytes = bytes
-        var reader = ByteReader(bytes: bytes, path: path)
-        guard let end = ZipArchive.findEndOfCentralDirectory(bytes) else {
+        self.base = base
+        var reader = ByteReader(bytes: bytes, path: path, base: base)
+        guard let tailEnd = ZipArchive.findEndOfCentralDirectory(bytes) else {
             throw .corruptZip(path: path, reason: "no end-of-central-directory record")
         }
+        let end = base + tailEnd
         func int(_ value: UInt64, _ what: String) throws(DatasetError) -> Int {
             guard let converted = Int(exactly: value) else {
                 throw .corruptZip(path: path, reason: "\(what) \(value) is out of range")
             }
-            guard converted <= bytes.count || what == "size" else {
+            guard converted <= fileSize || what == "size" else {
                 throw .corruptZip(path: path, reason: "\(what) \(value) is larger than the file")
             }
             return converted
@@ -52,7 +62,7 @@ struct ZipArchive {
             directorySize = try int(try reader.u64(record + 40), "central directory size")
             directoryOffset = try int(try reader.u64(record + 48), "central directory offset")
         }
-        guard directoryOffset <= bytes.count, directorySize <= bytes.count - directoryOffset else {
+        guard directoryOffset <= fileSize, directorySize <= fileSize - directoryOffset else {
             throw .corruptZip(path: path, reason: "central directory past the end")
         }
         guard count <= directorySize / 46 else {
@@ -101,6 +111,7 @@ struct ZipArchive {
     /// allocated: at most `DatasetLimits.maximumBytes`, equal to the stored size for method 0,
     /// and at most `maximumDeflateRatio` times the compressed size for method 8.
     func data(_ name: String) throws(DatasetError) -> [UInt8] {
+        precondition(base == 0, "data(_:) needs the whole archive in memory")
         guard let entry = entries[name] else { throw .zipMemberMissing(path: path, member: name) }
         var reader = ByteReader(bytes: bytes, path: path)
         guard try reader.u32(entry.localHeaderOffset) == 0x0403_4b50 else {
@@ -176,31 +187,36 @@ struct ZipArchive {
 }
 
 /// Bounds-checked little-endian reads that throw instead of trapping on a truncated file.
+/// `bytes` holds the file from offset `base` on; offsets given to the reads are the file's.
 struct ByteReader {
     let bytes: [UInt8]
     let path: String
+    var base = 0
 
-    func check(_ offset: Int, _ length: Int) throws(DatasetError) {
-        // `length <= count - offset`, not `offset + length <= count`: the sum could overflow.
-        guard offset >= 0, length >= 0, offset <= bytes.count, length <= bytes.count - offset else {
+    /// The index in `bytes` of file offset `offset`, after checking `length` bytes are there.
+    func check(_ offset: Int, _ length: Int) throws(DatasetError) -> Int {
+        // `length <= count - at`, not `at + length <= count`: the sum could overflow.
+        let at = offset &- base
+        guard offset >= base, length >= 0, at <= bytes.count, length <= bytes.count - at else {
             throw .corruptZip(path: path, reason: "truncated at byte \(offset)")
         }
+        return at
     }
     mutating func u16(_ offset: Int) throws(DatasetError) -> UInt16 {
-        try check(offset, 2)
-        return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
+        let at = try check(offset, 2)
+        return UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8
     }
     mutating func u32(_ offset: Int) throws(DatasetError) -> UInt32 {
-        try check(offset, 4)
-        return (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
+        let at = try check(offset, 4)
+        return (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) }
     }
     mutating func u64(_ offset: Int) throws(DatasetError) -> UInt64 {
-        try check(offset, 8)
-        return (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+        let at = try check(offset, 8)
+        return (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) }
     }
     mutating func slice(_ offset: Int, _ length: Int) throws(DatasetError) -> ArraySlice<UInt8> {
-        try check(offset, length)
-        return bytes[offset..<(offset + length)]
+        let at = try check(offset, length)
+        return bytes[at..<(at + length)]
     }
 }
 

@@ -37,6 +37,7 @@ enum Zlib {
     /// Decompresses a raw deflate stream whose size the zip directory declares (the caller has
     /// checked `expectedSize` against the limit and deflate's ratio); any other size is an error.
     static func inflateRaw(_ bytes: ArraySlice<UInt8>, expectedSize: Int, path: String) throws(DatasetError) -> [UInt8] {
+        try DatasetLimits.reserve(expectedSize, for: "inflating a member of \(expectedSize) bytes", path: path)
         let result = try inflate(bytes, windowBits: -15, limit: expectedSize, path: path, multiMember: false, keep: true)
         guard !result.exceedsLimit, result.bytes.count == expectedSize else {
             throw .corruptZip(path: path, reason: "member inflates to \(result.exceedsLimit ? "more than \(expectedSize)" : "\(result.bytes.count)") bytes, expected \(expectedSize)")

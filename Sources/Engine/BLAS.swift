@@ -23,6 +23,15 @@ public enum BLAS {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
+    /// Stops OpenBLAS's helper threads and starts them again from the calling thread, so that they
+    /// inherit its signal mask. OpenBLAS starts them in its library constructor, before `main`
+    /// runs, so a mask set at the top of `main` does not reach them otherwise (see
+    /// `SignalWatcher.blockTerminationSignals`).
+    public static func restartHelperThreads() {
+        blas_thread_shutdown_()
+        _ = blas_thread_init()
+    }
+
     /// Threads an sgemm call from the calling thread uses (the core count until set).
     public static var threads: Int { Int(bv_gemm_threads()) }
 

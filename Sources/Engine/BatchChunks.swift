@@ -7,7 +7,7 @@
 /// matrix of 512 × 16,384 floats (32 MB); im2col writes it to memory, sgemm streams it back, and
 /// OpenBLAS split its skinny [32 × 512]·[512 × 16,384] product over two threads that wait on each
 /// other. Per-image chunks keep the 512 KB columns in L2 and let each core run whole products.
-/// Measured with `bench conv` (see README, Performance).
+/// Measured with `bench conv` (see docs/performance.md).
 struct BatchChunks {
     /// Images in the batch.
     let batch: Int

@@ -65,7 +65,7 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
                 }
             } else {
                 // X of the chunk as [Cin, b·L]: one NCHW image's input already is. A linked
-                // (nChw16c) input is rearranged here, chunk by chunk on the workers.
+                // (blocked) input is rearranged here, chunk by chunk on the workers.
                 if inputBlocked {
                     ChannelBlocks.channelsFirst(chunk.input, batch: b, channels: cin, length: L, into: chunk.matrix)
                 } else if b > 1 {

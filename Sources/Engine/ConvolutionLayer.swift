@@ -15,7 +15,7 @@ public class ConvolutionLayer {
     /// How the passes compute: `.direct` (oneDNN) where it runs them well, `.columns` forces
     /// im2col + sgemm everywhere (the tests check one against the other).
     public var algorithm = ConvolutionAlgorithm.direct
-    /// Whether the layer's input (and ∂input) and its output (and ∂output) are in oneDNN's nChw16c
+    /// Whether the layer's input (and ∂input) and its output (and ∂output) are in oneDNN's blocked
     /// layout rather than NCHW: set by `Sequential` for linked convolutions (`ConvolutionLinks`).
     /// oneDNN's passes take them as they are; the im2col path converts at its edges.
     var inputBlocked = false
@@ -88,12 +88,12 @@ public class ConvolutionLayer {
         bv_relu_mask(count, x, dx)
     }
 
-    /// `tensor` as NCHW for the im2col path, from nChw16c when `blocked`.
+    /// `tensor` as NCHW for the im2col path, from the blocked layout when `blocked`.
     func plain(_ tensor: Tensor, blocked: Bool) -> Tensor {
         blocked && tensor.count > 0 ? ChannelBlocks.convert(tensor, toBlocked: false) : tensor
     }
 
-    /// An NCHW result of the im2col path, as nChw16c when `blocked`.
+    /// An NCHW result of the im2col path, in the blocked layout when `blocked`.
     func laidOut(_ tensor: Tensor, blocked: Bool) -> Tensor {
         blocked && tensor.count > 0 ? ChannelBlocks.convert(tensor, toBlocked: true) : tensor
     }

@@ -4,10 +4,10 @@
 public protocol ElementwiseLayer: Layer {}
 
 /// Two convolutions with only element-wise layers between them, whose shared tensor has a
-/// multiple of 16 channels, pass that tensor (and its gradient) in oneDNN's nChw16c layout
-/// `[N, C/16, H, W, 16]` instead of NCHW: the producer's kernel writes it and the consumer's
+/// multiple of B channels, pass that tensor (and its gradient) in oneDNN's blocked layout nChw{B}c
+/// `[N, C/B, H, W, B]` (B = `ChannelBlocks.width`: 16 with AVX-512, 8 with AVX2) instead of NCHW: the producer's kernel writes it and the consumer's
 /// reads it as they are, where NCHW took a reorder on each side in every pass. Why: those
-/// reorders were 28% of the burgess step's oneDNN time (ONEDNN_VERBOSE, README, Performance).
+/// reorders were 28% of the burgess step's oneDNN time (ONEDNN_VERBOSE, docs/performance.md).
 /// The tensor between linked layers is only ever read by them and the element-wise layers, and
 /// its shape stays `[N, C, H, W]`.
 ///
@@ -27,7 +27,7 @@ enum ConvolutionLinks {
                 continue
             }
             if let consumer = layer as? ConvolutionLayer, let producer, producer.outputChannels == consumer.inputChannels,
-               producer.outputChannels % 16 == 0 {
+               producer.outputChannels % ChannelBlocks.width == 0 {
                 producer.outputBlocked = true
                 consumer.inputBlocked = true
                 if between.count == 1, let relu = between[0] as? ReLU {

@@ -14,7 +14,7 @@ public enum ConvolutionAlgorithm: Sendable {
 ///
 /// Why oneDNN: on one core its jit kernels ran the burgess net's 32-channel layers at 210–250
 /// GFLOPS in all three passes, reorders to and from its nChw16c layout included, where im2col +
-/// sgemm reached 100–200 (`bench conv`; README, Performance).
+/// sgemm reached 100–200 (`bench conv`; docs/performance.md).
 final class DirectConvolution {
     private let handle: OpaquePointer
     let batch: Int
@@ -26,7 +26,7 @@ final class DirectConvolution {
     static let backwardDataMinimumChannels = 8
 
     /// What a layer's convolutions are made for, besides the chunk size: the geometry of x, the
-    /// channels of y, which of them are nChw16c rather than NCHW, and whether the forward pass
+    /// channels of y, which of them are blocked (nChw{B}c, `ChannelBlocks.width`) rather than NCHW, and whether the forward pass
     /// applies a fused ReLU (`ConvolutionLinks`).
     struct Kind: Equatable {
         let source: ConvGeometry
@@ -45,7 +45,8 @@ final class DirectConvolution {
               let handle = bv_direct_conv_create(batch, g.channels, g.height, g.width, outputChannels, g.outHeight, g.outWidth,
                                                  g.kernel, g.stride, g.padding, padBottom, padRight,
                                                  kind.sourceBlocked ? 1 : 0, kind.destinationBlocked ? 1 : 0,
-                                                 kind.rectified ? 1 : 0) else { return nil }
+                                                 kind.rectified ? 1 : 0,
+                                                 g.channels >= Self.backwardDataMinimumChannels ? 1 : 0) else { return nil }
         self.handle = handle
         self.batch = batch
     }

@@ -121,7 +121,9 @@ public struct SafetensorsFile: Sendable {
         var tensors: [String: SafetensorsTensor] = [:]
         var cursor = 0
         for item in entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
-            let expected = item.shape.reduce(1, *) * item.dtype.size
+            guard let expected = SizeProduct.of(item.shape, unit: item.dtype.size) else {
+                throw .malformedEntry(path: path, tensor: item.name, reason: "shape \(item.shape) has more elements than any file can hold")
+            }
             guard item.end - item.begin == expected else {
                 throw .byteSizeMismatch(path: path, tensor: item.name, expected: expected, actual: item.end - item.begin)
             }

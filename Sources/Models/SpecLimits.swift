@@ -31,6 +31,12 @@ extension ModelSpec {
         case .burgess:
             widths = [32 * 4 * 4 + k, 256, 256, 2 * latent]
             decoderWidths = [latent + k, 256, 256, 32 * 4 * 4]
+        case .conv64:
+            widths = [256 + k, 2 * latent]
+            decoderWidths = [latent + k, 256]
+        case .dislib:
+            widths = [64 * 5 * 5 + k, 256, 2 * latent]
+            decoderWidths = [latent + k, 256, 64 * 4 * 4]
         }
         var total = 0
         for layers in [widths, decoderWidths] {
@@ -73,20 +79,41 @@ extension Objective {
     /// Most hidden layers of FactorVAE's discriminator (the paper's has 6).
     public static let discriminatorLayerLimit = 16
 
+    /// The largest weight of any objective term (β, γ, α, the TC weight, λ_od, λ_d). The loss is
+    /// Float32 (largest 3.4·10³⁸): a batch of 65,536 images with a KL term of 10⁷ nats each and a
+    /// weight of 10⁶ sums to under 10¹⁸, far from overflow, while β = 10³⁰ overflowed at once
+    /// (issue 25). Published settings stay far below it (β ≤ 250, γ = 1000, λ ≤ 100).
+    public static let weightLimit = 1e6
+    /// The largest capacity C, in nats (Burgess et al. 2018 anneal to 25–50); with γ ≤ 10⁶ the
+    /// term γ·|KL − C| stays as far from overflow as the weights.
+    public static let capacityLimit = 1e6
+
+    /// Why a weight named `name` (as the caller spells it) cannot be used, or nil: it must be
+    /// finite and in 0…`weightLimit` (`limit` for capacities).
+    public static func weightProblem(_ name: String, _ value: Double, limit: Double = weightLimit) -> String? {
+        guard value.isFinite, value >= 0 else { return "\(name) must be a finite number ≥ 0, not \(value)" }
+        guard value <= limit else {
+            return "\(name) must be at most \(compactNumber(limit)), not \(value) (a larger weight can overflow the single-precision loss)"
+        }
+        return nil
+    }
+
     /// Why this objective's settings cannot train (weights negative or not finite, sizes out of
     /// range), or nil. Messages name the setting as config.json spells it.
     public var problem: String? {
         func weights(_ named: [(String, Double)]) -> String? {
-            named.first { !($0.1.isFinite && $0.1 >= 0) }.map { "\($0.0) must be a finite number ≥ 0, not \($0.1)" }
+            named.lazy.compactMap { Self.weightProblem($0.0, $0.1) }.first
         }
         switch self {
         case let .beta(beta, warmup):
             return weights([("beta", beta)]) ?? (warmup >= 0 ? nil : "warmup must be ≥ 0 steps, not \(warmup)")
         case let .capacity(gamma, start, maximum, steps):
-            guard gamma.isFinite, gamma >= 0 else { return "gamma must be a finite number ≥ 0, not \(gamma)" }
+            if let problem = weights([("gamma", gamma)]) { return problem }
             guard start.isFinite, start >= 0, maximum.isFinite, maximum >= 0 else {
                 return "capacity start and max must be finite numbers of nats ≥ 0, not \(start) and \(maximum)"
             }
+            if let problem = Self.weightProblem("capacity start", start, limit: Self.capacityLimit)
+                ?? Self.weightProblem("capacity max", maximum, limit: Self.capacityLimit) { return problem }
             return steps >= 0 ? nil : "capacity steps must be ≥ 0, not \(steps)"
         case .deterministic:
             return nil

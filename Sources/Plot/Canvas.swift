@@ -100,7 +100,7 @@ final class Canvas {
         }
         if format == .svg, let path {
             let texts = svgTexts
-            try SVGIdentifiers.rewrite(path) { SVGIdentifiers.normalize(SVGText.insert(texts, into: $0)) }
+            try SVGIdentifiers.rewrite(path) { SVGIdentifiers.normalize(bytes: SVGText.insert(texts, into: $0)) }
         }
     }
 

@@ -6,8 +6,9 @@ public enum Panel: Sendable {
     case images(ImageGrid)
 }
 
-/// A figure: panels laid out in a grid of `columns`, each cell the same size, drawn the same way
-/// to PNG, SVG and PDF. The same input gives the same bytes.
+/// A figure: panels laid out in a grid of `columns`, each cell of a row the same size (rows the
+/// same height unless `rowHeights` says otherwise), drawn the same way to PNG, SVG and PDF. The
+/// same input gives the same bytes.
 public struct Figure: Sendable {
     /// The canvas size in points (a PNG has `scale` pixels per point).
     public var width: Double
@@ -16,6 +17,10 @@ public struct Figure: Sendable {
     public var panels: [Panel]
     /// The font sizes of every panel's text, in points at the figure's size.
     public var textSizes: TextSizes = .screen
+    /// The height of each row of panels in points, top to bottom, summing to `height`; nil (or a
+    /// list of the wrong length) gives equal rows. Rows of image grids of different shapes need
+    /// their own heights: equal rows left a blank band under the shorter ones.
+    public var rowHeights: [Double]?
 
     /// A figure of `width × height` points, `panels` filling equal cells row by row, `columns`
     /// to a row (at least one).
@@ -55,12 +60,19 @@ public struct Figure: Sendable {
         return canvas.rgbaPixels()
     }
 
+    /// The rectangle of panel `index`: its cell less a 4-point margin on each side.
+    func cell(_ index: Int) -> Rect {
+        let rows = max((panels.count + columns - 1) / columns, 1)
+        let heights = rowHeights.flatMap { $0.count == rows ? $0 : nil } ?? [Double](repeating: height / Double(rows), count: rows)
+        let cellWidth = width / Double(columns)
+        let row = index / columns
+        return Rect(x: Double(index % columns) * cellWidth + 4, y: heights[..<row].reduce(0, +) + 4,
+                    width: cellWidth - 8, height: heights[row] - 8)
+    }
+
     func draw(on canvas: Canvas) {
-        let rows = (panels.count + columns - 1) / columns
-        let cellWidth = width / Double(columns), cellHeight = height / Double(max(rows, 1))
         for (index, panel) in panels.enumerated() {
-            let rect = Rect(x: Double(index % columns) * cellWidth + 4, y: Double(index / columns) * cellHeight + 4,
-                            width: cellWidth - 8, height: cellHeight - 8)
+            let rect = cell(index)
             switch panel {
             case .axes(let axes): axes.draw(on: canvas, in: rect)
             case .images(let grid): grid.draw(on: canvas, in: rect)
@@ -74,11 +86,7 @@ public struct Figure: Sendable {
         guard index < panels.count, case .axes(let axes) = panels[index] else { return nil }
         let canvas: Canvas
         do { canvas = try Canvas(width: 1, height: 1, format: .png(scale: 1), path: nil, sizes: textSizes) } catch { return nil }
-        let rows = (panels.count + columns - 1) / columns
-        let cellWidth = width / Double(columns), cellHeight = height / Double(max(rows, 1))
-        let rect = Rect(x: Double(index % columns) * cellWidth + 4, y: Double(index / columns) * cellHeight + 4,
-                        width: cellWidth - 8, height: cellHeight - 8)
-        let (plot, mapX, mapY) = axes.layout(on: canvas, in: rect)
+        let (plot, mapX, mapY) = axes.layout(on: canvas, in: cell(index))
         _ = plot
         return (mapX(x), mapY(y))
     }

@@ -69,6 +69,17 @@ public struct ImageGrid: Sendable {
         return (left + extent(columns, cell: cell), top + extent(rows, cell: cell) + headerGap)
     }
 
+    /// The height the grid takes in a panel `width` points wide when its square cells are as
+    /// wide as that width allows: a figure sizes a row of grids from it, so that no row is
+    /// taller than its cells fill (issue 25: a blank band under a comparison's first row).
+    public func height(forWidth width: Double, sizes: TextSizes = .screen) -> Double {
+        guard rows > 0, columns > 0,
+              let canvas = try? Canvas(width: 1, height: 1, format: .png(scale: 1), path: nil, sizes: sizes) else { return 0 }
+        let (left, top) = margins(canvas)
+        let cell = max(1, (((width - left - Double(columns - 1) * spacing) / Double(columns)) * 2).rounded(.down) / 2)
+        return top + extent(rows, cell: cell) + headerGap
+    }
+
     /// `count` cells and the gaps between them.
     private func extent(_ count: Int, cell: Double) -> Double { Double(count) * cell + Double(max(count - 1, 0)) * spacing }
 

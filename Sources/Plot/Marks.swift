@@ -1,5 +1,5 @@
 /// Everything an axes panel can draw, in data coordinates. Each case is drawn by its artist
-/// (`Lines.swift`, `Area.swift`, `Scatter.swift`, `Bars.swift`, `Heatmap.swift`, `ReferenceLines.swift`,
+/// (`Lines.swift`, `Area.swift`, `Scatter.swift`, `Bars.swift`, `Boxes.swift`, `Heatmap.swift`, `ReferenceLines.swift`,
 /// `Band.swift`, `Annotation.swift`).
 public enum Mark: Sendable {
     case line(LineSeries)
@@ -7,6 +7,8 @@ public enum Mark: Sendable {
     case area(AreaSeries)
     case scatter(ScatterSeries)
     case bars(BarSeries)
+    /// Box plots over categories (`Boxes.swift`).
+    case boxes(BoxSeries)
     case heatmap(Heatmap)
     /// A horizontal line at y across the plot (e.g. a target).
     case horizontalLine(y: Double, label: String, color: Color, dashed: Bool)
@@ -33,6 +35,7 @@ extension Mark {
             return ScatterArtist(series, color: series.color ?? Color.category(cycle))
         case .area(let series): return AreaArtist(series: series)
         case .bars(let bars): return bars
+        case .boxes(let boxes): return boxes
         case .heatmap(let heatmap): return heatmap
         case let .horizontalLine(y, label, color, dashed):
             return ReferenceLine(orientation: .horizontal, value: y, label: label, color: color, dashed: dashed)

@@ -39,8 +39,17 @@ struct SVGText {
 
     /// Puts `texts` before the closing tag of the SVG document in `svg`.
     static func insert(_ texts: [SVGText], into svg: String) -> String {
-        guard !texts.isEmpty, let close = svg.range(of: "</svg>", options: .backwards) else { return svg }
-        return svg.replacingCharacters(in: close.lowerBound..<close.lowerBound, with: group(texts))
+        String(decoding: insert(texts, into: Array(svg.utf8)), as: UTF8.self)
+    }
+
+    /// The same on the document's UTF-8 bytes (a scatter's SVG is megabytes: no String copies).
+    static func insert(_ texts: [SVGText], into svg: [UInt8]) -> [UInt8] {
+        let close = Array("</svg>".utf8)
+        guard !texts.isEmpty, svg.count >= close.count else { return svg }
+        var at = svg.count - close.count
+        while at >= 0 && !svg[at..<(at + close.count)].elementsEqual(close) { at -= 1 }
+        guard at >= 0 else { return svg }
+        return Array(svg[..<at]) + Array(group(texts).utf8) + Array(svg[at...])
     }
 
     static func number(_ value: Double) -> String {

@@ -9,23 +9,24 @@ public enum Comparison {
     /// Writes `out/index.html` and its figures (sized by `style`); returns the page's path.
     @discardableResult
     public static func write(runs paths: [String], to out: String, baseline: String? = nil, policy: EvaluationPolicy,
-                             templates: Templates, style: FigureStyle = .screen) throws -> String {
+                             templates: Templates, style: FigureStyle = .screen, indexed: Bool? = nil) throws -> String {
         guard paths.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
-        return try write(paths.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, templates: templates, style: style)
+        return try write(paths.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, templates: templates, style: style,
+                         indexed: indexed)
     }
 
     /// As `write(runs:…)` for runs already loaded (a sweep loads each run once).
     /// `failures` (a sweep's runs that did not finish, with why) are listed on the page.
     @discardableResult
     public static func write(loaded: [LoadedRun], to out: String, baseline: String? = nil, failures: [SweepFailure] = [],
-                             policy: EvaluationPolicy, templates: Templates) throws -> String {
+                             policy: EvaluationPolicy, templates: Templates, indexed: Bool? = nil) throws -> String {
         guard loaded.count >= 2 else { throw ReportError.incompatibleRuns("compare needs at least two runs") }
         return try write(loaded.map { try RunData.load($0, policy: policy) }, to: out, baseline: baseline, failures: failures,
-                         templates: templates)
+                         templates: templates, indexed: indexed)
     }
 
     static func write(_ loadedRuns: [RunData], to out: String, baseline: String?, failures: [SweepFailure] = [],
-                      templates: Templates, style: FigureStyle = .screen) throws -> String {
+                      templates: Templates, style: FigureStyle = .screen, indexed: Bool? = nil) throws -> String {
         var runs = loadedRuns
         let first = runs[0].config
         for run in runs.dropFirst() {
@@ -76,7 +77,7 @@ public enum Comparison {
                 metricsRows[index]["cells"] = cells
             }
         }
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "title": "Comparison of \(runs.count) runs",
             "summary": "\(first.dataset), \(first.model.architecture.rawValue), ordered by \(byObjective ? "objective, then its weight" : byBeta ? "β" : (differing.first ?? "name")); baseline \(labels[base]) (\(runs[base].config.name))",
             "figures": figures.map(\.context),
@@ -87,15 +88,24 @@ public enum Comparison {
             "scoresRows": ComparisonTables.settingsRows(runs, groups: groups, scores: true),
             "hasScores": !ComparisonTables.columns(runs, scores: true).isEmpty,
             "noiseRows": ComparisonTables.evaluationNoiseRow(runs).map { [$0] } ?? [],
+            "scoreEstimators": ComparisonTables.estimatorLines(runs),
             "seeded": groups.contains { $0.members.count > 1 },
             "metricsHeader": metricsHeader,
             "metricsRows": metricsRows,
             "differing": differing.map { key in ["key": key, "values": runs.map { ["value": value($0.config, key)] }] },
             "runLabels": labels.map { ["label": $0] },
             "rows": rows.map(\.context),
+            "imported": runs.indices.compactMap { index in
+                runs[index].config.importedFrom.map { source in
+                    ["label": labels[index], "name": runs[index].config.name,
+                     "note": "imported from \(source.sourceModel) at epoch \(runs[index].loaded.epoch) ("
+                        + (source.hasTrainingLog ? "its train curves are the other repository's log" : "no training log: a single point on the curves") + ")"]
+                }
+            },
             "hasFailures": !failures.isEmpty,
             "failures": failures.map { ["name": $0.name, "reason": $0.reason] },
         ]
+        context["indexLink"] = ReportIndex.linked(from: out, indexed: indexed)
         try AtomicFile.writeIfChanged(Array(templates.render("compare", context).utf8), to: out + "/index.html")
         try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
         try AtomicFile.write(PageSummary(kind: "comparison", title: URL(fileURLWithPath: out).lastPathComponent,
@@ -107,7 +117,8 @@ public enum Comparison {
     /// Config keys whose values differ between runs (besides bookkeeping like the name and counts).
     static func differingKeys(_ runs: [RunData]) -> [String] {
         let tables = runs.map { Dictionary(ConfigTable.flatten($0.config).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
-        let keys = Set(tables.flatMap(\.keys)).subtracting(["name", "toolVersion"]).sorted()
+        // Where imported weights came from is provenance, not a setting: the page lists it apart.
+        let keys = Set(tables.flatMap(\.keys)).subtracting(["name", "toolVersion"]).filter { !$0.hasPrefix("importedFrom") }.sorted()
         return keys.filter { key in Set(tables.map { $0[key] ?? "–" }).count > 1 }
     }
 

@@ -53,7 +53,18 @@ enum ComparisonFigures {
         return FigureSpec(name: "run-\(index)", title: label,
                           caption: "\(run.config.name): test images 0–7 and their reconstructions at the last snapshot, 16 prior samples, traversals of the three dimensions of largest KL around test image 0, and the PCA of the test means (coloured by label).",
                           alt: "Reconstructions, samples, traversals and latent scatter of \(label)",
-                          // Two panels a row, so each image is about 70 points wide: large enough to see a digit's strokes.
-                          figure: Figure(width: 1100, height: 560, columns: 2, panels: panels), vector: false)
+                          figure: runRowFigure(panels, grids: [[reconstructionGrid, sampleGrid], [traversalGrid]]), vector: false)
+    }
+
+    /// Two panels a row, 1100 points wide, so each image is about 70 points wide (large enough to
+    /// see a digit's strokes); each row as tall as its grids' cells fill at that width (the PCA
+    /// at least 280), so no row leaves a blank band under its images.
+    static func runRowFigure(_ panels: [Panel], grids: [[ImageGrid]]) -> Figure {
+        let width = 1100.0, panelWidth = width / 2 - 8
+        var heights = grids.map { row in (row.map { $0.height(forWidth: panelWidth) }.max() ?? 0).rounded(.up) + 8 }
+        if panels.count > 3 { heights[1] = max(heights[1], 280) }   // the PCA scatter beside the traversals
+        var figure = Figure(width: width, height: heights.reduce(0, +), columns: 2, panels: panels)
+        figure.rowHeights = heights
+        return figure
     }
 }

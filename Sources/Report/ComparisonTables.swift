@@ -48,6 +48,23 @@ enum ComparisonTables {
         return ["label": "evaluation seeds (sd within a run, mean over runs)", "count": "\(repeats)", "cells": cells]
     }
 
+    /// One line per score of the scores table: which estimator the numbers come from, with its
+    /// sample sizes (each run's evaluation.json `details.settings`); when the runs were scored
+    /// differently, each distinct way with the number of runs that used it.
+    static func estimatorLines(_ runs: [RunData]) -> [[String: String]] {
+        let scores = SeedFigures.present(runs).filter { $0.key != "knn" && $0.key != "active_units" }
+        return scores.compactMap { score -> [String: String]? in
+            let ways = runs.compactMap { $0.evaluation.disentanglement?.details?.settings[score.key] }
+            guard !ways.isEmpty else { return nil }
+            var counts: [String: Int] = [:]
+            for way in ways { counts[way, default: 0] += 1 }
+            let text = counts.count == 1 ? ways[0] : counts.sorted { $0.key < $1.key }.map { "\($0.value) runs: \($0.key)" }.joined(separator: " | ")
+            let unrecorded = runs.count - ways.count
+            return ["name": ScoreTable.titles[score.key] ?? score.title,
+                    "text": text + (unrecorded > 0 ? " (\(unrecorded) runs evaluated before estimators were recorded)" : "")]
+        }
+    }
+
     /// `#rrggbb` for the page's colour swatches.
     static func hex(_ color: Color) -> String {
         String(format: "#%02x%02x%02x", Int((color.red * 255).rounded()), Int((color.green * 255).rounded()), Int((color.blue * 255).rounded()))

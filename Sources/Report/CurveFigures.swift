@@ -28,6 +28,12 @@ extension RunFigures {
             }
             caption += " The KL panel shows the capacity C at the end of each epoch (Burgess et al. 2018); shaded epochs have a test KL more than 1 nat away from C."
         }
+        if let source = data.config.importedFrom, source.hasTrainingLog {
+            // The train rows were not measured here: say whose they are.
+            caption = "Per-image negative ELBO at β = 1 (reconstruction + KL), reconstruction NLL and KL, in nats. Train rows up to epoch \(source.epoch ?? 0) "
+                + "come from the other repository's training log (\(source.metricsFormat ?? "") format: its mean over each epoch's batches); "
+                + "test rows are betavae's evaluation of the weights on the whole test split, one z sample per image."
+        }
         let terms = ObjectiveTermFigures.panels(data.metrics, objective: data.config.objective)
         caption += ObjectiveTermFigures.caption(data.config.objective)
         let panels: [Panel] = [.axes(panel("NELBO (β = 1)", \.nelbo, threshold: losses)), .axes(panel("reconstruction", \.recon, threshold: losses)),
@@ -55,6 +61,15 @@ extension RunFigures {
                              highlighted: Set(usage.activeUnits),
                              categoryColors: (0..<data.latent).map { color(rank: rankOf[$0] ?? data.latent) })
         let caption = "Test KL per latent dimension, over epochs (left) and at the end (right), each dimension in the same colour in both: the eight largest in colour, the others grey. Outlined bars are active units — Var over x of E[z_j | x] > 0.01 (Burda et al. 2016): \(usage.activeUnits.count) of \(data.latent)."
+        if Set(test.map(\.epoch)).count < 2 {
+            // One test row (an imported run): a curve over epochs would be a single invisible point.
+            return FigureSpec(name: "kl-per-dim", title: "KL per dimension",
+                              caption: "Test KL per latent dimension at epoch \(test.last?.epoch ?? 0), the run's only evaluated epoch: the eight largest in colour, the others grey. Outlined bars are active units — Var over x of E[z_j | x] > 0.01 (Burda et al. 2016): \(usage.activeUnits.count) of \(data.latent).",
+                              alt: "Bar chart of KL per dimension",
+                              figure: Figure(width: 560, height: 320, columns: 1, panels: [
+                                .axes(Axes(title: "test, epoch \(test.last?.epoch ?? 0)", xLabel: "latent dimension", yLabel: "nats", marks: [.bars(bars)], showLegend: false)),
+                              ]), vector: true)
+        }
         return FigureSpec(name: "kl-per-dim", title: "KL per dimension", caption: caption,
                           alt: "Line chart of KL per dimension over epochs and bar chart of final KL per dimension",
                           figure: Figure(width: 960, height: 320, columns: 2, panels: [

@@ -28,7 +28,7 @@ extension RunFigures {
 
     /// The traversal captions' sentence on the row labels' roles.
     static func roleNote(_ data: RunData) -> String {
-        let factors = data.loaded.dataset.train.factors != nil && data.evaluation.disentanglement?.factorNames.isEmpty == false
+        let factors = data.loaded.dataset.train.factors != nil && data.evaluation.disentanglement?.hasFactors == true
         return (factors ? " Each row names the factor its dimension captures most, by normalised mutual information I(z_j; f) / H(f) (in parentheses)." : "")
             + (inactiveLatents(data).isEmpty ? "" : " Rows marked inactive sweep a dimension whose posterior mean barely moves (variance < 0.01).")
     }

@@ -35,6 +35,15 @@ extension RunFigures {
         let caption = raw
             ? "Posterior means (z0, z1) of the \(last.means.rows) test images, coloured by label, for the untrained model (epoch 0) and the last epoch: the 2-D latent as it is, without PCA. Each panel has its own axes."
             : "Posterior means of the \(last.means.rows) test images projected on their first two principal components (LAPACK ssyevd on the covariance), coloured by label, for the untrained model (epoch 0) and the last epoch. Each panel has its own PCA and axes; the axis titles give each component's share of the variance."
+        if data.snapshots.count == 1 {
+            // An imported run's only snapshot: one panel, not the same one twice.
+            let what = raw ? "Posterior means (z0, z1) of the \(last.means.rows) test images, coloured by label, the 2-D latent as it is"
+                : "Posterior means of the \(last.means.rows) test images projected on their first two principal components (LAPACK ssyevd on the covariance), coloured by label; the axis titles give each component's share of the variance"
+            return FigureSpec(name: "latent-pca", title: raw ? "Latent space" : "Latent space (PCA)",
+                              caption: what + ", at epoch \(last.epoch), the run's only snapshot (imported weights have no earlier epoch).",
+                              alt: "Scatter plot of test-set posterior means" + (raw ? " in the 2-D latent plane" : " in PCA coordinates") + ", coloured by class",
+                              figure: Figure(width: 560, height: 420, columns: 1, panels: [.axes(try panel(last, legend: true))]), vector: true)
+        }
         return FigureSpec(name: "latent-pca", title: raw ? "Latent space" : "Latent space (PCA)", caption: caption,
                           alt: raw ? "Two scatter plots of test-set posterior means in the 2-D latent plane, coloured by class"
                                    : "Two scatter plots of test-set posterior means in PCA coordinates, coloured by class",
@@ -158,14 +167,14 @@ extension RunFigures {
     }
 
     static func factorMI(_ data: RunData) -> FigureSpec? {
-        guard let d = data.evaluation.disentanglement, !d.mutualInformation.isEmpty else { return nil }
+        guard let d = data.evaluation.disentanglement, d.hasFactors, !d.mutualInformation.isEmpty else { return nil }
         let inactive = Set(d.inactiveLatents ?? [])
         let heatmap = Heatmap(values: d.mutualInformation, rowLabels: d.mutualInformation.indices.map { "z\($0)" + (inactive.contains($0) ? " inactive" : "") },
                               columnLabels: d.factorNames, colorbarLabel: "nats", annotate: d.factorNames.count <= 8)
         let height = max(260, Double(d.mutualInformation.count) * 18 + 90)
         return FigureSpec(name: "factor-mi", title: "Mutual information between latents and factors",
                           caption: data.loaded.dataset.train.factors != nil
-                            ? "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and each known factor, on " + (d.details.map { "\($0.sampleSizes["representationTrain"] ?? 0) points (\($0.source)), the first of \($0.repeats) evaluation seeds" } ?? "the pool of the supervised metrics") + " (disentanglement_lib's estimator). MIG is the mean over factors of the gap between a column's two largest values, divided by the factor's entropy." + (inactive.isEmpty ? "" : " Rows marked inactive are latents whose posterior mean barely moves (variance < 0.01 over these points): their mutual information is set to 0 rather than read from binning their tiny range.")
+                            ? "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and each known factor, on " + (d.details.map { "\($0.sampleSizes["representationTrain"] ?? 0) points (\($0.source)), the first of \($0.repeats) evaluation seeds" } ?? "the pool of the supervised metrics") + " (disentanglement_lib's estimator). MIG is the mean over factors of the gap between a column's two largest values, divided by the factor's entropy." + (inactive.isEmpty ? "" : " Rows marked inactive are latents whose posterior mean barely moves (variance < 0.01 over these points): they are binned over their tiny range like the others, as disentanglement_lib does; \"MIG, inactive latents masked\" in the scores table sets their mutual information to 0 instead.")
                             : "Mutual information (nats) between each latent dimension's posterior mean, discretised into 20 equal-width bins, and the class label, on the test split (disentanglement_lib's estimator).",
                           alt: "Heatmap of mutual information between latent dimensions and factors",
                           figure: Figure(width: 560, height: height, .axes(Axes(xLabel: "factor", yLabel: "latent dimension", marks: [.heatmap(heatmap)]))),

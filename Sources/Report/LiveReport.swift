@@ -25,12 +25,15 @@ public enum LiveReport {
     /// the run at `path`, whose dataset the trainer already holds (`dataset`, so that it is not
     /// read again every epoch). Returns the page's path.
     @discardableResult
-    public static func write(run path: String, dataset: Dataset?, to out: String, status: Status, templates: Templates) throws -> String {
+    public static func write(run path: String, dataset: Dataset?, to out: String, status: Status, templates: Templates,
+                             indexed: Bool? = nil) throws -> String {
         let data = try RunData.live(LoadedRun.load(path, dataset: dataset))
         let specs = try RunFigures.specs(data, only: Set(RunFigures.live))
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
         let figures = try specs.map { try $0.write(into: out) }
-        return try RunReport.writePage(templates.render("report", context(data, figures: figures, status: status)), figures: figures,
+        var page = context(data, figures: figures, status: status)
+        page["indexLink"] = ReportIndex.linked(from: out, indexed: indexed)
+        return try RunReport.writePage(templates.render("report", page), figures: figures,
                                        data: data, detail: headline(data, status: status), to: out, templates: templates)
     }
 

@@ -42,12 +42,13 @@ public enum LocalSweep {
         if loaded.isEmpty, let first = messages.first { throw TrainingError.io(first) }
         var pages: [String] = []
         for run in loaded {
-            pages.append(try RunReport.write(run, to: "\(plan.reports)/\(run.run.name)", policy: policy, templates: templates))
+            pages.append(try RunReport.write(run, to: "\(plan.reports)/\(run.run.name)", policy: policy, templates: templates, indexed: true))
             log("report: \(pages.last ?? "")")
         }
         let compared = loaded.count >= 2
         let page = compared
-            ? try Comparison.write(loaded: loaded, to: plan.comparisonFolder, failures: failures, policy: policy, templates: templates) : pages[0]
+            ? try Comparison.write(loaded: loaded, to: plan.comparisonFolder, failures: failures, policy: policy, templates: templates,
+                                     indexed: true) : pages[0]
         let index = try ReportIndex.write(reportsFolder: plan.reports, templates: templates)
         return Result(page: page, compared: compared, index: index, failures: failures, firstFailure: messages.first)
     }

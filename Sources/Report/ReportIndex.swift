@@ -3,6 +3,16 @@ import Foundation
 
 /// reports/index.html: every report and comparison under the reports folder.
 public enum ReportIndex {
+    /// Whether the page in folder `out` links "all reports" to ../index.html: `indexed` when the
+    /// command writing it also writes that index (a sweep, `report` and `compare` into reports/),
+    /// else whether the index is already there. A page never links to a file that is not there
+    /// (issue 25: `report RUN --out DIR` outside reports/ linked to a missing ../index.html).
+    public static func linked(from out: String, indexed: Bool?) -> Bool {
+        if let indexed { return indexed }
+        let parent = (URL(fileURLWithPath: out).standardizedFileURL.deletingLastPathComponent().path as NSString).appendingPathComponent("index.html")
+        return FileManager.default.fileExists(atPath: parent)
+    }
+
     @discardableResult
     public static func write(reportsFolder folder: String, templates: Templates) throws -> String {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()

@@ -104,6 +104,14 @@ struct RunData {
         return decodeImages(LatentWalks.priorSamples(count: count, latent: latent, rng: &rng), labels: labels)
     }
 
+    /// False for a run made by `betavae import` without the other repository's training log and
+    /// not trained on here since: its metrics hold the imported weights' epoch alone, so there
+    /// are no curves over epochs.
+    var hasTrainingHistory: Bool {
+        guard let source = config.importedFrom, !source.hasTrainingLog else { return true }
+        return Set(metrics.rows.map(\.epoch)).count > 1
+    }
+
     /// A short description of the objective (`Objective.summary`).
     var objectiveSummary: String { config.objective.summary }
 

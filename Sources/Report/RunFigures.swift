@@ -30,10 +30,11 @@ enum RunFigures {
             guard only == nil || only?.contains(name) == true else { return }
             if let spec = try make() { specs.append(spec) }
         }
-        try add("loss-curves") { lossCurves(data) }
+        // An imported run without its training log has one epoch: no curve to draw (the page says why).
+        try add("loss-curves") { data.hasTrainingHistory ? lossCurves(data) : nil }
         try add("kl-per-dim") { klPerDimension(data) }
         try add("reconstructions") { reconstructions(data) }
-        try add("reconstructions-animated") { animatedReconstructions(data) }
+        try add("reconstructions-animated") { data.snapshots.count > 1 ? animatedReconstructions(data) : nil }
         try add("samples") { samples(data) }
         try add("interpolations") { interpolations(data) }
         try add("latent-pca") { try latentPCA(data) }

@@ -15,20 +15,22 @@ public enum RunReport {
     @discardableResult
     public static func write(run path: String, to out: String, only: Set<String>? = nil, policy: EvaluationPolicy,
                              templates: Templates, traversal: TraversalOptions = TraversalOptions(),
-                             style: FigureStyle = .screen) throws -> String {
+                             style: FigureStyle = .screen, indexed: Bool? = nil) throws -> String {
         let run = RunDirectory(path)
         guard run.exists else { throw TrainingError.runNotFound(path: run.path) }   // before the report folder is judged
         if let only { try checkFigures(only, in: out) }
-        return try write(RunData.load(path, policy: policy), to: out, only: only, templates: templates, traversal: traversal, style: style)
+        return try write(RunData.load(path, policy: policy), to: out, only: only, templates: templates, traversal: traversal, style: style,
+                         indexed: indexed)
     }
 
     /// As `write(run:…)` for a run already loaded (a sweep loads each run once).
     @discardableResult
     public static func write(_ loaded: LoadedRun, to out: String, only: Set<String>? = nil, policy: EvaluationPolicy,
                              templates: Templates, traversal: TraversalOptions = TraversalOptions(),
-                             style: FigureStyle = .screen) throws -> String {
+                             style: FigureStyle = .screen, indexed: Bool? = nil) throws -> String {
         if let only { try checkFigures(only, in: out) }
-        return try write(RunData.load(loaded, policy: policy), to: out, only: only, templates: templates, traversal: traversal, style: style)
+        return try write(RunData.load(loaded, policy: policy), to: out, only: only, templates: templates, traversal: traversal, style: style,
+                         indexed: indexed)
     }
 
     /// `--figures` needs known names and a report to put them into.
@@ -38,7 +40,7 @@ public enum RunReport {
     }
 
     static func write(_ data: RunData, to out: String, only: Set<String>?, templates: Templates, traversal: TraversalOptions,
-                      style: FigureStyle) throws -> String {
+                      style: FigureStyle, indexed: Bool? = nil) throws -> String {
         let specs = try RunFigures.specs(data, only: only, traversal: traversal)
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
         let fresh = try specs.map { try $0.write(into: out, style: style) }
@@ -49,6 +51,7 @@ public enum RunReport {
             figures = previous.map { byName[$0.name] ?? $0 } + fresh.filter { f in !previous.contains { $0.name == f.name } }
         }
         var page = context(data, figures: figures)
+        page["indexLink"] = ReportIndex.linked(from: out, indexed: indexed)
         page["explorer"] = try LatentExplorer.write(data, to: out, templates: templates)
         return try writePage(templates.render("report", page), figures: figures, data: data, detail: summary(data), to: out, templates: templates)
     }
@@ -77,7 +80,9 @@ public enum RunReport {
     static func summary(_ data: RunData) -> String {
         let classes = data.config.model.conditionClasses
         let model = data.config.model.architecture.rawValue + (classes > 0 ? " CVAE (conditioned on the label, \(classes) classes)" : "")
-        return "\(data.config.dataset), \(model), Z = \(data.latent), \(data.objectiveSummary), \(data.evaluation.epoch) epochs"
+        let epochs = data.config.importedFrom.map { "imported from \($0.source.rawValue) at epoch \(data.evaluation.epoch)" }
+            ?? "\(data.evaluation.epoch) epochs"
+        return "\(data.config.dataset), \(model), Z = \(data.latent), \(data.objectiveSummary), \(epochs)"
     }
 
     static func context(_ data: RunData, figures: [WrittenFigure]) -> [String: Any] {
@@ -115,13 +120,13 @@ public enum RunReport {
             "scores": e.disentanglement.map(ScoreTable.rows) ?? [],
             "latents": RunFigures.latentRows(data),
             "hasLatents": data.latent > 0,
-            "hasFactors": data.loaded.dataset.train.factors != nil && !(e.disentanglement?.factorNames.isEmpty ?? true),
+            "hasFactors": data.loaded.dataset.train.factors != nil && e.disentanglement?.hasFactors == true,
             "hasScores": !(e.disentanglement.map(ScoreTable.rows) ?? []).isEmpty,
             "scoresNote": e.disentanglement.map(ScoreTable.note) ?? "",
             "figures": figures.map(\.context),
             "config": ConfigTable.rows(data.config),
             "toolVersion": data.config.toolVersion,
-        ]
+        ].merging(ImportNote.rows(data).map { ["imported": $0] } ?? [:]) { a, _ in a }
     }
 }
 
@@ -175,7 +180,12 @@ enum ConfigTable {
         case "model.hidden": return config.model.architecture == .mlp
         case "channels": return config.dataset.hasPrefix("images:")
         case "dataDirectory": return config.dataDirectory != nil
+        case "background": return config.background != nil
         case "clipNorm": return config.clipNorm != nil
+        case _ where key.hasPrefix("importedFrom"): return false   // the page's "Imported weights" section shows it
+        // An imported run was not optimised here: betavae's defaults for these would read as its settings.
+        case "batchSize", "learningRate", "snapshotEvery", "keepCheckpoints", _ where key.hasPrefix("learningRateSchedule"):
+            return config.importedFrom == nil
         default: return true
         }
     }

@@ -16,7 +16,7 @@ public enum SweepSteps {
         if outcome?.interrupted ?? false { return nil }
         do {
             let loaded = try LoadedRun.load(entry.path)
-            return try RunReport.write(loaded, to: plan.reportFolder(entry), policy: policy, templates: templates)
+            return try RunReport.write(loaded, to: plan.reportFolder(entry), policy: policy, templates: templates, indexed: true)
         } catch {
             plan.recordFailure(entry, "report: \(error)")
             throw error
@@ -61,7 +61,7 @@ public enum SweepSteps {
                 let run = try LoadedRun.load(entry.path, dataset: dataset)
                 let page = plan.reportFolder(entry) + "/index.html"
                 if !isNewer(page, than: entry.run.latestCheckpoint) {
-                    log("report: " + (try RunReport.write(run, to: plan.reportFolder(entry), policy: policy, templates: templates)))
+                    log("report: " + (try RunReport.write(run, to: plan.reportFolder(entry), policy: policy, templates: templates, indexed: true)))
                 }
                 loaded.append(run)
             } catch {
@@ -70,7 +70,8 @@ public enum SweepSteps {
         }
         var page: String?
         if loaded.count >= 2 {
-            page = try Comparison.write(loaded: loaded, to: plan.comparisonFolder, failures: failures, policy: policy, templates: templates)
+            page = try Comparison.write(loaded: loaded, to: plan.comparisonFolder, failures: failures, policy: policy, templates: templates,
+                                        indexed: true)
         } else if let only = loaded.first {
             page = plan.reportFolder(plan.runs.first { $0.path == only.run.path } ?? plan.runs[0]) + "/index.html"
         }

@@ -43,6 +43,13 @@ public struct Checkpoint: Sendable {
     /// Progress inside epoch `epoch + 1` when the run was interrupted mid-epoch.
     public var partialEpoch: EpochProgress?
 
+    public init(epoch: Int, step: Int, rngState: [UInt64], partialEpoch: EpochProgress? = nil) {
+        self.epoch = epoch
+        self.step = step
+        self.rngState = rngState
+        self.partialEpoch = partialEpoch
+    }
+
     /// Writes model, optimiser and state atomically to `path`.
     public static func save(model: VAE, adam: Adam, discriminator: DiscriminatorState? = nil, state: Checkpoint,
                             to path: String) throws(FileError) {
@@ -111,7 +118,7 @@ public struct Checkpoint: Sendable {
             }
             return Checkpoint(epoch: epoch, step: step, rngState: rng, partialEpoch: partial)
         } catch let error as SafetensorsError {
-            throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)")
+            throw damaged(path, error)
         } catch let error as TrainingError {
             throw error
         } catch {
@@ -124,11 +131,27 @@ public struct Checkpoint: Sendable {
     public static func position(path: String) throws(TrainingError) -> (epoch: Int, midEpoch: Bool) {
         guard FileManager.default.fileExists(atPath: path) else { throw .runNotFound(path: path) }
         let metadata: [String: String]
-        do { metadata = try SafetensorsFile.metadata(path: path) } catch { throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)") }
+        do { metadata = try SafetensorsFile.metadata(path: path) } catch { throw damaged(path, error) }
         guard let epoch = metadata["epoch"].flatMap(Int.init), (0...RunConfig.epochLimit).contains(epoch) else {
             throw .corruptRun(path: path, reason: "checkpoint metadata lacks a valid epoch")
         }
         return (epoch, metadata["partial_batches_done"] != nil)
+    }
+
+    /// The optimiser steps the checkpoint at `path` has taken (its metadata's `step`).
+    public static func step(path: String) throws(TrainingError) -> Int {
+        let metadata: [String: String]
+        do { metadata = try SafetensorsFile.metadata(path: path) } catch { throw damaged(path, error) }
+        guard let step = metadata["step"].flatMap(Int.init), step >= 0 else {
+            throw .corruptRun(path: path, reason: "checkpoint metadata lacks a valid step")
+        }
+        return step
+    }
+
+    /// Throws `damaged` unless the file at `path` parses as safetensors: a resume checks this before
+    /// it takes the run's lock, so that a damaged checkpoint leaves the run's files untouched.
+    public static func checkReadable(path: String) throws(TrainingError) {
+        do { _ = try SafetensorsFile.read(path: path) } catch { throw damaged(path, error) }
     }
 
     /// Loads only the model's parameters (for reporting and evaluation); returns the checkpoint's
@@ -154,8 +177,28 @@ public struct Checkpoint: Sendable {
         } catch let error as TrainingError {
             throw error
         } catch {
-            throw .corruptRun(path: path, reason: "checkpoint unreadable: \(error)")
+            throw damaged(path, error)
         }
+    }
+
+    /// The error for a checkpoint file that exists but cannot be read (issue 25: a damaged
+    /// epoch-NNNN.safetensors was reported as missing): says it is damaged, why, and what to do
+    /// with this run's other checkpoints.
+    static func damaged(_ path: String, _ error: Error) -> TrainingError {
+        var why = String(describing: error)
+        if why.hasPrefix(path + ": ") { why.removeFirst(path.count + 2) }   // the line names the file once
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let others = RunDirectory.epochs(inFolder: folder).filter { String(format: "epoch-%04d.safetensors", $0) != name }
+        let advice: String
+        if name == "latest.safetensors" {
+            advice = others.last.map { "copy checkpoints/epoch-\(String(format: "%04d", $0)).safetensors over it to go on from epoch \($0), or train the run again with --force" }
+                ?? "train the run again with --force"
+        } else {
+            advice = others.isEmpty ? "train the run again"
+                : "pass --epoch N to use another of this run's checkpoints (epochs \(others.map(String.init).joined(separator: ", "))) or train the run again"
+        }
+        return .corruptRun(path: path, reason: "checkpoint unreadable, the file is damaged (\(why)); \(advice)")
     }
 
     /// `tensor` unchanged when every value is finite: a NaN weight would give a report full of

@@ -46,7 +46,11 @@ public final class TerminalProgress: ProgressReporter {
         writeLine(line)
     }
 
-    public func message(_ line: String) { writeLine(line) }
+    public func message(_ line: String) {
+        // A message mid-epoch (the time estimate) would otherwise land after the bar on its line.
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        writeLine(line)
+    }
 }
 
 /// One plain line per epoch, for logs and pipes.

@@ -10,6 +10,8 @@ public struct RunConfig: Codable, Equatable, Sendable {
     // Data
     public var dataset: String
     public var dataDirectory: String?
+    /// scream-dsprites' background picture (absent for every other dataset and in older runs).
+    public var background: String?
     public var limit: Int?
     public var testLimit: Int?
     public var binarize: String
@@ -20,6 +22,10 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var objective: Objective
     // Optimisation
     public var epochs: Int
+    /// Training length in optimiser steps when it was given in steps (`train --steps`, a study's
+    /// protocol); `epochs` is then ⌈steps / batches per epoch⌉ and the last epoch stops at this step,
+    /// possibly part-way through its batches. nil: whole epochs (every run before steps).
+    public var steps: Int?
     public var batchSize: Int
     public var learningRate: Double
     /// How the learning rate changes over the steps (nil: constant, as every run before schedules).
@@ -35,13 +41,17 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var testCount: Int
     public var classNames: [String]
     public var datasetSource: String
+    /// Where the weights came from when the run was made by `betavae import` (nil for a run trained
+    /// here, and absent from config.json then, so older files read unchanged).
+    public var importedFrom: ImportProvenance?
 
     public init(toolVersion: String, name: String, dataset: String, dataDirectory: String?, limit: Int?, testLimit: Int?,
                 binarize: String, channels: Int, model: ModelSpec, objective: Objective, epochs: Int, batchSize: Int,
                 learningRate: Double, clipNorm: Double?, seed: UInt64, snapshotEvery: Int, keepCheckpoints: Int? = nil, threads: Int,
                 trainCount: Int = 0, testCount: Int = 0, classNames: [String] = [], datasetSource: String = "",
-                learningRateSchedule: LearningRateSchedule? = nil) {
+                learningRateSchedule: LearningRateSchedule? = nil, steps: Int? = nil) {
         self.learningRateSchedule = learningRateSchedule
+        self.steps = steps
         self.toolVersion = toolVersion
         self.name = name
         self.dataset = dataset

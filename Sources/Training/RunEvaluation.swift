@@ -11,6 +11,7 @@ extension LoadedRun {
     /// epoch and step, with K, the IWAE's images and the k-NN references of `EvaluationDefaults`
     /// for its architecture unless `iwaeSamples` or `iwaeImages` say otherwise, and an optional `testLimit`.
     public func evaluatorOptions(iwaeSamples: Int? = nil, iwaeImages: Int? = nil, testLimit: Int? = nil, toolVersion: String,
+                                 evaluationProtocol: EvaluationProtocol = .quick,
                                  progress: (@Sendable (Int, Int) -> Void)? = nil) -> Evaluator.Options {
         let defaults = EvaluationDefaults.of(config.model.architecture)
         var options = Evaluator.Options()
@@ -24,6 +25,7 @@ extension LoadedRun {
         options.epoch = epoch
         options.step = step
         options.toolVersion = toolVersion
+        options.evaluationProtocol = evaluationProtocol
         options.progress = progress
         return options
     }
@@ -45,6 +47,7 @@ extension LoadedRun {
             key.binarization != wanted.binarization ? "binarisation \(key.binarization)" : nil,
             key.seed != wanted.seed ? "seed \(key.seed)" : nil,
             key.toolVersion != wanted.toolVersion ? "betavae \(key.toolVersion)" : nil,
+            key.evaluationProtocol != wanted.evaluationProtocol ? "--protocol \(key.evaluationProtocol)" : nil,
         ].compactMap { $0 }
         return differences.isEmpty ? (saved, "") : (nil, "evaluation.json was made with " + differences.joined(separator: ", "))
     }
@@ -69,6 +72,10 @@ extension LoadedRun {
     public func evaluation(options: Evaluator.Options, announce: (String) -> Void) throws -> EvaluationResult {
         let (saved, reason) = try savedEvaluation(matching: options)
         if let saved { return saved }
+        // It will be saved into the run: find out before the work that it cannot be (a read-only run).
+        do { try OutputCheck.file(run.evaluation) } catch {
+            throw TrainingError.io("\(error); its evaluation (\(reason)) must be computed and saved there: make the run writable or work on a copy")
+        }
         announce("\(run.path): computing its evaluation (\(reason)): \(workSummary(options: options)); "
                  + "run 'betavae evaluate \(run.path)' beforehand to choose K")
         return try evaluateAndSave(options: options)

@@ -25,8 +25,16 @@ public struct LoadedRun {
         let checkpoint: String
         if let epoch {
             checkpoint = run.checkpoint(epoch: epoch)
-            guard FileManager.default.fileExists(atPath: checkpoint) else {
-                throw TrainingError.invalidOption("--epoch \(epoch): \(run.path) has no checkpoint of that epoch (see \(run.checkpoints))")
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isFolder) {
+                // There, but not a file: damaged, not missing.
+                if isFolder.boolValue { throw TrainingError.corruptRun(path: checkpoint, reason: "is a folder, not a checkpoint file; remove it") }
+            } else if (try? FileManager.default.destinationOfSymbolicLink(atPath: checkpoint)) != nil {
+                throw TrainingError.corruptRun(path: checkpoint, reason: "is a link to a file that does not exist; remove it or restore its target")
+            } else {
+                let saved = RunDirectory.epochs(inFolder: run.checkpoints)
+                throw TrainingError.invalidOption("--epoch \(epoch): \(run.path) has no checkpoint of that epoch (see \(run.checkpoints)"
+                                                  + (saved.isEmpty ? ")" : "; it has epochs \(saved.map(String.init).joined(separator: ", ")))"))
             }
         } else {
             let latest = try Checkpoint.position(path: run.latestCheckpoint)
@@ -48,6 +56,7 @@ extension RunConfig {
     public var datasetOptions: DatasetOptions {
         var options = DatasetOptions(dataDirectory: dataDirectory, limit: limit, testLimit: testLimit, seed: seed)
         options.channels = channels
+        options.background = background
         return options
     }
 }

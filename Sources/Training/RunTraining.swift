@@ -36,10 +36,13 @@ public enum RunTraining {
     /// epoch's end), each recorded in config.json.
     public struct Changes: Sendable {
         public var epochs: Int?
+        /// The run's new length in optimiser steps (`train --resume RUN --steps N`).
+        public var steps: Int?
         public var learningRate: Double?
         public var keepCheckpoints: Int?
-        public init(epochs: Int? = nil, learningRate: Double? = nil, keepCheckpoints: Int? = nil) {
+        public init(epochs: Int? = nil, steps: Int? = nil, learningRate: Double? = nil, keepCheckpoints: Int? = nil) {
             self.epochs = epochs
+            self.steps = steps
             self.learningRate = learningRate
             self.keepCheckpoints = keepCheckpoints
         }
@@ -52,7 +55,12 @@ public enum RunTraining {
         guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
         var config = try RunConfig.read(path: run.config)
         let saved = try Checkpoint.position(path: run.latestCheckpoint)
+        try Checkpoint.checkReadable(path: run.latestCheckpoint)
         let needed = saved.epoch + (saved.midEpoch ? 1 : 0)
+        if changes.epochs != nil && config.steps != nil {
+            throw TrainingError.invalidOption("--epochs: \(run.path) counts its length in steps (\(config.steps ?? 0)); give --steps instead")
+        }
+        if let steps = changes.steps { try config.extend(toSteps: steps, run: run, saved: saved) }
         if let epochs = changes.epochs {
             guard epochs > saved.epoch || (saved.midEpoch && epochs == needed) else {
                 throw TrainingError.invalidOption("--epochs \(epochs): \(run.path) has already completed \(saved.epoch) epochs; "
@@ -89,6 +97,19 @@ public enum RunTraining {
                                               + "pass --force to train it again, or choose another --out")
         }
         let done = try Checkpoint.position(path: run.latestCheckpoint)
+        if let steps = config.steps {
+            // Runs measured in steps are compared by steps: two lengths may share an epoch count.
+            let taken = try Checkpoint.step(path: run.latestCheckpoint)
+            if taken > steps {
+                throw TrainingError.invalidOption("\(run.path) has already trained \(taken) steps, more than the \(steps) asked for; "
+                                                  + "pass --steps \(taken) or more, or --force to train it again")
+            }
+            if taken == steps && !done.midEpoch {
+                progress.message("\(run.path) is already trained (\(steps) steps); reusing it")
+                return nil
+            }
+            return try resume(run, changes: Changes(steps: steps), dataset: dataset, progress: progress)
+        }
         if done.epoch > config.epochs || (done.epoch == config.epochs && done.midEpoch) {
             throw TrainingError.invalidOption("\(run.path) has already trained \(done.epoch) epochs, more than the \(config.epochs) asked for; "
                                               + "pass --epochs \(done.epoch) or more, or --force to train it again")
@@ -98,6 +119,25 @@ public enum RunTraining {
             return nil
         }
         return try resume(run, changes: Changes(epochs: config.epochs), dataset: dataset, progress: progress)
+    }
+}
+
+extension RunConfig {
+    /// Sets the run's length to `steps` optimiser steps for a resume: more than the checkpoint
+    /// `saved` has taken, and not past a last epoch that a shorter length cut part-way (the next
+    /// epoch would start from a fresh shuffle, so the run would differ from one trained to `steps`).
+    mutating func extend(toSteps steps: Int, run: RunDirectory, saved: (epoch: Int, midEpoch: Bool)) throws {
+        let taken = try Checkpoint.step(path: run.latestCheckpoint)
+        let batches = Self.batchesPerEpoch(trainCount: trainCount, batchSize: batchSize)
+        guard steps > taken else {
+            throw TrainingError.invalidOption("--steps \(steps): \(run.path) has already taken \(taken) steps; pass --steps \(taken + 1) or more")
+        }
+        if !saved.midEpoch && taken != saved.epoch * batches {
+            throw TrainingError.invalidOption("--steps \(steps): \(run.path) stopped at step \(taken), part-way through epoch \(saved.epoch) "
+                                              + "(\(batches) steps an epoch); train it again with --steps \(steps) --force")
+        }
+        self.steps = steps
+        epochs = Self.epochs(steps: steps, trainCount: trainCount, batchSize: batchSize)
     }
 }
 
@@ -117,6 +157,7 @@ extension RunConfig {
         a.toolVersion = ""; b.toolVersion = ""
         a.threads = 0; b.threads = 0
         a.epochs = 0; b.epochs = 0   // more epochs continue a run; fewer are refused by the caller
+        a.steps = nil; b.steps = nil   // likewise more steps
         a.snapshotEvery = 0; b.snapshotEvery = 0
         a.keepCheckpoints = nil; b.keepCheckpoints = nil   // what is kept on disk, not what is learnt
         guard a != b else { return [] }

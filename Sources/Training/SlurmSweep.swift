@@ -13,6 +13,18 @@ public enum SlurmSweep {
         public var indices: [Int]
     }
 
+    /// The hidden subcommands the batch scripts run: one run's task and the closing job. A sweep's
+    /// are `sweep-task`/`sweep-finish`; a study's evaluate its runs and write the study page.
+    public struct Steps: Sendable {
+        public var task: String
+        public var finish: String
+        public init(task: String, finish: String) {
+            self.task = task
+            self.finish = finish
+        }
+        public static let sweep = Steps(task: "sweep-task", finish: "sweep-finish")
+    }
+
     public static func folder(_ plan: SweepPlan) -> String { plan.folder + "/slurm" }
     public static func taskScript(_ plan: SweepPlan) -> String { folder(plan) + "/task.sh" }
     public static func finishScript(_ plan: SweepPlan) -> String { folder(plan) + "/finish.sh" }
@@ -49,7 +61,7 @@ public enum SlurmSweep {
     /// Before the time limit Slurm sends USR1 to this shell, which asks betavae to checkpoint
     /// (SIGTERM) and requeues the task; a requeued or preempted task resumes from its checkpoint.
     public static func taskScriptText(_ plan: SweepPlan, options: SlurmOptions, binary: String, indices: [Int],
-                                      environment: [String: String] = [:]) -> String {
+                                      environment: [String: String] = [:], steps: Steps = .sweep) -> String {
         var lines = header(plan, options, jobName: "betavae-\(plan.name)", output: plan.folder + "/slurm/logs/task-%a.log", cpus: options.cpusPerTask)
         lines += ["#SBATCH --array=\(arraySpec(indices))", "#SBATCH --requeue", "#SBATCH --signal=B:USR1@\(options.warningSeconds)", ""]
         lines += environment.keys.sorted().map { "export \($0)=\(quoted(environment[$0] ?? ""))" }
@@ -59,7 +71,7 @@ public enum SlurmSweep {
             "# TERM from scancel, scontrol requeue or preemption reaches betavae itself; USR1 is the time-limit warning.",
             "trap ':' TERM",
             "trap 'requeue=1; kill -TERM \"$child\" 2>/dev/null' USR1",
-            "\(quoted(binary)) sweep-task \(quoted(plan.folder)) --index \"$SLURM_ARRAY_TASK_ID\" &",
+            "\(quoted(binary)) \(steps.task) \(quoted(plan.folder)) --index \"$SLURM_ARRAY_TASK_ID\" &",
             "child=$!",
             "status=0",
             "while :; do wait \"$child\"; status=$?; kill -0 \"$child\" 2>/dev/null || break; done",
@@ -73,11 +85,12 @@ public enum SlurmSweep {
     }
 
     /// The comparison job's script: reports what finished, compares it and lists what failed.
-    public static func finishScriptText(_ plan: SweepPlan, options: SlurmOptions, binary: String, environment: [String: String] = [:]) -> String {
+    public static func finishScriptText(_ plan: SweepPlan, options: SlurmOptions, binary: String, environment: [String: String] = [:],
+                                        steps: Steps = .sweep) -> String {
         var lines = header(plan, options, jobName: "betavae-\(plan.name)-compare", output: plan.folder + "/slurm/logs/finish.log", cpus: 1)
         lines.append("")
         lines += environment.keys.sorted().map { "export \($0)=\(quoted(environment[$0] ?? ""))" }
-        lines.append("exec \(quoted(binary)) sweep-finish \(quoted(plan.folder))")
+        lines.append("exec \(quoted(binary)) \(steps.finish) \(quoted(plan.folder))")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -91,7 +104,8 @@ public enum SlurmSweep {
     /// Writes the plan and both scripts into the sweep folder and submits them: the array over the
     /// runs that are not finished, then the comparison job (`afterany` on the array). Refuses while
     /// an earlier submission of this sweep is still queued or running.
-    public static func submit(_ plan: SweepPlan, options: SlurmOptions, binary: String, environment: [String: String] = [:]) throws -> Submission {
+    public static func submit(_ plan: SweepPlan, options: SlurmOptions, binary: String, environment: [String: String] = [:],
+                              steps: Steps = .sweep) throws -> Submission {
         if let problem = options.problem { throw TrainingError.invalidOption(problem) }
         guard let sbatchPath = Tool.find("sbatch") else {
             throw TrainingError.io("sbatch not found on PATH: --executor slurm runs on a machine with Slurm's client commands (or use --executor local)")
@@ -114,9 +128,9 @@ public enum SlurmSweep {
         let skipped = plan.runs.indices.filter { states[$0].isFinished }.map { plan.runs[$0].name }
         try plan.write()
         try FileManager.default.createDirectory(atPath: folder(plan) + "/logs", withIntermediateDirectories: true)
-        let task = taskScriptText(plan, options: options, binary: binary, indices: indices.isEmpty ? [0] : indices, environment: environment)
+        let task = taskScriptText(plan, options: options, binary: binary, indices: indices.isEmpty ? [0] : indices, environment: environment, steps: steps)
         try AtomicFile.write(task, to: taskScript(plan))
-        try AtomicFile.write(finishScriptText(plan, options: options, binary: binary, environment: environment), to: finishScript(plan))
+        try AtomicFile.write(finishScriptText(plan, options: options, binary: binary, environment: environment, steps: steps), to: finishScript(plan))
         chmod(taskScript(plan), 0o755)
         chmod(finishScript(plan), 0o755)
 

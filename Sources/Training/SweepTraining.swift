@@ -24,8 +24,12 @@ public enum SweepTraining {
 
     /// As `train(_:dataset:…)` with each run's own dataset (`datasets[i]` for `runs[i]`): runs of
     /// different seeds may split the data differently.
+    /// `finished(i)`, when given, runs in the worker right after run `i` trained (or was reused),
+    /// so that its follow-up work (a study's evaluation) runs `jobs` at a time too; an error there
+    /// counts as the run's failure.
     public static func train(_ runs: [SweepRun], datasets: [Dataset], jobs: Int, force: Bool,
-                             progress: @escaping @Sendable (String) -> ProgressReporter) -> [String] {
+                             progress: @escaping @Sendable (String) -> ProgressReporter,
+                             finished: (@Sendable (Int) throws -> Void)? = nil) -> [String] {
         precondition(datasets.count == runs.count)
         let queue = WorkQueue(count: runs.count)
         let failures = FailureLog(count: runs.count)
@@ -34,8 +38,9 @@ public enum SweepTraining {
             while let index = queue.next(), !SignalWatcher.stopRequested {
                 let item = runs[index]
                 do {
-                    _ = try RunTraining.trainOrReuse(item.config, dataset: shared.value[index], run: item.run, force: force,
-                                                     progress: progress(item.run.name))
+                    let outcome = try RunTraining.trainOrReuse(item.config, dataset: shared.value[index], run: item.run, force: force,
+                                                               progress: progress(item.run.name))
+                    if !(outcome?.interrupted ?? false) { try finished?(index) }
                 } catch {
                     failures.record(index, "\(item.run.path): \(error)")
                 }

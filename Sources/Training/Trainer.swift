@@ -101,6 +101,7 @@ public final class Trainer {
     private func train() throws(TrainingError) -> TrainingOutcome {
         let schedule = BatchSchedule(count: dataset.train.count, batchSize: config.batchSize)
         var throughput = (images: 0, seconds: 0.0)
+        var estimate = TrainingTimeEstimate()
         func outcome(interrupted: Bool) -> TrainingOutcome {
             TrainingOutcome(epochsCompleted: completedEpochs, interrupted: interrupted,
                             imagesPerSecond: Double(throughput.images) / max(throughput.seconds, 1e-9),
@@ -125,10 +126,17 @@ public final class Trainer {
                 batches = schedule.epoch(rng: &rng)
             }
             for index in done.batchesDone..<batches.count {
+                // A run measured in steps ends at its step, part-way through its last epoch if need be.
+                if let steps = config.steps, step >= steps { break }
                 let seconds = try trainOnBatch(batches[index], epoch: epoch, into: &done)
                 done.batchesDone = index + 1
                 throughput.images += batches[index].count
                 throughput.seconds += seconds
+                var imagesLeft = (batches.count - index - 1) * config.batchSize + (config.epochs - epoch) * dataset.train.count
+                if let steps = config.steps { imagesLeft = min(imagesLeft, max(steps - step, 0) * config.batchSize) }
+                if let line = estimate.record(images: batches[index].count, seconds: seconds, imagesLeft: imagesLeft) {
+                    progress.message(line)
+                }
                 reportProgress(done, epoch: epoch, batch: index + 1, of: batches.count)
                 if SignalWatcher.stopRequested && index + 1 < batches.count {
                     try ensureFiniteParameters(epoch: epoch)
@@ -183,6 +191,22 @@ public final class Trainer {
         return seconds
     }
 
+    /// Seconds one optimiser step takes here for this run: the median of `count` steps on the
+    /// first batches of a fresh shuffle, after one warm-up step (oneDNN builds its kernels on the
+    /// first call). It trains this trainer's model, so use a trainer made only for the measurement;
+    /// nothing is written.
+    public func measureSecondsPerStep(count: Int = 3) -> Double {
+        let schedule = BatchSchedule(count: dataset.train.count, batchSize: config.batchSize)
+        let batches = schedule.epoch(rng: &rng)
+        var done = EpochProgress.start(rng: rng, latent: config.model.latent, terms: config.objective.termNames.count)
+        var times: [Double] = []
+        for index in 0...max(1, count) {
+            guard let seconds = try? trainOnBatch(batches[index % batches.count], epoch: 1, into: &done) else { break }
+            if index > 0 { times.append(seconds) }
+        }
+        return times.sorted()[safe: times.count / 2] ?? .nan
+    }
+
     private func reportProgress(_ done: EpochProgress, epoch: Int, batch: Int, of batches: Int) {
         let rate = Double(done.images) / max(done.seconds, 1e-9)
         let remaining = Double(batches - batch) * Double(config.batchSize) + Double(config.epochs - epoch) * Double(dataset.train.count)
@@ -190,6 +214,10 @@ public final class Trainer {
                       loss: done.lossSum / Double(max(done.images, 1)), secondsLeft: remaining / max(rate, 1))
     }
 
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 /// Monotonic wall-clock seconds.

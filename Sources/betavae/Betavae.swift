@@ -10,12 +10,15 @@ struct Betavae: ParsableCommand {
         abstract: "Train β-VAE models on a built-in CPU engine and report on them.",
         version: ToolVersion.string,
         subcommands: [TrainCommand.self, EvaluateCommand.self, ReportCommand.self, CompareCommand.self, SweepCommand.self, ScoreCommand.self, DatasetsCommand.self,
-                      SweepTaskCommand.self, SweepFinishCommand.self, DecodeCommand.self])
+                      SweepTaskCommand.self, SweepFinishCommand.self, DecodeCommand.self,
+                      StudyCommand.self, StudyTaskCommand.self, StudyFinishCommand.self, ImportCommand.self])
 
     /// Parses and runs like ArgumentParser's own `main`, except that a bad option ends in one line
     /// on stderr (`betavae: MESSAGE (see 'betavae COMMAND --help')`) and exit code 64, instead of
     /// the message, the usage and a hint on three lines.
     static func main() {
+        // Before any thread exists, so that every thread inherits the mask (SignalWatcher says why).
+        SignalWatcher.blockTerminationSignals()
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Engine
 import Foundation
 import Report
 import Training
@@ -35,10 +36,12 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let folder = out ?? "reports/compare-\(URL(fileURLWithPath: runs[0]).lastPathComponent)-\(runs.count)"
+            try OutputCheck.folder(folder, option: out == nil ? nil : "--out")   // before any work
             let templates = try Templates()
             let page = try Comparison.write(runs: runs, to: folder, baseline: baseline,
                                             policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples), templates: templates,
-                                            style: FigureStyle(rawValue: figureStyle) ?? .screen)
+                                            style: FigureStyle(rawValue: figureStyle) ?? .screen,
+                                            indexed: OptionChecks.indexFolder(out: out).map { _ in true })
             if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             print(page)
         }

@@ -26,6 +26,8 @@ struct EvaluateCommand: ParsableCommand {
     var testLimit: Int?
     @Option(help: "Also write posterior means, log-variances and labels to this .npz file.")
     var exportLatents: String?
+    @Option(help: "Disentanglement sample sizes: quick (BetaVAE/FactorVAE on 150 + 75 points of 32) or dlib (disentanglement_lib's 10,000 + 5,000 of 64; docs/metrics.md has the cost).")
+    var `protocol`: EvaluationProtocol = .quick
 
     func validate() throws {
         try OptionChecks.iwaeSamples(iwaeSamples)
@@ -36,9 +38,14 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // Every output is checked before the work (evaluation.json in the run, the export).
+            let run = RunDirectory(runPath)
+            guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
+            try OutputCheck.file(run.evaluation)
+            if let exportLatents { try OutputCheck.file(exportLatents, option: "--export-latents") }
             let loaded = try LoadedRun.load(runPath, epoch: epoch)
             let options = loaded.evaluatorOptions(iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, testLimit: testLimit,
-                                                  toolVersion: ToolVersion.string, progress: iwaeProgress())
+                                                  toolVersion: ToolVersion.string, evaluationProtocol: `protocol`, progress: iwaeProgress())
             FileHandle.standardError.write(Data("betavae: evaluating \(loaded.run.path): \(loaded.workSummary(options: options))\n".utf8))
             let result = try loaded.evaluateAndSave(options: options)
             if let exportLatents { try loaded.exportLatents(limit: testLimit, to: exportLatents) }
@@ -86,8 +93,11 @@ struct EvaluateCommand: ParsableCommand {
             score("DCI completeness", "dci_completeness", d.dciCompleteness)
             score("DCI informativeness", "dci_informativeness", d.dciInformativeness)
             score("modularity", "modularity", d.modularity)
+            score("MIG, inactive masked", "mig_masked", d.migMasked)
+            score("modularity, masked", "modularity_masked", d.modularityMasked)
             if let details = d.details {
-                lines.append("  (mean ± sd over \(details.repeats) evaluation seeds on \(details.source); evaluation.json's details say how each was computed)")
+                let sizes = (d.evaluationProtocol.flatMap(EvaluationProtocol.init(rawValue:)) ?? .quick).summary
+                lines.append("  (mean ± sd over \(details.repeats) evaluation seeds on \(details.source); \(sizes); evaluation.json's details say how each was computed)")
             }
             if let v = d.gaussianTotalCorrelation { lines.append(String(format: "Gaussian TC             %.4f nats", v)) }
         }

@@ -36,7 +36,7 @@ final class LiveReportProgress: ProgressReporter {
     func epochSaved(epoch: Int, of epochs: Int) {
         // A page that cannot be written is said once; training goes on.
         do {
-            let page = try LiveReport.write(run: run, dataset: dataset, to: out, status: .training, templates: templates)
+            let page = try LiveReport.write(run: run, dataset: dataset, to: out, status: .training, templates: templates, indexed: indexed)
             if !wrote {
                 inner.message("live report: \(page) (reloads every \(LiveReport.refreshSeconds) s while training)")
                 if let index = OptionChecks.indexFolder(out: out == defaultFolder ? nil : out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
@@ -49,21 +49,24 @@ final class LiveReportProgress: ProgressReporter {
     }
 
     var defaultFolder: String { "reports/" + RunDirectory(run).name }
+    /// True when this command writes reports/index.html beside the page (the default folder).
+    var indexed: Bool? { out == defaultFolder ? true : nil }
 
     /// After training: `outcome` when it ended, or the error that stopped it (rethrown).
     func finish(_ outcome: Result<TrainingOutcome, Error>) throws -> TrainingOutcome {
         switch outcome {
         case .success(let done) where !done.interrupted:
-            let page = try RunReport.write(run: run, to: out, policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples), templates: templates)
+            let page = try RunReport.write(run: run, to: out, policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples), templates: templates,
+                                           indexed: indexed)
             if let index = OptionChecks.indexFolder(out: out == defaultFolder ? nil : out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             inner.message("report: \(page)")
             return done
         case .success(let done):
-            if wrote { try LiveReport.write(run: run, dataset: dataset, to: out, status: .interrupted, templates: templates) }
+            if wrote { try LiveReport.write(run: run, dataset: dataset, to: out, status: .interrupted, templates: templates, indexed: indexed) }
             return done
         case .failure(let error):
             // The error that stopped training is the one to report; a page that cannot say so is left as it was.
-            if wrote { _ = try? LiveReport.write(run: run, dataset: dataset, to: out, status: .failed("\(error)"), templates: templates) }
+            if wrote { _ = try? LiveReport.write(run: run, dataset: dataset, to: out, status: .failed("\(error)"), templates: templates, indexed: indexed) }
             throw error
         }
     }

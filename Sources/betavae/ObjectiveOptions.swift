@@ -8,11 +8,11 @@ import Training
 struct ObjectiveOptions: ParsableArguments {
     @Option(help: "β objective: β rises linearly from 0 over the first STEPS optimiser steps (default 0: no warm-up).")
     var klWarmup = 0
-    @Option(help: "β-TCVAE: α, the weight of the index-code mutual information.")
+    @Option(help: "β-TCVAE: α, the weight of the index-code mutual information (0…1,000,000, as every weight: the loss is single precision).")
     var alpha = 1.0
-    @Option(help: "β-TCVAE: β, the weight of the total correlation.")
+    @Option(help: "β-TCVAE: β, the weight of the total correlation (0…1,000,000).")
     var tcWeight = 6.0
-    @Option(help: "β-TCVAE: γ, the weight of the dimension-wise KL.")
+    @Option(help: "β-TCVAE: γ, the weight of the dimension-wise KL (0…1,000,000).")
     var gammaDim = 1.0
     @Option(help: "β-TCVAE: how q(z) is estimated from the minibatch: weighted (minibatch-weighted) or stratified.")
     var tcSampling = TCSampling.weighted
@@ -20,9 +20,9 @@ struct ObjectiveOptions: ParsableArguments {
     var discriminatorLayers = 6
     @Option(help: "FactorVAE: units per hidden layer of the discriminator (the paper's 1000).")
     var discriminatorHidden = 1000
-    @Option(help: "DIP-VAE: λ_od, the weight of the squared off-diagonal covariances (default 10).")
+    @Option(help: "DIP-VAE: λ_od, the weight of the squared off-diagonal covariances (default 10; 0…1,000,000).")
     var lambdaOd = 10.0
-    @Option(help: "DIP-VAE: λ_d, the weight of the squared diagonal gaps (default 10·λ_od for dipvae-i, λ_od for dipvae-ii).")
+    @Option(help: "DIP-VAE: λ_d, the weight of the squared diagonal gaps (default 10·λ_od for dipvae-i, λ_od for dipvae-ii; 0…1,000,000).")
     var lambdaD: Double?
 
     @Option(help: "Learning-rate schedule: constant, cosine (to --lr-min over --lr-steps) or step (×--lr-step-factor every --lr-step-every steps).")
@@ -42,6 +42,11 @@ struct ObjectiveOptions: ParsableArguments {
                               ("--lambda-d", lambdaD ?? 0), ("--lr-min", lrMin), ("--lr-step-factor", lrStepFactor)]
         where !(value.isFinite && value >= 0) {
             throw ValidationError("\(name) must be a finite number ≥ 0, not \(value)")
+        }
+        // Upper bounds that keep the Float32 loss finite (Objective.weightLimit says why).
+        for (name, value) in [("--alpha", alpha), ("--tc-weight", tcWeight), ("--gamma-dim", gammaDim), ("--lambda-od", lambdaOd),
+                              ("--lambda-d", lambdaD ?? 0)] {
+            if let problem = Objective.weightProblem(name, value) { throw ValidationError(problem) }
         }
         guard klWarmup >= 0 else { throw ValidationError("--kl-warmup must be ≥ 0 steps, not \(klWarmup)") }
         guard (1...Objective.discriminatorLayerLimit).contains(discriminatorLayers) else {

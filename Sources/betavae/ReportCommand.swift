@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import Analysis
 import Report
@@ -42,13 +43,15 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let folder = out ?? "reports/" + RunDirectory(runPath).name
+            try OutputCheck.folder(folder, option: out == nil ? nil : "--out")   // before any work; the run's evaluation.json is checked before one is computed
             let only = figures.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
             let templates = try Templates()
             let page = try RunReport.write(run: runPath, to: folder, only: only, policy: OptionChecks.evaluationPolicy(iwaeSamples: iwaeSamples),
                                            templates: templates,
                                            traversal: TraversalOptions(range: TraversalRange(rawValue: traversalRange) ?? .fixed,
                                                                        fromZero: traversalFromZero),
-                                           style: FigureStyle(rawValue: figureStyle) ?? .screen)
+                                           style: FigureStyle(rawValue: figureStyle) ?? .screen,
+                                           indexed: OptionChecks.indexFolder(out: out).map { _ in true })
             if let index = OptionChecks.indexFolder(out: out) { try ReportIndex.write(reportsFolder: index, templates: templates) }
             print(page)
         }

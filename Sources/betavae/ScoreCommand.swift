@@ -12,16 +12,21 @@ struct ScoreCommand: ParsableCommand {
         discussion: """
             CODES.npz holds `codes` (float [N, Z], finite) and `factors` (integer [N, F], ≥ 0), with \
             N ≥ \(CodeScores.minimumRows), as numpy.savez writes them. Rows are shuffled (--seed) and split: up to \
-            10,000 for fitting and 5,000 for testing (a third for testing when there are fewer). MIG and modularity \
-            bin each latent into 20 equal-width bins (natural-log mutual information); SAP uses 1-D linear SVMs \
-            (--sap discrete, disentanglement_lib's study setting) or squared correlations (--sap continuous); DCI's \
-            importances come from one CART decision tree per factor (disentanglement_lib uses gradient-boosted trees), \
-            and its informativeness is their test accuracy. After disentanglement_lib's eight: DCI-ES explicitness \
-            (trees of depth 0…8 as probes) and size, InfoM, InfoC and InfoE, MIG-sup and IRS (docs/metrics-new.md). \
+            10,000 for fitting and 5,000 for testing (a third for testing when there are fewer). Or it holds \
+            disentanglement_lib's split as given — codes_train, factors_train, codes_test, factors_test — which is \
+            used exactly: fit on the first pair, test on the second, no shuffling. Every score of disentanglement_lib's \
+            eight is its estimator: MIG and modularity bin each latent into 20 equal-width bins (natural-log mutual \
+            information); SAP uses 1-D linear SVMs (--sap discrete, its study setting) or squared correlations (--sap \
+            continuous); DCI's importances and informativeness come from scikit-learn's GradientBoostingClassifier() \
+            per factor (--dci-estimator tree: one CART tree, faster, not the literature's numbers); BetaVAE uses \
+            scikit-learn's LogisticRegression(). --protocol dlib (the default) draws BetaVAE and FactorVAE on 10,000 + \
+            5,000 points of 64 codes; quick on 150 + 75 of 32. After disentanglement_lib's eight: DCI-ES explicitness \
+            (CART trees of depth 0…8 as probes) and size, InfoM, InfoC and InfoE, MIG-sup and IRS (docs/metrics-new.md). \
             Factors with one value are left out. Codes of more than \(CodeArchive.maximumColumns) latents or \
             \(CodeArchive.maximumRows) rows are refused; of more than \(CodeArchive.poolRows) rows, a seeded pool of \
-            \(CodeArchive.poolRows) is scored (every row is checked). An uncompressed archive (numpy.savez) is read \
-            in row chunks, so 100,000 × 4,096 codes need about 1.5 GB, not the file's size twice.
+            \(CodeArchive.poolRows) is scored (every row is checked; a given split is scored whole). An uncompressed \
+            archive (numpy.savez) is read in row chunks, so 100,000 × 4,096 codes need about 1.5 GB, not the file's \
+            size twice.
             """)
 
     @Argument(help: "The .npz file with codes [N, Z] and factors [N, F].")
@@ -36,8 +41,12 @@ struct ScoreCommand: ParsableCommand {
     var sap: SAPScore.FactorKind = .discrete
     @Option(help: "Seed of the row split and of the BetaVAE and FactorVAE batches.")
     var seed: UInt64 = 0
-    @Option(help: "Training points of BetaVAE and FactorVAE (each a batch of 64 codes); half as many evaluate them.")
-    var supervisedPoints = 10_000
+    @Option(help: "Sample sizes: dlib (disentanglement_lib's) or quick.")
+    var `protocol`: EvaluationProtocol = .dlib
+    @Option(help: "DCI's classifier: boosted (scikit-learn's GradientBoostingClassifier(), as disentanglement_lib) or tree (one CART tree per factor).")
+    var dciEstimator: DCIScores.Estimator = .boosted
+    @Option(help: "Training points of BetaVAE and FactorVAE (default: the protocol's, 10,000 or 150); half as many evaluate them.")
+    var supervisedPoints: Int?
 
     static let supervisedPointsLimit = 1_000_000
 
@@ -47,7 +56,7 @@ struct ScoreCommand: ParsableCommand {
             guard Set(names).count == names.count else { throw ValidationError("--factor-names names a factor twice: '\(factorNames)'") }
         }
         if let out, out.isEmpty { throw ValidationError("--out must name a folder") }
-        guard (2...Self.supervisedPointsLimit).contains(supervisedPoints) else {
+        if let supervisedPoints, !(2...Self.supervisedPointsLimit).contains(supervisedPoints) {
             throw ValidationError("--supervised-points must be 2…\(Self.supervisedPointsLimit), not \(supervisedPoints)")
         }
     }
@@ -69,12 +78,16 @@ struct ScoreCommand: ParsableCommand {
                     throw ValidationError("--out \(out) is a file, not a folder")
                 }
             }
-            var options = CodeScores.Options()
+            var options = `protocol`.options()
             options.seed = seed
             options.sapKind = sap
-            options.supervisedTrainPoints = supervisedPoints
-            options.supervisedEvalPoints = supervisedPoints / 2
-            let card = CodeScores.score(codes: contents.codes, factors: contents.factors, names: names, options: options)
+            options.dciEstimator = dciEstimator
+            if let supervisedPoints {
+                options.supervisedTrainPoints = supervisedPoints
+                options.supervisedEvalPoints = supervisedPoints / 2
+            }
+            let card = CodeScores.score(codes: contents.codes, factors: contents.factors, names: names, options: options,
+                                        trainRows: contents.trainRows)
             let pooled = contents.totalRows > contents.codes.rows
                 ? "scored on a seeded pool of \(contents.codes.rows) of its \(contents.totalRows) rows" : nil
             if let out {
@@ -94,19 +107,33 @@ struct ScoreCommand: ParsableCommand {
     static func describe(_ card: CodeScores.Card, path: String) -> String {
         var lines = [
             "\(path): \(card.rows) rows, \(card.latent) latents, factors \(card.factorNames.joined(separator: ", ")); "
-                + "\(card.trainRows) rows to fit, \(card.testRows) to test, seed \(card.seed)",
+                + "\(card.trainRows) rows to fit, \(card.testRows) to test" + (card.givenSplit == true ? " (the split given)" : ", seed \(card.seed)")
+                + "; \(card.evaluationProtocol ?? "dlib") protocol",
         ]
-        let notes = ["sap": card.sapKind == SAPScore.FactorKind.discrete.rawValue ? "(discrete: 1-D linear SVMs)" : "(continuous: squared correlations)",
-                     "dci_disentanglement": "(importances of one CART tree per factor; disentanglement_lib boosts trees)",
-                     "dci_informativeness": "(test accuracy of those trees)"]
         for key in CodeScores.keys {
-            lines.append(key.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: " %.4f", card.scores[key] ?? 0) + (notes[key].map { "  " + $0 } ?? ""))
+            lines.append(key.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: " %.4f", card.scores[key] ?? 0)
+                         + "  " + estimatorNote(key, card: card))
         }
         if !card.constantFactors.isEmpty {
             lines.append("left out (a single value): " + card.constantFactors.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }
+
+    /// One short line per score: the estimator it comes from (the card's settings have the whole story).
+    static func estimatorNote(_ key: String, card: CodeScores.Card) -> String {
+        let dci = card.dciEstimator == DCIScores.Estimator.tree.rawValue ? "one CART tree per factor" : "GradientBoostingClassifier() per factor"
+        switch key {
+        case "beta_vae": return "(LogisticRegression() on mean |z1 − z2|)"
+        case "factor_vae": return "(majority vote of least-variance latents)"
+        case "mig", "modularity": return "(20-bin mutual information, every latent)"
+        case "sap": return card.sapKind == SAPScore.FactorKind.discrete.rawValue ? "(LinearSVC(C=0.01, balanced) per latent)" : "(squared correlations)"
+        case "dci_informativeness": return "(test accuracy of \(dci))"
+        default: return "(importances of \(dci))"
+        }
+    }
 }
 
 extension SAPScore.FactorKind: ExpressibleByArgument {}
+extension DCIScores.Estimator: ExpressibleByArgument {}
+extension EvaluationProtocol: ExpressibleByArgument {}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Engine
 import Foundation
+import Models
 import Report
 import Training
 
@@ -19,7 +20,7 @@ struct SweepCommand: ParsableCommand {
         follow it with 'betavae sweep --status OUT'.
         """)
 
-    @Option(help: "The β values, comma-separated (default: 0.1,1,4,10 when the objective takes a β).")
+    @Option(help: "The β values, comma-separated, each 0…1,000,000 (default: 0.1,1,4,10 when the objective takes a β).")
     var betas: String?
     @Option(help: "Seeds, comma-separated: every β is trained once per seed (default: --seed).")
     var seeds: String?
@@ -65,6 +66,7 @@ struct SweepCommand: ParsableCommand {
             guard let value = Double(item), value.isFinite, value >= 0 else {
                 throw ValidationError("--betas must be finite β ≥ 0 separated by commas; '\(item)' is not")
             }
+            if let problem = Objective.weightProblem("--betas", value) { throw ValidationError(problem) }
             return value
         }
         var seen = Set<String>()
@@ -124,7 +126,7 @@ struct SweepCommand: ParsableCommand {
             for point in points {
                 var runOptions = point.options
                 runOptions.threads = threads
-                if runOptions.epochs == nil { runOptions.epochs = 20 }
+                if runOptions.epochs == nil && runOptions.steps == nil { runOptions.epochs = 20 }
                 let key = runOptions.dataKey
                 let dataset = try datasets[key] ?? DatasetCatalog.load(runOptions.dataset, options: runOptions.datasetOptions)
                 datasets[key] = dataset

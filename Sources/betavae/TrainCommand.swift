@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
             if let resume {
                 try options.checkResumable()
                 let run = RunDirectory(resume)
-                let changes = RunTraining.Changes(epochs: options.epochs, learningRate: options.changedLearningRate,
+                let changes = RunTraining.Changes(epochs: options.epochs, steps: options.steps, learningRate: options.changedLearningRate,
                                                   keepCheckpoints: options.keepCheckpoints)
                 guard liveReport else { return try RunTraining.resume(run, changes: changes, progress: Self.defaultProgress()) }
                 guard run.exists else { throw TrainingError.runNotFound(path: run.path) }

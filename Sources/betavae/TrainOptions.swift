@@ -6,10 +6,12 @@ import Training
 
 /// The options of `train` (and `sweep`): data, model, objective, optimisation.
 struct TrainOptions: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist, mnist, sprites, idx:DIR, dsprites:PATH, images:DIR (see 'betavae datasets').")
+    @Option(help: "Dataset: fashion-mnist, mnist, sprites, idx:DIR, dsprites:PATH, images:DIR, shapes3d, mpi3d-toy, mpi3d-realistic, mpi3d-real, smallnorb, cars3d, color-dsprites, noisy-dsprites, scream-dsprites (see 'betavae datasets').")
     var dataset = "fashion-mnist"
-    @Option(help: "Folder with the MNIST files for --dataset mnist (default $BETAVAE_DATA/mnist).")
+    @Option(help: "Folder with the dataset's files for mnist and the benchmarks (default $BETAVAE_DATA/NAME, e.g. $BETAVAE_DATA/mpi3d).")
     var dataDir: String?
+    @Option(help: "The picture (PNG) scream-dsprites crops its backgrounds from.")
+    var background: String?
     @Option(help: "Train on the first N training images only (default: all).")
     var limit: Int?
     @Option(help: "Evaluate on the first N test images only (default: all).")
@@ -19,7 +21,7 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Channels for images:DIR: 3 (RGB) or 1 (grey).")
     var channels = 3
 
-    @Option(help: "Architecture: mlp (pytorch/examples VAE), conv28 (28×28 images), burgess (64×64 images).")
+    @Option(help: "Architecture: mlp (pytorch/examples VAE), conv28 (28×28 images), burgess (64×64 images), dislib (disentanglement_lib's conv VAE, 64×64), conv64 (1Konny's BetaVAE_H, 64×64).")
     var model = Architecture.mlp
     @Option(help: "Hidden layer sizes of the mlp, comma-separated (e.g. 1200,1200 for Higgins' dSprites MLP).")
     var hidden = "400"
@@ -30,15 +32,15 @@ struct TrainOptions: ParsableArguments {
 
     @Option(help: "Objective: beta (recon + β·KL), capacity (recon + γ·|KL − C|, Burgess et al. 2018), tcvae (β-TCVAE, Chen et al. 2018), factorvae (Kim & Mnih 2018), dipvae-i or dipvae-ii (Kumar et al. 2018).")
     var objective = ObjectiveKind.beta
-    @Option(help: "β of the beta objective (β = 1 is the VAE; any finite β ≥ 0).")
+    @Option(help: "β of the beta objective (β = 1 is the VAE; 0…1,000,000, so the single-precision loss cannot overflow).")
     var beta = 1.0
     @Flag(help: "A plain autoencoder: z = μ and no KL term.")
     var deterministic = false
-    @Option(help: "γ of the capacity objective (default 1000) or of FactorVAE's total correlation (default 40).")
+    @Option(help: "γ of the capacity objective (default 1000) or of FactorVAE's total correlation (default 40); 0…1,000,000.")
     var gamma: Double?
-    @Option(help: "Capacity C at step 0, in nats.")
+    @Option(help: "Capacity C at step 0, in nats (0…1,000,000).")
     var capacityStart = 0.0
-    @Option(help: "Capacity C reached after --capacity-steps steps, in nats.")
+    @Option(help: "Capacity C reached after --capacity-steps steps, in nats (0…1,000,000).")
     var capacityMax = 25.0
     @Option(help: "Steps over which C rises linearly.")
     var capacitySteps = 100_000
@@ -48,6 +50,8 @@ struct TrainOptions: ParsableArguments {
 
     @Option(help: "Epochs to train (default 20; with --resume, the run's own; at most \(RunConfig.epochLimit)).")
     var epochs: Int?
+    @Option(help: "Train for N optimiser steps instead of whole epochs (the last epoch may stop part-way); recorded in config.json; with --resume, the run's new length (at most \(RunConfig.stepLimit)).")
+    var steps: Int?
     @Option(help: "Images per step.")
     var batchSize = 128
     @Option(help: "Adam learning rate.")
@@ -75,6 +79,12 @@ struct TrainOptions: ParsableArguments {
             throw ValidationError("\(name) must be a finite number, not \(value)")
         }
         guard beta >= 0 else { throw ValidationError("--beta must be ≥ 0, not \(beta)") }
+        // Upper bounds that keep the Float32 loss finite (Objective.weightLimit says why).
+        for (name, value, limit) in [("--beta", beta, Objective.weightLimit), ("--gamma", gamma ?? 0, Objective.weightLimit),
+                                     ("--capacity-start", capacityStart, Objective.capacityLimit),
+                                     ("--capacity-max", capacityMax, Objective.capacityLimit)] {
+            if value >= 0, let problem = Objective.weightProblem(name, value, limit: limit) { throw ValidationError(problem) }
+        }
         guard (1...ModelSpec.latentLimit).contains(latent) else {
             throw ValidationError("--latent must be 1…\(ModelSpec.latentLimit), not \(latent)")
         }
@@ -85,6 +95,10 @@ struct TrainOptions: ParsableArguments {
         if let epochs, !(1...RunConfig.epochLimit).contains(epochs) {
             throw ValidationError("--epochs must be 1…\(RunConfig.epochLimit), not \(epochs)")
         }
+        if let steps, !(1...RunConfig.stepLimit).contains(steps) {
+            throw ValidationError("--steps must be 1…\(RunConfig.stepLimit), not \(steps)")
+        }
+        if epochs != nil && steps != nil { throw ValidationError("--epochs and --steps both set the training length; give one") }
         guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive, not \(snapshotEvery)") }
         if let keepCheckpoints, let problem = RunConfig.keepCheckpointsProblem(keepCheckpoints) {
             throw ValidationError("--keep-checkpoints " + problem)
@@ -127,7 +141,9 @@ struct TrainOptions: ParsableArguments {
         try objectives.checkCombination(objective: objective, learningRate: lr)
         if model != .mlp && hidden != d.hidden { throw ValidationError("--hidden applies only to --model mlp (\(model.rawValue) has fixed layers)") }
         if channels != d.channels && !dataset.hasPrefix("images:") { throw ValidationError("--channels applies only to images:DIR datasets") }
-        if dataDir != nil && dataset != "mnist" { throw ValidationError("--data-dir applies only to --dataset mnist") }
+        let readsFolder = dataset == "mnist" || BenchmarkDatasets.entries.contains { $0.name == dataset }
+        if dataDir != nil && !readsFolder { throw ValidationError("--data-dir applies only to mnist and the benchmark datasets (see 'betavae datasets')") }
+        if background != nil && dataset != DSpritesVariant.scream.rawValue { throw ValidationError("--background applies only to --dataset scream-dsprites") }
     }
 
     /// With --resume the run's config.json fixes every setting but the number of epochs, the
@@ -136,7 +152,7 @@ struct TrainOptions: ParsableArguments {
     func checkResumable() throws {
         let d = try TrainOptions.parse([])
         let changed: [(String, Bool)] = [
-            ("--dataset", dataset != d.dataset), ("--data-dir", dataDir != nil), ("--limit", limit != nil), ("--test-limit", testLimit != nil),
+            ("--dataset", dataset != d.dataset), ("--data-dir", dataDir != nil), ("--background", background != nil), ("--limit", limit != nil), ("--test-limit", testLimit != nil),
             ("--binarize", binarize != d.binarize), ("--channels", channels != d.channels), ("--model", model != d.model),
             ("--hidden", hidden != d.hidden), ("--latent", latent != d.latent), ("--conditional", conditional),
             ("--objective", objective != d.objective), ("--beta", beta != d.beta), ("--deterministic", deterministic),
@@ -146,7 +162,7 @@ struct TrainOptions: ParsableArguments {
             ("--seed", seed != d.seed), ("--snapshot-every", snapshotEvery != d.snapshotEvery), ("--threads", threads != d.threads),
         ] + objectives.changedFromDefaults
         if let name = changed.first(where: { $0.1 })?.0 {
-            throw ValidationError("\(name) cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs, --lr and --keep-checkpoints")
+            throw ValidationError("\(name) cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs or --steps, --lr and --keep-checkpoints")
         }
     }
 
@@ -169,12 +185,13 @@ struct TrainOptions: ParsableArguments {
     var datasetOptions: DatasetOptions {
         var options = DatasetOptions(dataDirectory: dataDir, limit: limit, testLimit: testLimit, seed: seed)
         options.channels = channels
+        options.background = background
         return options
     }
 
     /// What the loaded data depends on: runs with the same key can share one loaded dataset.
     var dataKey: String {
-        [dataset, dataDir ?? "", limit.map(String.init) ?? "", testLimit.map(String.init) ?? "", "\(channels)", "\(seed)"].joined(separator: "|")
+        [dataset, dataDir ?? "", background ?? "", limit.map(String.init) ?? "", testLimit.map(String.init) ?? "", "\(channels)", "\(seed)"].joined(separator: "|")
     }
 
     /// A run name that says what the run is: dataset, model, the objective and its weight, seed.
@@ -197,12 +214,19 @@ struct TrainOptions: ParsableArguments {
         let spec = ModelSpec(architecture: model, imageShape: dataset.imageShape, hidden: parsedHidden ?? [400],
                              latent: latent, conditionClasses: conditional ? dataset.train.classCount : 0,
                              likelihood: likelihood ?? Likelihood(rawValue: dataset.defaultLikelihood) ?? .bernoulli)
-        let config = RunConfig(toolVersion: ToolVersion.string, name: name, dataset: dataset.name, dataDirectory: dataDir, limit: limit,
+        // A length in steps fixes the epochs it spans; whole epochs fix the steps.
+        let runEpochs = steps.map { RunConfig.epochs(steps: $0, trainCount: dataset.train.count, batchSize: batchSize) } ?? epochs ?? 20
+        let totalSteps = steps ?? runEpochs * RunConfig.batchesPerEpoch(trainCount: dataset.train.count, batchSize: batchSize)
+        var config = RunConfig(toolVersion: ToolVersion.string, name: name, dataset: dataset.name, dataDirectory: dataDir, limit: limit,
                                testLimit: testLimit, binarize: binarize.rawValue, channels: channels, model: spec, objective: parsedObjective,
-                               epochs: epochs ?? 20, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
+                               epochs: runEpochs, batchSize: batchSize, learningRate: lr, clipNorm: clipNorm, seed: seed,
                                snapshotEvery: snapshotEvery, keepCheckpoints: keepCheckpoints, threads: threads, trainCount: dataset.train.count,
                                testCount: dataset.test.count, classNames: dataset.classNames, datasetSource: dataset.source,
-                               learningRateSchedule: objectives.schedule(totalSteps: (epochs ?? 20) * ((dataset.train.count + batchSize - 1) / batchSize)))
+                               learningRateSchedule: objectives.schedule(totalSteps: totalSteps), steps: steps)
+        config.background = background
+        if let steps, runEpochs > RunConfig.epochLimit {
+            throw fail("--steps \(steps) spans \(runEpochs) epochs of \(dataset.train.count) images, more than \(RunConfig.epochLimit); give fewer steps", code: 64)
+        }
         if case .tcvae(let s) = parsedObjective, s.sampling == .stratified, batchSize < 2 {
             throw fail("--tc-sampling stratified needs --batch-size 2 or more (one image is the batch's own, another the stratum's)", code: 64)
         }

@@ -103,7 +103,7 @@ import Testing
             x[n * 2] = Float(label) * 4 + rng.normal()
             x[n * 2 + 1] = rng.normal()
         }
-        let model = LogisticRegression(features: x, labels: y, classes: 3)
+        let model = LogisticRegression(features: x, labels: y)
         #expect(model.accuracy(x, y) > 0.95)
     }
 }

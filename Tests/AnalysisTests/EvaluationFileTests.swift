@@ -67,6 +67,14 @@ struct EvaluationFileTests {
         #expect(throws: Self.error("its mutual-information matrix is not 3 rows of one value per factor")) {
             _ = try EvaluationResult.decode(bytes { $0.disentanglement?.mutualInformation[1] = [0] }, path: Self.path, latent: 3)
         }
+        // A dataset without factors (an unlabeled image folder): the writer's empty matrix reads
+        // back (issue 25: the reader wanted one row per latent); rows without factor names do not.
+        let noFactors = bytes { $0.disentanglement?.mutualInformation = []; $0.disentanglement?.factorNames = [] }
+        let decoded = try? EvaluationResult.decode(noFactors, path: Self.path, latent: 3)
+        #expect(decoded != nil && decoded?.disentanglement?.hasFactors == false)
+        #expect(throws: Self.error("its mutual-information matrix has rows but it names no factors")) {
+            _ = try EvaluationResult.decode(bytes { $0.disentanglement?.factorNames = [] }, path: Self.path, latent: 3)
+        }
         #expect(throws: Self.error("its sample and image counts must be positive")) {
             _ = try EvaluationResult.decode(bytes { $0.test.samples = 0 }, path: Self.path, latent: 3)
         }

@@ -87,6 +87,11 @@ import Testing
         // Trees: scikit-learn breaks equal splits by a random feature order; the curves may differ by a point or two.
         let explicitness = try #require(reference["dci_es_explicitness"] as? Double)
         #expect(abs(dcies.explicitness - explicitness) < 0.02, "explicitness \(dcies.explicitness) vs \(explicitness)")
+        // InfoE: the same penalised regression, scikit-learn by L-BFGS to tol 1e-10, here by Newton-CG;
+        // the codes are standardised in float32 here.
+        let infoE = InfoMECScores.explicitness(codes: train, latent: z, factors: trainFactors)
+        let theirInfoE = try #require(reference["infoe"] as? Double)
+        #expect(abs(infoE - theirInfoE) < 1e-4, "InfoE \(infoE) vs \(theirInfoE)")
         let theirUDR = try #require(reference["udr"] as? [Double])
         for (a, b) in zip(udr.modelScores, theirUDR) { #expect(abs(a - b) < 1e-4, "UDR \(udr.modelScores) vs \(theirUDR)") }
     }

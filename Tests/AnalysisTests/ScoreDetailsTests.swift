@@ -34,13 +34,15 @@ import Testing
         options.supervisedBatch = 8
         options.varianceSamples = 200
         options.sapKind = .continuous
+        options.dciEstimator = .tree   // the boosted trees are checked against scikit-learn in DlibParityTests
         return options
     }
 
     /// z1 barely moves (variance 1e-6 · Var b < 0.01) but tracks b exactly: binned over its own tiny
-    /// range it would carry b's full information; marked inactive it gets exactly zero, while the
-    /// active z0 and z2 keep theirs.
-    @Test func aConstantLatentIsMarkedInactiveWithZeroMutualInformation() {
+    /// range it carries b's full information, and the default keys read it so, as
+    /// disentanglement_lib does; marked inactive, the masked keys give it zero information, so b has
+    /// no latent (its MIG gap is 0) and z1 is not modular.
+    @Test func aConstantLatentIsMarkedInactiveAndZeroedOnlyInTheMaskedKeys() {
         let codes = Self.code { f, _ in [f[0], 0.001 * f[1], f[2]] }
         #expect(LatentUsage.inactive(means: codes) == [1])
         let unmarked = CodeScores.score(codes: codes, factors: Self.factors, names: Self.names, options: Self.options())
@@ -49,8 +51,16 @@ import Testing
         options.inactive = Set(LatentUsage.inactive(means: codes))
         let marked = CodeScores.score(codes: codes, factors: Self.factors, names: Self.names, options: options)
         #expect(marked.inactiveLatents == [1])
-        #expect(marked.mutualInformation[1] == [0, 0, 0])
+        #expect(zip(marked.mutualInformation, unmarked.mutualInformation).allSatisfy { zip($0, $1).allSatisfy { abs($0 - $1) < 1e-12 } })
         #expect(marked.mutualInformation[0][0] > 1 && marked.mutualInformation[2][2] > 1.5)
+        for key in ["mig", "modularity"] {
+            #expect(marked.scores[key] == unmarked.scores[key], "the default key is disentanglement_lib's: \(key)")
+            #expect(unmarked.scores[key + "_masked"] == nil)
+        }
+        let mig = marked.scores["mig"] ?? .nan, masked = marked.scores["mig_masked"] ?? .nan
+        #expect(mig > 0.9 && abs(masked - mig * 2 / 3) < 0.05, "b loses its latent: \(mig) → \(masked)")
+        let modularity = marked.scores["modularity"] ?? .nan, modularityMasked = marked.scores["modularity_masked"] ?? .nan
+        #expect(modularity > 0.9 && abs(modularityMasked - modularity * 2 / 3) < 0.05, "z1 scores 0: \(modularity) → \(modularityMasked)")
         #expect(!marked.inactiveLatents.contains(0) && !marked.inactiveLatents.contains(2))
     }
 
@@ -87,7 +97,7 @@ import Testing
         #expect(sampler.pinnedHonoured)
         #expect(card.trainRows == 600 && card.testRows == 300)
         #expect(card.settings["beta_vae"]?.contains("40 training and 20 evaluation points of 8 observations") == true, "\(card.settings)")
-        #expect(card.settings["factor_vae"]?.contains("std over 200 observations") == true)
+        #expect(card.settings["factor_vae"]?.contains("from 200 observations") == true)
         #expect(card.settings["mig"]?.contains("20 equal-width bins") == true && card.settings["mig"]?.contains("600 points") == true)
         #expect(card.settings["dci_disentanglement"]?.contains("fitted on 600 points, tested on 300") == true)
         let details = DisentanglementMetrics.combine([card], options: o, totalCorrelation: nil, seconds: [:]).details

@@ -109,10 +109,27 @@ import Training
         }
     }
 
-    /// A β too large for an Int trains (its run name is checked in TrainingTests' number-text test).
-    @Test func hugeBetaTrains() throws {
+    /// A β large enough to overflow the Float32 loss is refused with its bound (issue 25, class 7);
+    /// the largest allowed β trains.
+    @Test func weightsPastTheirBoundAreRefused() throws {
         let data = CLITests.idxFolder(count: 300)
-        let result = try CLITests.run(["train", "--dataset", "idx:" + data, "--beta", "1e20", "--epochs", "1", "--latent", "2",
+        let bound = "must be at most 1000000"
+        try Self.expectRefused(["train", "--dataset", "idx:" + data, "--beta", "1e30", "--out", data + "/run"], code: 64,
+                               message: "--beta \(bound), not 1e+30 (a larger weight can overflow the single-precision loss)", watching: data)
+        try Self.expectRefused(["sweep", "--betas", "1e20,1e30", "--dataset", "idx:" + data, "--out", data + "/sweep"], code: 64,
+                               message: "--betas \(bound), not 1e+20", watching: data)
+        for (option, value) in [("--gamma", "2e6"), ("--capacity-max", "1e7"), ("--capacity-start", "1e9")] {
+            try Self.expectRefused(["train", "--dataset", "idx:" + data, "--objective", "capacity", option, value, "--out", data + "/run"],
+                                   code: 64, message: "\(option) \(bound)", watching: data)
+        }
+        for option in ["--alpha", "--tc-weight", "--gamma-dim"] {
+            try Self.expectRefused(["train", "--dataset", "idx:" + data, "--objective", "tcvae", option, "1e7", "--out", data + "/run"],
+                                   code: 64, message: "\(option) \(bound)", watching: data)
+        }
+        try Self.expectRefused(["train", "--dataset", "idx:" + data, "--objective", "dipvae-ii", "--lambda-od", "1e38", "--out", data + "/run"],
+                               code: 64, message: "--lambda-od \(bound)", watching: data)
+        #expect(try CLITests.run(["train", "--help"]).stdout.contains("0…1,000,000"))
+        let result = try CLITests.run(["train", "--dataset", "idx:" + data, "--beta", "1e6", "--epochs", "1", "--latent", "2",
                                        "--hidden", "8", "--threads", "1", "--batch-size", "100", "--out", data + "/run"])
         #expect(result.status == 0, "\(result.stderr)")
     }
@@ -126,12 +143,12 @@ import Training
         try Self.expectRefused(["train", "--resume", run, "--epochs", "2"], code: 64, message: "pass --epochs 3 or more", watching: run)
     }
 
-    /// With --resume only --epochs, --lr and --keep-checkpoints may be given: others are refused, not
+    /// With --resume only --epochs or --steps, --lr and --keep-checkpoints may be given: others are refused, not
     /// dropped; a new learning rate and retention are applied and recorded in config.json.
     @Test func resumeRefusesFixedSettingsAndRecordsTheLearningRate() throws {
         let run = try Self.copyOfRun("resumeopts")
         try Self.expectRefused(["train", "--resume", run, "--latent", "5"], code: 64,
-                               message: "--latent cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs, --lr and --keep-checkpoints",
+                               message: "--latent cannot change when resuming (the run's config.json fixes it); with --resume give only --epochs or --steps, --lr and --keep-checkpoints",
                                watching: run)
         try Self.expectRefused(["sweep", "--betas", "1,4", "--beta", "2", "--out", run + "/../sw"], code: 64,
                                message: "--beta: a sweep takes β from --betas; leave --beta out", watching: Self.trainedRun.data)

@@ -5,8 +5,12 @@ import Training
 
 /// The `betavae` binary as a user runs it: exit codes, error lines, SIGINT, resume.
 @Suite(.serialized) struct CLITests {
-    /// The betavae executable built beside the test bundle.
+    /// The betavae executable built beside the test bundle, or `$BETAVAE_BINARY` (run these tests
+    /// through the release build: `BETAVAE_BINARY=.build/release/betavae swift test --filter …`).
     static let binary: String = {
+        if let chosen = ProcessInfo.processInfo.environment["BETAVAE_BINARY"], !chosen.isEmpty {
+            return URL(fileURLWithPath: chosen).standardizedFileURL.path
+        }
         let candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
             .flatMap { [$0.appendingPathComponent("betavae"), $0.deletingLastPathComponent().appendingPathComponent("betavae")] }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? "betavae"
@@ -14,10 +18,10 @@ import Training
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    static func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+    static func start(_ arguments: [String], through wrapper: [String] = []) throws -> (Process, Pipe, Pipe) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
+        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [binary] + arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -25,8 +29,12 @@ import Training
         return (process, out, err)
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
-        let (process, out, err) = try start(arguments)
+    /// Runs betavae with `arguments` to its end; with `user`, as that user id (through setpriv,
+    /// for what root's permissions would hide).
+    static func run(_ arguments: [String], as user: String? = nil) throws -> Result {
+        let (process, out, err) = try user.map { id in
+            try start(arguments, through: ["/usr/bin/setpriv", "--reuid=\(id)", "--regid=\(id)", "--clear-groups"])
+        } ?? start(arguments)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -124,4 +124,59 @@ import Testing
         try BoundaryTests.expectRefused(["score", path, "--supervised-points", "0"], code: 64, message: "--supervised-points", watching: folder)
         try BoundaryTests.expectRefused(["score", path, "--out", path], code: 64, message: "is a file, not a folder", watching: folder)
     }
+
+    /// A folder holding `split.npz` with disentanglement_lib's split: `trainRows` rows of the identity
+    /// code of three factors, then `testRows` rows whose codes are drawn independently of their
+    /// factors (so a classifier fitted on the train side can only guess on the test side).
+    static func splitArchive(trainRows: Int = 240, testRows: Int = 120, testColumns: Int = 3,
+                             members: Set<String> = ["codes_train", "factors_train", "codes_test", "factors_test"]) throws -> (folder: String, path: String) {
+        let folder = NSTemporaryDirectory() + "betavae-split-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var rng = RandomGenerator(seed: 8)
+        func factors(_ n: Int) -> [Int64] { (0..<n).flatMap { _ in [3, 5, 8].map { Int64(rng.next() % $0) } } }
+        let trainFactors = factors(trainRows), testFactors = factors(testRows)
+        let trainCodes = trainFactors.map { Float($0) + 0.01 * rng.normal() }
+        let testCodes = factors(testRows).prefix(testRows * 3).enumerated().filter { $0.offset % 3 < testColumns }.map { Float($0.element) }
+        let arrays: [(name: String, array: NPYArray)] = [
+            ("codes_train", NPYArray(shape: [trainRows, 3], storage: .float32(trainCodes))),
+            ("factors_train", NPYArray(shape: [trainRows, 3], storage: .int64(trainFactors))),
+            ("codes_test", NPYArray(shape: [testRows, testColumns], storage: .float32(testCodes))),
+            ("factors_test", NPYArray(shape: [testRows, 3], storage: .int64(testFactors))),
+        ].filter { members.contains($0.name) }
+        let path = folder + "/split.npz"
+        FileManager.default.createFile(atPath: path, contents: Data(NPZ.serialize(arrays)))
+        return (folder, path)
+    }
+
+    /// The given split is used exactly: MIG reads the (identity) train rows, DCI is fitted on them
+    /// and tested on the test rows, whose codes say nothing, so its informativeness is near chance;
+    /// shuffling the rows together would have put identity rows into the test side.
+    @Test func aGivenSplitIsUsedExactly() throws {
+        let (folder, path) = try Self.splitArchive()
+        let out = folder + "/scores"
+        let result = try CLITests.run(["score", path, "--json", "--protocol", "quick", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Double] ?? [:]
+        #expect((object["mig"] ?? 0) > 0.9, "\(object)")
+        #expect((object["dci_informativeness"] ?? 1) < 0.45, "\(object)")
+        #expect((object["dci_disentanglement"] ?? 0) > 0.9, "the train side is the identity code: \(object)")
+        let card = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: out + "/scores.json"))) as? [String: Any]
+        #expect(card?["given_split"] as? Bool == true && card?["train_rows"] as? Int == 240 && card?["test_rows"] as? Int == 120)
+        #expect(card?["dci_estimator"] as? String == "boosted" && card?["evaluation_protocol"] as? String == "quick")
+        let settings = card?["settings"] as? [String: String] ?? [:]
+        #expect(settings["dci_disentanglement"]?.contains("GradientBoostingClassifier()") == true, "\(settings)")
+        #expect(settings["beta_vae"]?.contains("LogisticRegression()") == true && settings["beta_vae"]?.contains("150 training") == true)
+    }
+
+    @Test func aBrokenSplitExits1WithOneLine() throws {
+        let (partial, partialPath) = try Self.splitArchive(members: ["codes_train", "factors_train"])
+        try BoundaryTests.expectRefused(["score", partialPath], code: 1, message: "but not codes_test, factors_test", watching: partial)
+        let (narrow, narrowPath) = try Self.splitArchive(testColumns: 2)
+        try BoundaryTests.expectRefused(["score", narrowPath], code: 1, message: "codes_train has 3 columns but codes_test 2", watching: narrow)
+        let (short, shortPath) = try Self.splitArchive(testRows: 4)
+        try BoundaryTests.expectRefused(["score", shortPath], code: 1, message: "codes_test 4; scoring needs at least", watching: short)
+        let (folder, path) = try Self.archive()
+        try BoundaryTests.expectRefused(["score", path, "--protocol", "fast"], code: 64, message: "--protocol", watching: folder)
+        try BoundaryTests.expectRefused(["score", path, "--dci-estimator", "forest"], code: 64, message: "--dci-estimator", watching: folder)
+    }
 }

@@ -133,6 +133,30 @@ import Training
               + "the test \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
 
+    /// The tiny study of issue 26 on the cluster: eight array tasks train and evaluate their runs,
+    /// the closing job writes the study page with all eight in.
+    @Test(.enabled(if: SlurmTests.packagesInstalled, "slurm-wlm and munge could not be installed (scripts/slurm-cluster.sh install)"))
+    func studyRunsAsAJobArrayAndWritesItsPage() throws {
+        let cluster = try Cluster()
+        defer { cluster.stop() }
+        let started = Date()
+        let out = StudyTests.folder() + "/tiny"
+        let submitted = try CLITests.run(StudyTests.tinyStudy(out: out, extra: ["--executor", "slurm", "--cpus-per-task", "1", "--time", "00:10:00"]))
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        #expect(submitted.stdout.contains("submitted job array") && submitted.stdout.contains("(8 runs, tasks 0-7)"), "\(submitted.stdout)")
+        let script = try String(contentsOfFile: out + "/slurm/task.sh", encoding: .utf8)
+        #expect(script.contains("study-task '\(out)' --index \"$SLURM_ARRAY_TASK_ID\"") && script.contains("#SBATCH --array=0-7"))
+        #expect(try String(contentsOfFile: out + "/slurm/finish.sh", encoding: .utf8).contains("study-finish '\(out)'"))
+        let jobs = try Self.jobs(out)
+        #expect(try Self.waitForJobs([jobs.array ?? "", jobs.finish], seconds: 900), "the study did not finish in 900 s")
+        let page = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        #expect(page.contains("8 of 8 runs in"), "\((try? String(contentsOfFile: out + "/slurm/logs/finish.log", encoding: .utf8)) ?? "")")
+        #expect(FileManager.default.fileExists(atPath: out + "/figures/rank-correlation.svg"))
+        let status = try CLITests.run(["study", "--status", out])
+        #expect(status.stdout.components(separatedBy: "finished (").count == 9 && status.stdout.contains("8 of 8 runs in"), "\(status.stdout)")
+        print("SlurmTests: the tiny study took \(String(format: "%.1f", Date().timeIntervalSince(started))) s on the cluster")
+    }
+
     /// `scontrol requeue` stops a task mid-run (betavae checkpoints on Slurm's SIGTERM); the requeued
     /// task resumes from the checkpoint and ends with the weights of a run that was never stopped.
     @Test(.enabled(if: SlurmTests.packagesInstalled, "slurm-wlm and munge could not be installed (scripts/slurm-cluster.sh install)"))

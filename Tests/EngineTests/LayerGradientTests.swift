@@ -98,7 +98,7 @@ import Testing
     }
 
     /// A convolution and a transposed one with 16 channels between them pass that tensor in
-    /// oneDNN's nChw16c layout (`ConvolutionLinks`); the chain's gradients are still exact.
+    /// oneDNN's blocked layout (`ConvolutionLinks`); the chain's gradients are still exact.
     @Test func linkedConvolutions() {
         var rng = RandomGenerator(seed: 10)
         let net = Sequential([

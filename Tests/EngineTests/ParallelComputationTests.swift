@@ -192,7 +192,7 @@ import Testing
         }
     }
 
-    /// Convolutions with only element-wise layers between them pass nChw16c tensors, and fuse a
+    /// Convolutions with only element-wise layers between them pass blocked (nChw8c or nChw16c) tensors, and fuse a
     /// lone ReLU between them (`ConvolutionLinks`): a linked chain gives the same output, input
     /// gradient and parameter gradients as the same layers unlinked (NCHW between them, each ReLU
     /// on its own), with oneDNN and with im2col (which converts at its edges), on 1 and 2 workers.

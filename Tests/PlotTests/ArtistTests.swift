@@ -32,6 +32,16 @@ import Testing
         #expect(bars.legendEntries.map(\.label) == ["g", "h"])
     }
 
+    @Test func boxesSpanTheirWhiskersAndPointsOverTheirCategories() {
+        let box = BoxSummary(lower: 2, median: 3, upper: 4, low: 1, high: 6, points: [1, 3, 6])
+        let outlier = BoxSummary(lower: 0.5, median: 0.5, upper: 0.5, low: 0.5, high: 0.5, points: [0.5, 9])
+        let boxes = BoxSeries(categories: ["β-VAE 1", "β-VAE 8", "none"], boxes: [box, outlier, nil],
+                              legend: [(label: "β-VAE", color: Color.category(0))])
+        #expect(limits(.boxes(boxes)) == DataLimits(x: 0...3, y: 0.5...9))
+        #expect(boxes.xCategories == ["β-VAE 1", "β-VAE 8", "none"] && boxes.yCategories == nil)
+        #expect(boxes.legendEntries.map(\.label) == ["β-VAE"] && boxes.legendEntries[0].kind == .box)
+    }
+
     @Test func heatmapIsCategoricalOnBothAxesWithAColourBar() {
         let heatmap = Heatmap(values: [[1, 4, .nan], [2, 3, 0.5]], rowLabels: ["r0", "r1"], columnLabels: ["c0", "c1", "c2"], colorbarLabel: "nats")
         #expect(limits(.heatmap(heatmap)) == DataLimits(x: 0...3, y: 0...2))

@@ -86,3 +86,23 @@ import Testing
         #expect(Set(levels) == [0, 128], "levels across the row: \(Set(levels).sorted())")
     }
 }
+
+/// Cairo's process-global SVG ids renumbered per kind in order of first appearance, on bytes.
+@Suite struct SVGIdentifierTests {
+    @Test func renumbersEachKindFromOneAndLeavesTheRestAlone() {
+        let svg = "<use xlink:href=\"#glyph7-3\"/><clipPath id=\"clip12\"><g clip-path=\"url(#clip12)\"> surface40 "
+            + "clip9 xclip5 glyph7-1 image surface40 é<svg>surface</svg>"
+        let expected = "<use xlink:href=\"#glyph1-3\"/><clipPath id=\"clip1\"><g clip-path=\"url(#clip1)\"> surface1 "
+            + "clip2 xclip5 glyph1-1 image surface1 é<svg>surface</svg>"
+        #expect(SVGIdentifiers.normalize(svg) == expected)
+    }
+
+    @Test func labelsGoBeforeTheLastClosingTag() {
+        let label = SVGText(text: "a < b", x: 1, y: 2, baselineOffset: 0, size: 9, color: Color(red: 0, green: 0, blue: 0),
+                            anchor: .start, bold: false, vertical: false)
+        let out = SVGText.insert([label], into: "<svg><g></g></svg>\n")
+        #expect(out.hasPrefix("<svg><g></g><g font-family="))
+        #expect(out.hasSuffix("a &lt; b</text>\n</g>\n</svg>\n"))
+        #expect(SVGText.insert([label], into: "no document") == "no document")
+    }
+}

@@ -67,4 +67,32 @@ import Plot
         do { try Comparison.write(runs: [a, b.path], to: folder + "/x", policy: EvaluationPolicy(iwaeSamples: 5), templates: templates) } catch { message = "\(error)" }
         #expect(message.contains("runs must share a dataset and image size"))
     }
+
+    /// Issue 25, class 9: a run's row in "Runs side by side" has no blank band between its rows.
+    /// Equal rows of 280 pt left ~100 pt of white under the 2 × 8 reconstructions and samples; with
+    /// each row as tall as its grids fill, no horizontal band of white is taller than the gap
+    /// between a panel's title and the next row (measured: the old layout's band is checked too,
+    /// so the measure can fail).
+    @Test func runRowHasNoBlankBandBetweenItsRows() throws {
+        let grey = GridImage(width: 8, height: 8, pixels: [Float](repeating: 0.3, count: 64))
+        let twoByEight = ImageGrid(cells: [[GridImage?]](repeating: [GridImage?](repeating: grey, count: 8), count: 2), title: "reconstructions")
+        let traversals = ImageGrid(cells: [[GridImage?]](repeating: [GridImage?](repeating: grey, count: 7), count: 3),
+                                   rowLabels: ["z0", "z1", "z2"], title: "traversals")
+        let panels: [Panel] = [.images(twoByEight), .images(twoByEight), .images(traversals), .images(traversals)]
+        func longestWhiteBand(_ figure: Figure) throws -> Int {
+            let (width, height, bytes) = try figure.rgba(scale: 1)
+            var longest = 0, current = 0
+            for y in 0..<height {
+                let white = (0..<width).allSatisfy { x in (0..<3).allSatisfy { bytes[4 * (y * width + x) + $0] > 245 } }
+                current = white ? current + 1 : 0
+                longest = max(longest, current)
+            }
+            return longest
+        }
+        let fitted = ComparisonFigures.runRowFigure(panels, grids: [[twoByEight, twoByEight], [traversals]])
+        #expect(fitted.rowHeights?.count == 2 && fitted.height < 560, "\(fitted.height)")
+        let band = try longestWhiteBand(fitted), oldBand = try longestWhiteBand(Figure(width: 1100, height: 560, columns: 2, panels: panels))
+        #expect(band < 40, "fitted rows: a white band of \(band) pt")   // 33 pt: the margins and the next title's space
+        #expect(oldBand > 80, "the old equal rows had a band of \(oldBand) pt")
+    }
 }

@@ -36,6 +36,9 @@ import Testing
         let beta = try #require(details.accuracies["beta_vae"])
         #expect(html.contains(String(format: "%.3f / %.3f", beta.train, beta.evaluation)))
         #expect(html.contains("fresh images drawn from the factor space, 3 times"))
+        // Which estimator and which sample sizes each score comes from.
+        #expect(html.contains("Sample sizes: quick sample sizes"))
+        #expect(html.contains("LogisticRegression()") && html.contains("GradientBoostingClassifier()") && html.contains("liblinear"))
         // The per-latent table: one row per dimension, with its variance and KL.
         #expect(html.contains("<h2>Latent dimensions</h2>"))
         for j in 0..<3 {
@@ -50,6 +53,15 @@ import Testing
         let noise = ((details.spread["beta_vae"] ?? 0) + (otherEvaluation.disentanglement?.details?.spread["beta_vae"] ?? 0)) / 2
         #expect(noise > 0, "BetaVAE's classifier moves with the evaluation seed")
         #expect(compared.contains("evaluation seeds (sd within a run, mean over runs)</td><td class=\"number\">3</td>"))
+        // One line per score saying which estimator its numbers come from.
+        let estimators = compared.components(separatedBy: "<ul class=\"estimators\">").dropFirst().first?.components(separatedBy: "</ul>").first ?? ""
+        #expect(estimators.contains("<li><strong>BetaVAE (Higgins et al. 2017)</strong>: mean |z₁ − z₂| over pairs sharing one factor; logistic regression as scikit-learn's LogisticRegression()")
+                || estimators.contains("<li><strong>BetaVAE (Higgins et al. 2017)</strong>: mean |z₁ − z₂| over pairs sharing one factor; logistic regression as scikit-learn&#39;s LogisticRegression()"),
+                "\(estimators)")
+        #expect(estimators.contains("<li><strong>DCI completeness</strong>: gradient-boosted trees per factor"), "\(estimators)")
+        // disentanglement_lib's eight, then the six extended scores with a figure (DCI-ES size is Z's, not a seed's).
+        #expect(estimators.contains("<li><strong>InfoE</strong>: (H(f) − training log loss"), "\(estimators)")
+        #expect(estimators.components(separatedBy: "<li>").count - 1 == 8 + 6, "one line per score: \(estimators)")
         #expect(compared.contains(String(format: "<td class=\"number\">3</td><td class=\"number\">± %.3f</td>", noise)), "BetaVAE noise \(noise)")
     }
 }

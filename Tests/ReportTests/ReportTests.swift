@@ -255,7 +255,7 @@ import Plot
     @Test func htmlSnapshot() throws {
         let templates = try Templates(folder: Self.templatesFolder)
         let context: [String: Any] = [
-            "title": "snapshot & <run>", "summary": "fashion-mnist, mlp, Z = 2, β = 4, 3 epochs", "collapse": true, "activeCount": 1,
+            "indexLink": true, "title": "snapshot & <run>", "summary": "fashion-mnist, mlp, Z = 2, β = 4, 3 epochs", "collapse": true, "activeCount": 1,
             "metrics": [["name": "test NELBO (β = 1)", "value": "250.00 nats", "note": "reconstruction + KL, per image"]],
             "figures": [WrittenFigure(name: "samples", title: "Samples", caption: "64 decodes of z ~ N(0, I).", alt: "grid", png: "figures/samples.png",
                                       svg: nil, width: 400, height: 400).context,

@@ -1,0 +1,177 @@
+import Analysis
+import Engine
+import Foundation
+import Models
+import Plot
+import Training
+
+/// The study page, `DIR/index.html`: how many runs are in, each score's distribution per method
+/// and value, the rank correlations, the seed's share of the spread, unsupervised model selection
+/// and the table of medians and quartiles (also `DIR/medians.csv`, with every run's scores in
+/// `DIR/runs.csv`). Written from whatever runs are in, so it grows as they finish.
+public enum StudyPage {
+    /// Writes the page for the study in `folder` from the runs that are in; returns its path.
+    public static func write(folder: String, states: [RunState]? = nil, templates: Templates) throws -> String {
+        let (study, sweep) = try StudyPlan.read(folder: folder)
+        let results = try StudyResults.load(study: study, sweep: sweep, states: states ?? sweep.localStates())
+        return try write(results, templates: templates)
+    }
+
+    public static func write(_ results: StudyResults, templates: Templates) throws -> String {
+        let out = results.sweep.folder
+        let keys = results.scoreKeys
+        var figures: [WrittenFigure] = []
+        try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
+        if !results.records.isEmpty {
+            var specs = (keys + ["reconstruction"]).enumerated().map { StudyFigures.distribution(results, key: $0.element, index: $0.offset) }
+            if results.records.count >= 3 { specs.append(StudyFigures.rankCorrelations(results, keys: keys)) }
+            specs.append(StudyFigures.seedShares(results, keys: keys))
+            for spec in specs { figures.append(try spec.write(into: out)) }
+        }
+        let medians = StudyTables.medianRows(results, keys: keys)
+        try AtomicFile.writeIfChanged(Array(StudyTables.mediansCSV(medians, keys: keys).utf8), to: out + "/medians.csv")
+        try AtomicFile.writeIfChanged(Array(StudyTables.runsCSV(results, keys: keys).utf8), to: out + "/runs.csv")
+        let selection = try StudyTables.selection(results, keys: keys)
+        let study = results.study
+        let methods: [String] = study.methods.map { method in
+            let preset = StudyPreset.method(method.name)
+            let values: [String] = method.values.map { compactNumber($0) }
+            return "\(preset?.title ?? method.name) (\(preset?.parameter ?? "value") " + values.joined(separator: ", ") + ")"
+        }
+        let seeds: String = study.seeds.map { String($0) }.joined(separator: ", ")
+        let summary: String = (study.preset.map { "Preset \($0) (Locatello et al. 2019): " } ?? "") + study.datasets.joined(separator: ", ") + "; "
+            + methods.joined(separator: "; ") + "; seeds " + seeds + "; \(study.steps) steps each. Scores on the posterior means, from each run's evaluation.json."
+        // One table per dataset: a row per score, a column per method (six methods fit a page's width).
+        let medianTables: [[String: Any]] = results.datasets.map { dataset in
+            let rows = medians.filter { $0.dataset == dataset }
+            let columns: [[String: String]] = rows.map { ["method": $0.title, "swatch": $0.swatch, "count": "\($0.count)"] }
+            let scoreRows: [[String: Any]] = (keys + ["reconstruction"]).enumerated().map { k, key in
+                let cells: [[String: String]] = rows.map { row in
+                    ["text": row.cells[k].map { String(format: "%.3f [%.3f, %.3f]", $0.median, $0.lower, $0.upper) } ?? "–"]
+                }
+                return ["score": StudyResults.title(key), "cells": cells]
+            }
+            return ["dataset": dataset, "columns": columns, "rows": scoreRows]
+        }
+        let selectionHeader: [[String: String]] = (["dataset", "method", "pick"] + keys.map(StudyResults.title)).map { ["text": $0] }
+        let context: [String: Any] = [
+            "title": "Study " + results.sweep.name,
+            "progress": "\(results.records.count) of \(results.total) runs in",
+            "partial": results.records.count < results.total,
+            "summary": summary,
+            "figures": figures.map(\.context),
+            "hasRuns": !results.records.isEmpty,
+            "medianTables": medianTables,
+            "selectionHeader": selectionHeader,
+            "selectionRows": selection.rows,
+            "selectionNote": selection.note,
+            "hasMissing": !results.missing.isEmpty,
+            "missing": results.missing.map { ["name": $0.name, "reason": $0.reason] },
+        ]
+        try AtomicFile.writeIfChanged(Array(templates.render("study", context).utf8), to: out + "/index.html")
+        try AtomicFile.writeIfChanged(Array(templates.stylesheet().utf8), to: out + "/style.css")
+        return out + "/index.html"
+    }
+}
+
+/// The study page's tables and their CSV exports.
+enum StudyTables {
+    struct MedianRow {
+        var dataset: String
+        var method: String
+        var title: String
+        var swatch: String
+        var count: Int
+        /// Per key (the scores, then reconstruction): the quartiles over the method's runs, nil without any.
+        var cells: [(lower: Double, median: Double, upper: Double)?]
+    }
+
+    /// "#e69f00" for a plot colour.
+    static func hex(_ color: Color) -> String {
+        String(format: "#%02x%02x%02x", Int((color.red * 255).rounded()), Int((color.green * 255).rounded()), Int((color.blue * 255).rounded()))
+    }
+
+    /// Per dataset and method, each score's median and quartiles over all its runs (every value and seed).
+    static func medianRows(_ results: StudyResults, keys: [String]) -> [MedianRow] {
+        results.datasets.flatMap { dataset in
+            results.study.methods.enumerated().compactMap { m, method -> MedianRow? in
+                let records = results.records.filter { $0.member.dataset == dataset && $0.member.method == method.name }
+                guard !records.isEmpty else { return nil }
+                let cells = (keys + ["reconstruction"]).map { key -> (lower: Double, median: Double, upper: Double)? in
+                    let values = records.compactMap { StudyResults.value($0, key) }
+                    return values.isEmpty ? nil : StudyStatistics.quartiles(values)
+                }
+                return MedianRow(dataset: dataset, method: method.name, title: StudyPreset.method(method.name)?.title ?? method.name,
+                                 swatch: hex(StudyFigures.color(m)), count: records.count, cells: cells)
+            }
+        }
+    }
+
+    static func number(_ value: Double) -> String { String(format: "%.6g", value) }
+
+    /// medians.csv: dataset,method,score,runs,median,q1,q3 — one row per method and score.
+    static func mediansCSV(_ rows: [MedianRow], keys: [String]) -> String {
+        var lines = ["dataset,method,score,runs,median,q1,q3"]
+        for row in rows {
+            for (key, cell) in zip(keys + ["reconstruction"], row.cells) {
+                guard let cell else { continue }
+                lines.append([row.dataset, row.method, key, "\(row.count)", number(cell.median), number(cell.lower), number(cell.upper)].joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// runs.csv: one row per run that is in, every score (empty where a run lacks it).
+    static func runsCSV(_ results: StudyResults, keys: [String]) -> String {
+        var lines = [(["run", "dataset", "method", "value", "seed"] + keys + ["reconstruction"]).joined(separator: ",")]
+        for record in results.records {
+            let m = record.member
+            lines.append(([m.name, m.dataset, m.method, compactNumber(m.value), "\(m.seed)"]
+                          + (keys + ["reconstruction"]).map { StudyResults.value(record, $0).map(number) ?? "" }).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Unsupervised model selection: per dataset and method, the run the selection score picks
+    /// (`ModelSelection.unsupervised`), the best run by each score (supervised: the ceiling a
+    /// selection could reach) and the median run (what a random pick gives on average).
+    static func selection(_ results: StudyResults, keys: [String]) throws -> (rows: [[String: Any]], note: String) {
+        let selector = ModelSelection.unsupervised
+        var rows: [[String: Any]] = []
+        for dataset in results.datasets {
+            for (m, method) in results.study.methods.enumerated() {
+                let records = results.records.filter { $0.member.dataset == dataset && $0.member.method == method.name }
+                guard !records.isEmpty else { continue }
+                let title = StudyPreset.method(method.name)?.title ?? method.name
+                func row(_ pick: String, _ cells: [String]) -> [String: Any] {
+                    ["dataset": dataset, "method": title, "swatch": hex(StudyFigures.color(m)), "pick": pick, "cells": cells.map { ["text": $0] }]
+                }
+                if let selector {
+                    let scores = try selector.scores(runs: records.map(\.path))
+                    if let chosen = scores.indices.filter({ scores[$0] != nil }).max(by: { scores[$0]! < scores[$1]! }) {
+                        let record = records[chosen]
+                        rows.append(row("\(selector.name): \(label(record))",
+                                        keys.map { key in StudyResults.value(record, key).map { String(format: "%.3f", $0) } ?? "–" }))
+                    }
+                }
+                rows.append(row("best by each score", keys.map { key in
+                    let values = records.compactMap { StudyResults.value($0, key) }
+                    return values.max().map { String(format: "%.3f", $0) } ?? "–"
+                }))
+                rows.append(row("median", keys.map { key in
+                    let values = records.compactMap { StudyResults.value($0, key) }
+                    return values.isEmpty ? "–" : String(format: "%.3f", StudyStatistics.quartiles(values).median)
+                }))
+            }
+        }
+        let note = selector == nil
+            ? "This build has no unsupervised selection score wired in (ModelSelection.unsupervised; UDR, Duan et al. 2020, comes with the newer metrics), so each method shows the best run by each score — the most a selection could get — and the median run, what an uninformed pick gets in the middle. Once UDR is in, its pick per method appears above them."
+            : "Per method, the run the unsupervised score picks (without the factors) against the best run by each score — the most a selection could get — and the median run."
+        return (rows, note)
+    }
+
+    static func label(_ record: StudyResults.Record) -> String {
+        let m = record.member
+        return (StudyPreset.method(m.method)?.parameter ?? "value") + " \(compactNumber(m.value)), seed \(m.seed)"
+    }
+}
