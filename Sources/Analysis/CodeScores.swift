@@ -22,8 +22,12 @@ import Foundation
 /// marked inactive.
 public enum CodeScores {
     /// The scores' keys, in the order they are printed: exactly the keys of `betavae score --json`.
-    public static let keys = ["beta_vae", "factor_vae", "mig", "sap", "dci_disentanglement", "dci_completeness",
-                              "dci_informativeness", "modularity"]
+    public static let keys = disentanglementLibKeys + extendedKeys
+    /// The eight scores of disentanglement_lib's study (Locatello et al. 2019).
+    public static let disentanglementLibKeys = ["beta_vae", "factor_vae", "mig", "sap", "dci_disentanglement", "dci_completeness",
+                                                "dci_informativeness", "modularity"]
+    /// The scores that came after it (`ExtendedScores`), on the posterior means only.
+    public static let extendedKeys = ["dci_es_explicitness", "dci_es_size", "infom", "infoc", "infoe", "mig_sup", "irs"]
     /// The scores that read only the representation's points (no batches of their own): those
     /// disentanglement_lib also reports on sampled z.
     public static let representationKeys = ["mig", "sap", "dci_disentanglement", "dci_completeness", "dci_informativeness", "modularity"]
@@ -183,6 +187,10 @@ public enum CodeScores {
             RepresentationScores(train: train.encoded.means.scalars, trainFactors: trainFactors, test: test.encoded.means.scalars,
                                  testFactors: testFactors, latent: z, options: options)
         }
+        let extended = times.measure("extended") {
+            ExtendedScores(train: train.encoded.means.scalars, trainFactors: trainFactors, test: test.encoded.means.scalars,
+                           testFactors: testFactors, latent: z, matrix: means.matrix, options: options)
+        }
         var sampledScores: [String: Double]?
         if sampled {
             var rng = RandomGenerator(seed: options.seed &+ 0x5A3D)
@@ -193,6 +201,7 @@ public enum CodeScores {
             sampledScores = scores.scores
         }
         let scores = means.scores.merging(["beta_vae": betaVAE.evaluation, "factor_vae": factorVAE.evaluation]) { a, _ in a }
+            .merging(extended.scores) { a, _ in a }
         let accuracies = ["beta_vae": betaVAE, "factor_vae": factorVAE,
                           "dci_informativeness": ClassifierAccuracy(train: means.dci.informativenessTrain, evaluation: means.dci.informativeness)]
         return Card(scores: scores, sampledScores: sampledScores, accuracies: accuracies,
@@ -223,7 +232,7 @@ public enum CodeScores {
                 ? "test accuracy of scikit-learn's LinearSVC(C = 0.01, balanced classes) per latent and factor, fitted by liblinear on \(trainRows) points, tested on \(testRows)"
                 : "R² of a linear fit per latent and factor on \(trainRows) points"),
             "dci_disentanglement": dci, "dci_completeness": dci, "dci_informativeness": dci + "; mean test accuracy",
-        ]
+        ].merging(ExtendedScores.settings(o, trainRows: trainRows, testRows: testRows)) { a, _ in a }
     }
 
     /// A number for JSON: finite values with enough digits to round-trip, NaN/∞ (never produced) as 0.

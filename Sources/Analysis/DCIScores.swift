@@ -243,6 +243,19 @@ public struct ClassificationTree: Sendable {
         return nodes[index].label
     }
 
+    /// The class the tree cut at `depth` predicts (the majority class of the node reached after at
+    /// most `depth` splits). Growth is greedy, so this is exactly the tree that growing to `depth`
+    /// would have made: DCI-ES's probes of increasing capacity from one fit.
+    public func predict(_ code: ArraySlice<Float>, depth: Int) -> Int {
+        var index = 0, level = 0
+        while nodes[index].feature >= 0, level < depth {
+            let node = nodes[index]
+            index = code[code.startIndex + node.feature] <= node.threshold ? node.left : node.right
+            level += 1
+        }
+        return nodes[index].label
+    }
+
     /// The share of rows of `x` (`[N, latent]`) whose predicted class is the label.
     public func accuracy(_ x: [Float], _ labels: [Int]) -> Double {
         guard !labels.isEmpty else { return 0 }

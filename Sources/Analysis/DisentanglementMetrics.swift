@@ -127,6 +127,7 @@ public enum DisentanglementMetrics {
                                      gaussianTotalCorrelation: totalCorrelation, seconds: times, sap: mean["sap"], dci: dci,
                                      modularity: mean["modularity"], inactiveLatents: first.inactiveLatents,
                                      factorEntropies: first.factorEntropies, details: details, migMasked: mean["mig_masked"],
-                                     modularityMasked: mean["modularity_masked"], evaluationProtocol: options.evaluationProtocol.rawValue)
+                                     modularityMasked: mean["modularity_masked"], evaluationProtocol: options.evaluationProtocol.rawValue,
+                                     extendedScores: mean.filter { CodeScores.extendedKeys.contains($0.key) })
     }
 }

@@ -39,11 +39,15 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     /// What the scores were computed from and how (absent from evaluations made before they were
     /// stated): see `ScoreDetails`.
     public var details: ScoreDetails?
+    /// The scores after disentanglement_lib under `CodeScores.extendedKeys` (DCI-ES, InfoMEC,
+    /// MIG-sup, IRS; `ExtendedScores`), mean over the evaluation seeds; absent from older evaluations.
+    public var extendedScores: [String: Double]?
 
     public init(betaVAE: Double?, factorVAE: Double?, mig: Double?, mutualInformation: [[Double]], factorNames: [String],
                 gaussianTotalCorrelation: Double?, seconds: [String: Double], sap: Double? = nil, dci: DCIScores.Result? = nil,
                 modularity: Double? = nil, inactiveLatents: [Int]? = nil, factorEntropies: [Double]? = nil, details: ScoreDetails? = nil,
-                migMasked: Double? = nil, modularityMasked: Double? = nil, evaluationProtocol: String? = nil) {
+                migMasked: Double? = nil, modularityMasked: Double? = nil, evaluationProtocol: String? = nil,
+                extendedScores: [String: Double]? = nil) {
         self.betaVAE = betaVAE
         self.factorVAE = factorVAE
         self.mig = mig
@@ -62,6 +66,7 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
         self.migMasked = migMasked
         self.modularityMasked = modularityMasked
         self.evaluationProtocol = evaluationProtocol
+        self.extendedScores = extendedScores
     }
 
     /// The traversal rows' and latent table's word for latent `j`: "inactive" when `inactive`

@@ -41,10 +41,13 @@ public enum InformationScores {
             countsA[x, default: 0] += 1
             countsB[y, default: 0] += 1
         }
+        // Summed in ascending class order: a Dictionary's iteration order differs between instances,
+        // and so would the last bits of the sum (the same data would score 1 ulp apart).
         var total = 0.0
-        for (x, row) in joint {
-            for (y, count) in row {
-                let pxy = Double(count) / n
+        for x in joint.keys.sorted() {
+            let row = joint[x] ?? [:]
+            for y in row.keys.sorted() {
+                let pxy = Double(row[y] ?? 0) / n
                 total += pxy * Foundation.log(pxy / (Double(countsA[x] ?? 1) / n * Double(countsB[y] ?? 1) / n))
             }
         }
@@ -56,7 +59,8 @@ public enum InformationScores {
         var counts: [Int: Int] = [:]
         for x in a { counts[x, default: 0] += 1 }
         let n = Double(a.count)
-        return -counts.values.reduce(0) { $0 + Double($1) / n * Foundation.log(Double($1) / n) }
+        // In ascending class order, so the same labels give the same bits (see `mutualInformation`).
+        return -counts.keys.sorted().reduce(0) { $0 + Double(counts[$1] ?? 0) / n * Foundation.log(Double(counts[$1] ?? 0) / n) }
     }
 
     /// The matrix I(z_j; factor f) `[Z][F]` for discretised codes and factor classes (one array per factor).

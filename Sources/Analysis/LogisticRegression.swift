@@ -162,6 +162,32 @@ public struct LogisticRegression: Sendable {
         }
     }
 
+    /// Mean negative log-likelihood (nats) of `labels` under the model's softmax probabilities on
+    /// `features` `[N, D]`: scikit-learn's `log_loss(labels, predict_proba(features))` (no penalty
+    /// term). A label outside `classes` has probability 0 (infinite loss); one class: loss 0.
+    public func logLoss(_ features: Tensor, _ labels: [Int]) -> Double {
+        let d = features.columns, n = features.rows
+        precondition(labels.count == n, "one label per row")
+        guard classes.count >= 2 else { return labels.allSatisfy { $0 == classes.first } ? 0 : .infinity }
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        var total = 0.0
+        var scores = [Double](repeating: 0, count: classes.count)
+        for i in 0..<n {
+            guard let y = index[labels[i]] else { return .infinity }
+            var largest = -Double.infinity
+            for c in classes.indices {
+                var s = intercepts[c]
+                for j in 0..<d { s += weights[c][j] * Double(features[i * d + j]) }
+                scores[c] = s
+                largest = max(largest, s)
+            }
+            var sum = 0.0
+            for c in classes.indices { sum += Foundation.exp(scores[c] - largest) }
+            total += Foundation.log(sum) + largest - scores[y]
+        }
+        return total / Double(max(n, 1))
+    }
+
     public func accuracy(_ features: Tensor, _ labels: [Int]) -> Double {
         Double(zip(predict(features), labels).filter { $0 == $1 }.count) / Double(max(labels.count, 1))
     }

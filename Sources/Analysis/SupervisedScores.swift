@@ -26,14 +26,21 @@ public enum SupervisedScores {
         let z = data.latent
         func points(_ count: Int) -> (Tensor, [Int]) {
             let labels = (0..<count).map { _ in Int(rng.next() % UInt64(factors.count)) }
-            // Every point's pairs are encoded together: two calls per set, not two per point.
-            let first = data.observe(count: count * batch, rng: &rng)
-            let requests = (0..<(count * batch)).map { row -> [Int?] in
-                let k = factors[labels[row / batch]]
-                return (0..<data.factorCount).map { $0 == k ? first.classes[row * data.factorCount + k] : nil }
+            // The pairs of a chunk of points are encoded together (two calls per chunk, not two per
+            // point); chunks bound the observations held at once to about `observationBudget`
+            // floats: 10,000 points of 64 pairs of a 4,096-latent code would be 10 GB at once.
+            var features = Tensor(shape: [count, z])
+            for chunk in chunks(count, batch: batch, latent: z) {
+                let first = data.observe(count: chunk.count * batch, rng: &rng)
+                let requests = (0..<(chunk.count * batch)).map { row -> [Int?] in
+                    let k = factors[labels[chunk.lowerBound + row / batch]]
+                    return (0..<data.factorCount).map { $0 == k ? first.classes[row * data.factorCount + k] : nil }
+                }
+                let second = data.observe(requests, rng: &rng)
+                let part = betaVAEFeatures(first: first.encoded.means.scalars, second: second.encoded.means.scalars, latent: z, batch: batch)
+                for i in 0..<(chunk.count * z) { features[chunk.lowerBound * z + i] = part[i] }
             }
-            let second = data.observe(requests, rng: &rng)
-            return (betaVAEFeatures(first: first.encoded.means.scalars, second: second.encoded.means.scalars, latent: z, batch: batch), labels)
+            return (features, labels)
         }
         let (trainX, trainY) = points(trainPoints)
         let (evalX, evalY) = points(evalPoints)
@@ -81,9 +88,13 @@ public enum SupervisedScores {
                 let k = factors[labels[row / batch]]
                 return (0..<data.factorCount).map { $0 == k ? values[row / batch] : nil }
             }
-            let codes = data.observe(requests, rng: &rng).encoded.means.scalars
-            return (0..<count).map { point in
-                (factorVAEVote(Array(codes[(point * batch * z)..<((point + 1) * batch * z)]), scale: scale, latent: z), labels[point])
+            // A chunk of votes' observations at a time (see `chunks`).
+            return chunks(count, batch: batch, latent: z).flatMap { chunk in
+                let codes = data.observe(Array(requests[(chunk.lowerBound * batch)..<(chunk.upperBound * batch)]), rng: &rng).encoded.means.scalars
+                return chunk.map { point in
+                    let start = (point - chunk.lowerBound) * batch * z
+                    return (factorVAEVote(Array(codes[start..<(start + batch * z)]), scale: scale, latent: z), labels[point])
+                }
             }
         }
         let train = votes(trainPoints)
@@ -134,5 +145,18 @@ public enum SupervisedScores {
             Double(votes.filter { prediction[$0.latent] == $0.factor }.count) / Double(max(votes.count, 1))
         }
         return ClassifierAccuracy(train: accuracy(trainVotes), evaluation: accuracy(evalVotes))
+    }
+}
+
+extension SupervisedScores {
+    /// Most code floats one chunk of BetaVAE pairs or FactorVAE votes holds (16 M floats, 64 MB,
+    /// per set of observations): at least one point per chunk.
+    static let observationBudget = 16 << 20
+
+    /// 0..<count in consecutive ranges of points whose `batch` observations of `latent` floats fit
+    /// `observationBudget`.
+    static func chunks(_ count: Int, batch: Int, latent: Int) -> [Range<Int>] {
+        let size = max(1, observationBudget / max(batch * latent, 1))
+        return stride(from: 0, to: count, by: size).map { $0..<min($0 + size, count) }
     }
 }

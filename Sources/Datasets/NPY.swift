@@ -56,6 +56,8 @@ public enum NPY {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
     /// What a `.npy` header declares: the dtype, the shape, where the data starts and its size.
+    /// `header` reads it from the header's bytes only, so a reader can check a large member's
+    /// shape before reading its data (`NPZFile`).
     public struct Header: Sendable {
         public let descr: String
         public let elementSize: Int
@@ -64,6 +66,8 @@ public enum NPY {
         public let dataStart: Int
         /// Bytes of data the shape implies.
         public let byteCount: Int
+        /// Elements the shape implies.
+        public var count: Int { byteCount / elementSize }
     }
 
     /// Parses a `.npy` header from the first bytes of an array (at least up to its data), naming
@@ -122,12 +126,13 @@ public enum NPY {
             throw .truncated(path: path, expectedBytes: dataStart + byteCount, actualBytes: bytes.count)
         }
         let data = bytes[dataStart..<(dataStart + byteCount)]
-        // The stored array beside the file's bytes (f4 and f8 also pass through a word array).
-        try DatasetLimits.reserve(elementSize == 1 ? byteCount : 2 * byteCount, for: "its array of shape \(NPY.shapeText(shape))", path: path)
+        // The stored array beside the file's bytes (f8 and i8 also pass through a word array; f4 goes
+        // straight into the floats, so a 1.6 GB code array, `betavae score`'s limit, is not held twice).
+        try DatasetLimits.reserve(elementSize == 8 ? 2 * byteCount : byteCount, for: "its array of shape \(NPY.shapeText(shape))", path: path)
         let storage: NPYArray.Storage
         switch elementSize {
         case 1: storage = .uint8(Array(data))
-        case 4: storage = .float32(load(data, count, as: UInt32.self).map { Float(bitPattern: UInt32(littleEndian: $0)) })
+        case 4: storage = .float32(loadFloats(data, count))
         default:
             let words = load(data, count, as: UInt64.self).map { UInt64(littleEndian: $0) }
             storage = descr == "<i8" ? .int64(words.map { Int64(bitPattern: $0) }) : .float64(words.map { Double(bitPattern: $0) })
@@ -159,6 +164,19 @@ public enum NPY {
     /// A shape as Python writes the tuple: `(3,)`, `(2, 3)`, `()`.
     static func shapeText(_ shape: [Int]) -> String {
         shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+
+    /// `count` little-endian float32 values from `data`, decoded into their final array.
+    static func loadFloats(_ data: ArraySlice<UInt8>, _ count: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: count)
+        data.withUnsafeBytes { raw in
+            out.withUnsafeMutableBufferPointer { floats in
+                for i in 0..<count {
+                    floats[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                }
+            }
+        }
+        return out
     }
 
     private static func load<T: FixedWidthInteger>(_ data: ArraySlice<UInt8>, _ count: Int, as: T.Type) -> [T] {

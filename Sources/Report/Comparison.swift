@@ -57,20 +57,41 @@ public enum Comparison {
             + [byObjective ? nil : SeedFigures.scoresAgainstBeta(runs, groups: groups)].compactMap { $0 } + [ComparisonFigures.klHeatmap(runs, labels: labels)]
         for spec in specs { figures.append(try spec.write(into: out, style: style)) }
         let rows = try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0).write(into: out, style: style) }
+        let udr = ComparisonUDR.scores(runs, groups: groups)
+        let hasUDR = udr.contains { $0 != nil }
+        var settingsHeader = ComparisonTables.settingsHeader(runs, scores: false)
+        var settingsRows = ComparisonTables.settingsRows(runs, groups: groups, scores: false)
+        var metricsHeader = ["run", "", "test NELBO", "Δ", "IWAE NLL", "Δ", "recon", "Δ", "KL", "Δ", "active", "5-NN"].map { ["text": $0] }
+        var metricsRows = runs.indices.map { metricsRow(runs[$0], label: labels[$0], baseline: runs[base], isBaseline: $0 == base) }
+        if hasUDR {
+            settingsHeader.append(["text": "UDR"])
+            for (index, group) in groups.enumerated() where index < settingsRows.count {
+                var cells = settingsRows[index]["cells"] as? [[String: String]] ?? []
+                cells.append(["text": SettingGroups.meanSD(group.members.compactMap { udr[$0] }, digits: 3)])
+                settingsRows[index]["cells"] = cells
+            }
+            metricsHeader.append(["text": "UDR"])
+            for index in metricsRows.indices {
+                var cells = metricsRows[index]["cells"] as? [[String: String]] ?? []
+                cells.append(["text": udr[index].map { String(format: "%.3f", $0) } ?? "–", "class": "number"])
+                metricsRows[index]["cells"] = cells
+            }
+        }
         var context: [String: Any] = [
             "title": "Comparison of \(runs.count) runs",
             "summary": "\(first.dataset), \(first.model.architecture.rawValue), ordered by \(byObjective ? "objective, then its weight" : byBeta ? "β" : (differing.first ?? "name")); baseline \(labels[base]) (\(runs[base].config.name))",
             "figures": figures.map(\.context),
-            "settingsHeader": ComparisonTables.settingsHeader(runs, scores: false),
-            "settingsRows": ComparisonTables.settingsRows(runs, groups: groups, scores: false),
+            "settingsHeader": settingsHeader,
+            "settingsRows": settingsRows,
+            "udrNote": hasUDR ? ComparisonUDR.note : "",
             "scoresHeader": ComparisonTables.settingsHeader(runs, scores: true),
             "scoresRows": ComparisonTables.settingsRows(runs, groups: groups, scores: true),
             "hasScores": !ComparisonTables.columns(runs, scores: true).isEmpty,
             "noiseRows": ComparisonTables.evaluationNoiseRow(runs).map { [$0] } ?? [],
             "scoreEstimators": ComparisonTables.estimatorLines(runs),
             "seeded": groups.contains { $0.members.count > 1 },
-            "metricsHeader": ["run", "", "test NELBO", "Δ", "IWAE NLL", "Δ", "recon", "Δ", "KL", "Δ", "active", "5-NN"].map { ["text": $0] },
-            "metricsRows": runs.indices.map { metricsRow(runs[$0], label: labels[$0], baseline: runs[base], isBaseline: $0 == base) },
+            "metricsHeader": metricsHeader,
+            "metricsRows": metricsRows,
             "differing": differing.map { key in ["key": key, "values": runs.map { ["value": value($0.config, key)] }] },
             "runLabels": labels.map { ["label": $0] },
             "rows": rows.map(\.context),

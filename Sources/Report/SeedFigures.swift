@@ -26,6 +26,12 @@ enum SeedFigures {
         Score(key: "dci_completeness", title: "DCI completeness", digits: 3) { $0.disentanglement?.dciCompleteness },
         Score(key: "dci_informativeness", title: "DCI informativeness", digits: 3) { $0.disentanglement?.dciInformativeness },
         Score(key: "modularity", title: "modularity", digits: 3) { $0.disentanglement?.modularity },
+        Score(key: "dci_es_explicitness", title: "DCI-ES explicitness", digits: 3) { $0.disentanglement?.extendedScores?["dci_es_explicitness"] },
+        Score(key: "infom", title: "InfoM", digits: 3) { $0.disentanglement?.extendedScores?["infom"] },
+        Score(key: "infoc", title: "InfoC", digits: 3) { $0.disentanglement?.extendedScores?["infoc"] },
+        Score(key: "infoe", title: "InfoE", digits: 3) { $0.disentanglement?.extendedScores?["infoe"] },
+        Score(key: "mig_sup", title: "MIG-sup", digits: 3) { $0.disentanglement?.extendedScores?["mig_sup"] },
+        Score(key: "irs", title: "IRS", digits: 3) { $0.disentanglement?.extendedScores?["irs"] },
         Score(key: "knn", title: "5-NN accuracy", digits: 3) { $0.knnAccuracy },
         Score(key: "active_units", title: "active units", digits: 1) { Double($0.usage.activeUnits.count) },
     ]

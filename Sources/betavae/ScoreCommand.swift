@@ -8,24 +8,30 @@ import Foundation
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
-        abstract: "Score codes against their factors: BetaVAE, FactorVAE, MIG, SAP, DCI and modularity.",
+        abstract: "Score codes against their factors: BetaVAE, FactorVAE, MIG, SAP, DCI, modularity, and DCI-ES, InfoMEC, MIG-sup and IRS.",
         discussion: """
             CODES.npz holds `codes` (float [N, Z], finite) and `factors` (integer [N, F], ≥ 0), with \
             N ≥ \(CodeScores.minimumRows), as numpy.savez writes them. Rows are shuffled (--seed) and split: up to \
             10,000 for fitting and 5,000 for testing (a third for testing when there are fewer). Or it holds \
             disentanglement_lib's split as given — codes_train, factors_train, codes_test, factors_test — which is \
-            used exactly: fit on the first pair, test on the second, no shuffling. Every score is disentanglement_lib's \
-            estimator: MIG and modularity bin each latent into 20 equal-width bins (natural-log mutual information); \
-            SAP uses 1-D linear SVMs (--sap discrete, its study setting) or squared correlations (--sap continuous); \
-            DCI's importances and informativeness come from scikit-learn's GradientBoostingClassifier() per factor \
-            (--dci-estimator tree: one CART tree, faster, not the literature's numbers); BetaVAE uses scikit-learn's \
-            LogisticRegression(). --protocol dlib (the default) draws BetaVAE and FactorVAE on 10,000 + 5,000 points \
-            of 64 codes; quick on 150 + 75 of 32. Factors with one value are left out.
+            used exactly: fit on the first pair, test on the second, no shuffling. Every score of disentanglement_lib's \
+            eight is its estimator: MIG and modularity bin each latent into 20 equal-width bins (natural-log mutual \
+            information); SAP uses 1-D linear SVMs (--sap discrete, its study setting) or squared correlations (--sap \
+            continuous); DCI's importances and informativeness come from scikit-learn's GradientBoostingClassifier() \
+            per factor (--dci-estimator tree: one CART tree, faster, not the literature's numbers); BetaVAE uses \
+            scikit-learn's LogisticRegression(). --protocol dlib (the default) draws BetaVAE and FactorVAE on 10,000 + \
+            5,000 points of 64 codes; quick on 150 + 75 of 32. After disentanglement_lib's eight: DCI-ES explicitness \
+            (CART trees of depth 0…8 as probes) and size, InfoM, InfoC and InfoE, MIG-sup and IRS (docs/metrics-new.md). \
+            Factors with one value are left out. Codes of more than \(CodeArchive.maximumColumns) latents or \
+            \(CodeArchive.maximumRows) rows are refused; of more than \(CodeArchive.poolRows) rows, a seeded pool of \
+            \(CodeArchive.poolRows) is scored (every row is checked; a given split is scored whole). An uncompressed \
+            archive (numpy.savez) is read in row chunks, so 100,000 × 4,096 codes need about 1.5 GB, not the file's \
+            size twice.
             """)
 
     @Argument(help: "The .npz file with codes [N, Z] and factors [N, F].")
     var codesPath: String
-    @Flag(help: "Print the eight scores as one JSON object.")
+    @Flag(help: "Print the fifteen scores as one JSON object.")
     var json = false
     @Option(help: "Also write scores.json (scores, matrices, settings) and mutual_information.csv into this folder.")
     var out: String?
@@ -57,7 +63,7 @@ struct ScoreCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let contents = try CodeArchive.read(path: codesPath)
+            let contents = try CodeArchive.read(path: codesPath, seed: seed)
             var names = (0..<contents.factorCount).map { "factor\($0)" }
             if let factorNames {
                 let given = try OptionChecks.list(factorNames, option: "--factor-names")
@@ -82,6 +88,8 @@ struct ScoreCommand: ParsableCommand {
             }
             let card = CodeScores.score(codes: contents.codes, factors: contents.factors, names: names, options: options,
                                         trainRows: contents.trainRows)
+            let pooled = contents.totalRows > contents.codes.rows
+                ? "scored on a seeded pool of \(contents.codes.rows) of its \(contents.totalRows) rows" : nil
             if let out {
                 try AtomicFile.write(card.encoded(), to: out + "/scores.json")
                 try AtomicFile.write(Array(card.mutualInformationCSV().utf8), to: out + "/mutual_information.csv")
@@ -90,6 +98,7 @@ struct ScoreCommand: ParsableCommand {
                 print(card.scoresJSON())
             } else {
                 print(Self.describe(card, path: codesPath))
+                if let pooled { print(pooled) }
                 if let out { print("saved \(out)/scores.json and \(out)/mutual_information.csv") }
             }
         }

@@ -65,7 +65,9 @@ import Testing
         let s = Self.score(Self.identity)
         print("identity (SAP continuous): \(Self.describe(s))")
         #expect(Set(s.keys) == Set(CodeScores.keys))
-        for key in CodeScores.keys { #expect((s[key] ?? 0) >= 0.9, "\(key) \(s[key] ?? .nan)") }
+        // The later metrics have their own known-code tests (ExtendedMetricTests): DCI-ES
+        // explicitness and InfoE stay below 0.9 on factors of many classes by design.
+        for key in CodeScores.disentanglementLibKeys { #expect((s[key] ?? 0) >= 0.9, "\(key) \(s[key] ?? .nan)") }
         // disentanglement_lib's study setting (discrete factors, 1-D linear SVMs) cannot reach 0.9
         // on multi-class factors; it still ranks the identity code far above a random one.
         let discrete = Self.discreteSAP(Self.identity)
@@ -111,9 +113,10 @@ import Testing
         let a = Self.score(mixed), b = Self.score(permuted)
         print("mixed: \(Self.describe(a))")
         for key in CodeScores.keys {
-            // BetaVAE's logistic regression starts from seeded random weights, which a
-            // permutation hands to other inputs: equal up to the optimiser's tolerance.
-            let tolerance = key == "beta_vae" ? 0.01 : 1e-9
+            // BetaVAE's and InfoE's logistic regressions start from seeded random weights, which a
+            // permutation hands to other inputs: equal up to the optimiser's tolerance (InfoE's 50
+            // steps here stop well short of convergence).
+            let tolerance = key == "beta_vae" ? 0.01 : key == "infoe" ? 0.05 : 1e-9
             #expect(abs((a[key] ?? 0) - (b[key] ?? 1)) <= tolerance, "\(key): \(a[key] ?? .nan) vs \(b[key] ?? .nan)")
         }
         let sapA = Self.discreteSAP(mixed), sapB = Self.discreteSAP(permuted)

@@ -6,8 +6,10 @@ import Testing
 /// `betavae score CODES.npz` on small archives written with NPZ.serialize: the JSON's keys, the
 /// --out files, and one line with exit 1 for a bad file or 64 for a bad option.
 @Suite(.serialized) struct ScoreCommandTests {
-    static let keys: Set<String> = ["beta_vae", "factor_vae", "mig", "sap", "dci_disentanglement", "dci_completeness",
-                                    "dci_informativeness", "modularity"]
+    static let dlibKeys: Set<String> = ["beta_vae", "factor_vae", "mig", "sap", "dci_disentanglement", "dci_completeness",
+                                        "dci_informativeness", "modularity"]
+    static let extendedKeys: Set<String> = ["dci_es_explicitness", "dci_es_size", "infom", "infoc", "infoe", "mig_sup", "irs"]
+    static let keys = dlibKeys.union(extendedKeys)
 
     /// A folder holding `codes.npz`: the identity code of three factors (3, 5 and 8 values) over
     /// `rows` seeded rows, with `poison` applied to the codes.
@@ -31,14 +33,19 @@ import Testing
         return (folder, path)
     }
 
-    @Test func jsonHoldsExactlyTheEightScores() throws {
+    @Test func jsonHoldsExactlyTheFifteenScores() throws {
         let (_, path) = try Self.archive()
         let result = try CLITests.run(["score", path, "--json", "--supervised-points", "200"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Double]
         #expect(Set(object?.keys ?? [:].keys) == Self.keys, "\(result.stdout)")
         // The identity code: near-perfect on everything but discrete SAP (1-D linear SVMs).
-        for (key, value) in object ?? [:] where key != "sap" { #expect(value >= 0.9, "\(key) \(value)") }
+        for (key, value) in object ?? [:] where Self.dlibKeys.contains(key) && key != "sap" { #expect(value >= 0.9, "\(key) \(value)") }
+        // The later metrics on the identity code: one latent per factor, each fixed when its factor is.
+        #expect(object?["dci_es_size"] == 1 && object?["irs"] == 1, "\(result.stdout)")
+        for key in ["infom", "infoc", "mig_sup"] { #expect((object?[key] ?? 0) >= 0.9, "\(key) \(object?[key] ?? .nan)") }
+        // Trees of depth 0…8 read a factor of 8 values in 3 splits, so not at once: E is below 1.
+        #expect((object?["dci_es_explicitness"] ?? 0) > 0.6 && (object?["dci_es_explicitness"] ?? 1) < 0.95)
         #expect(result.stdout.split(separator: "\n").count == 1)
     }
 
@@ -70,6 +77,42 @@ import Testing
         try BoundaryTests.expectRefused(["score", hugePath], code: 1, message: "codes[1, 1] is 3e+38, beyond ±1e12", watching: huge)
         let (small, smallPath) = try Self.archive(rows: 10)
         try BoundaryTests.expectRefused(["score", smallPath], code: 1, message: "it holds 10 rows; scoring needs at least", watching: small)
+    }
+
+    /// A code beyond `score`'s limits (4,096 latents, 100,000 rows) is refused with one line and
+    /// exit 1 before any scoring, and nothing is written.
+    @Test func largeCodesBeyondTheLimitsAreRefusedWithOneLine() throws {
+        let folder = NSTemporaryDirectory() + "betavae-score-large-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func write(rows: Int, columns: Int) -> String {
+            let path = folder + "/codes-\(rows)x\(columns).npz"
+            let factors = (0..<rows).map { Int64($0 % 2) }
+            let bytes = NPZ.serialize([
+                (name: "codes", array: NPYArray(shape: [rows, columns], storage: .float32([Float](repeating: 0.5, count: rows * columns)))),
+                (name: "factors", array: NPYArray(shape: [rows, 1], storage: .int64(factors))),
+            ])
+            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            return path
+        }
+        for (path, reason) in [(write(rows: 100_001, columns: 1), "100001 rows"), (write(rows: 40, columns: 4_097), "4097 columns")] {
+            let result = try CLITests.run(["score", path, "--json", "--out", folder + "/out"])
+            #expect(result.status == 1, "\(result.stderr)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains(path) && lines[0].contains(reason), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out"))
+    }
+
+    /// More rows than `CodeArchive.poolRows`: every row is read and checked, a seeded pool is scored.
+    @Test func archivesBeyondThePoolAreScoredOnASeededPool() throws {
+        let (_, path) = try Self.archive(rows: 30_050)
+        let result = try CLITests.run(["score", path, "--supervised-points", "20"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("scored on a seeded pool of 30000 of its 30050 rows"), "\(result.stdout)")
+        // A bad value in a row outside any pool is still found.
+        let (folder, bad) = try Self.archive(rows: 30_050, poison: { $0[30_049 * 3 + 2] = .infinity })
+        try BoundaryTests.expectRefused(["score", bad], code: 1, message: "codes[30049, 2] is inf", watching: folder)
     }
 
     @Test func badOptionsExit64WithOneLine() throws {
