@@ -12,9 +12,10 @@ public protocol UnsupervisedModelSelection: Sendable {
     func scores(runs: [String]) throws -> [Double?]
 }
 
-/// Where the study page gets its unsupervised model selection: UDR among each setting's seeds
-/// (`UDRSelection`, on `UDRScore` in Analysis). nil would make the page show the best and median
-/// runs alone and say that no selection score is wired in.
+/// Where the study page gets its unsupervised model selection. The UDR lives with the other
+/// metrics (Analysis, branch `newmetrics`); wiring it in is this one line, and the page's
+/// model-selection table fills its "UDR-chosen" rows from it. nil: the page says that this build
+/// has no UDR and shows the best and median runs alone.
 public enum ModelSelection {
-    public static let unsupervised: (any UnsupervisedModelSelection)? = UDRSelection()
+    public static let unsupervised: (any UnsupervisedModelSelection)? = nil
 }

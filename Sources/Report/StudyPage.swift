@@ -166,7 +166,7 @@ enum StudyTables {
         }
         let note = selector == nil
             ? "This build has no unsupervised selection score wired in (ModelSelection.unsupervised; UDR, Duan et al. 2020, comes with the newer metrics), so each method shows the best run by each score — the most a selection could get — and the median run, what an uninformed pick gets in the middle. Once UDR is in, its pick per method appears above them."
-            : "Per method, the run the unsupervised score picks without the factors — \(selector!.name), each run compared with the other seeds of its own setting (Duan et al. 2020), the highest pick — against the best run by each score (the most a selection could get) and the median run."
+            : "Per method, the run the unsupervised score picks (without the factors) against the best run by each score — the most a selection could get — and the median run."
         return (rows, note)
     }
 
