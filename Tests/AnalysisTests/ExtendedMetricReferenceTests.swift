@@ -8,15 +8,8 @@ import Testing
 /// scikit-learn) on the same fixed arrays: a noisy mixed code, so no score sits at its bound.
 /// Skipped where python3 lacks scikit-learn.
 @Suite struct ExtendedMetricReferenceTests {
-    static let referenceAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import numpy, scipy, sklearn"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    /// The same check as the dlib parity test's: python3 with numpy, scipy and scikit-learn.
+    static var referenceAvailable: Bool { DlibParityTests.referenceAvailable }
 
     static let sizes = [2, 5, 8]
 
