@@ -3,30 +3,22 @@ import Foundation
 import Training
 
 /// UDR (`UDRScore`, Duan et al. 2020) on a comparison page: within each setting of several seeds,
-/// each run's score from its latest snapshot's test-set posterior means and the per-latent KL of
-/// its last test row in metrics.csv — the unsupervised choice among a setting's seeds.
+/// each run's score from its `UDRCodes` — the posterior means and per-latent KL of the same fixed
+/// inputs for every seed (the first test images of the seed-0 split) — the unsupervised choice
+/// among a setting's seeds.
 enum ComparisonUDR {
     /// Each run's UDR among the runs of its setting; nil for a run alone in its setting, and for
-    /// every run of a setting whose snapshots do not encode the same test images (different row
-    /// counts or labels) or that lacks a snapshot or test row.
+    /// every run of a setting whose codes cannot be computed or are not of the same inputs.
+    /// Saved codes (a study's runs have them) are reused; others are computed and not written.
     static func scores(_ runs: [RunData], groups: [SettingGroup]) -> [Double?] {
-        var scores = [Double?](repeating: nil, count: runs.count)
-        for group in groups where group.members.count >= 2 {
-            let snapshots = group.members.compactMap { runs[$0].snapshots.last }
-            let kl = group.members.compactMap { runs[$0].metrics.rows(split: "test").last?.klPerDimension }
-            guard snapshots.count == group.members.count, kl.count == group.members.count,
-                  let first = snapshots.first, first.means.rows >= 2,
-                  snapshots.allSatisfy({ $0.means.rows == first.means.rows && $0.labels == first.labels }),
-                  zip(snapshots, kl).allSatisfy({ $0.means.columns == $1.count }) else { continue }
-            let result = UDRScore.score(means: snapshots.map(\.means), klPerDimension: kl)
-            for (member, score) in zip(group.members, result.modelScores) { scores[member] = score }
-        }
-        return scores
+        let several = Set(groups.filter { $0.members.count >= 2 }.flatMap(\.members))
+        let codes = runs.indices.map { index in several.contains(index) ? try? UDRCodes.of(runs[index].loaded, save: false) : nil }
+        return UDRCodes.scores(codes, groups: groups.map(\.members))
     }
 
     /// The sentence under the tables when UDR is shown.
     static let note = "UDR (Duan et al. 2020, UDR_S as in disentanglement_lib) ranks the seeds of a setting without labels: for each pair of runs, "
-        + "the absolute Spearman correlations between their latents (posterior means of the latest snapshot's test images; latents with KL ≤ 0.01 "
-        + "nats in the last test row left out) should form a one-to-one match; a run's UDR is the median of its pairs' scores. "
-        + "Higher is better; it compares runs of one setting, not settings."
+        + "the absolute Spearman correlations between their latents (posterior means of the same images for every seed: the first "
+        + "\(UDRCodes.imageCount) or fewer test images of the seed-\(UDRCodes.inputSeed) split; latents with mean KL ≤ 0.01 nats on them left out) "
+        + "should form a one-to-one match; a run's UDR is the median of its pairs' scores. Higher is better; it compares runs of one setting, not settings."
 }
