@@ -12,10 +12,10 @@ public protocol UnsupervisedModelSelection: Sendable {
     func scores(runs: [String]) throws -> [Double?]
 }
 
-/// Where the study page gets its unsupervised model selection. The UDR lives with the other
-/// metrics (Analysis, branch `newmetrics`); wiring it in is this one line, and the page's
-/// model-selection table fills its "UDR-chosen" rows from it. nil: the page says that this build
-/// has no UDR and shows the best and median runs alone.
+/// Where the study page gets its unsupervised model selection: UDR (`UDRSelection`, on
+/// `UDRScore` in Analysis), each run compared with the other seeds of its own setting on the same
+/// inputs (`UDRCodes`). nil would make the page show the best and median runs alone and say that
+/// no selection score is wired in.
 public enum ModelSelection {
-    public static let unsupervised: (any UnsupervisedModelSelection)? = nil
+    public static let unsupervised: (any UnsupervisedModelSelection)? = UDRSelection()
 }

@@ -133,8 +133,11 @@ enum StudyTables {
     }
 
     /// Unsupervised model selection: per dataset and method, the run the selection score picks
-    /// (`ModelSelection.unsupervised`), the best run by each score (supervised: the ceiling a
-    /// selection could reach) and the median run (what a random pick gives on average).
+    /// (`ModelSelection.unsupervised`, UDR: the run with the highest UDR_i, each run compared with
+    /// the other seeds of its own setting), the best run by each score (supervised: the ceiling a
+    /// selection could reach) and the median run (what a random pick gives on average). Where the
+    /// score picks nothing the row says why: one seed per setting, no setting with two seeds in
+    /// yet, or every run scored alike.
     static func selection(_ results: StudyResults, keys: [String]) throws -> (rows: [[String: Any]], note: String) {
         let selector = ModelSelection.unsupervised
         var rows: [[String: Any]] = []
@@ -143,30 +146,56 @@ enum StudyTables {
                 let records = results.records.filter { $0.member.dataset == dataset && $0.member.method == method.name }
                 guard !records.isEmpty else { continue }
                 let title = StudyPreset.method(method.name)?.title ?? method.name
-                func row(_ pick: String, _ cells: [String]) -> [String: Any] {
-                    ["dataset": dataset, "method": title, "swatch": hex(StudyFigures.color(m)), "pick": pick, "cells": cells.map { ["text": $0] }]
+                func row(_ pick: String, _ cells: [String], kind: String) -> [String: Any] {
+                    ["dataset": dataset, "method": title, "swatch": hex(StudyFigures.color(m)), "pick": pick, "kind": kind,
+                     "cells": cells.map { ["text": $0] }]
                 }
+                let none = keys.map { _ in "–" }
                 if let selector {
-                    let scores = try selector.scores(runs: records.map(\.path))
-                    if let chosen = scores.indices.filter({ scores[$0] != nil }).max(by: { scores[$0]! < scores[$1]! }) {
-                        let record = records[chosen]
-                        rows.append(row("\(selector.name): \(label(record))",
-                                        keys.map { key in StudyResults.value(record, key).map { String(format: "%.3f", $0) } ?? "–" }))
+                    let parameter = StudyPreset.method(method.name)?.parameter ?? "value"
+                    let seedsPerValue = Dictionary(grouping: records, by: { $0.member.value }).values.map(\.count).max() ?? 0
+                    if seedsPerValue < 2 {
+                        let why = results.study.seeds.count < 2
+                            ? "one seed per \(parameter) (seed \(results.study.seeds.map(String.init).joined())): \(selector.name) compares a run with the other seeds of its setting, so it needs two or more (--seeds 0,1,…)"
+                            : "no \(parameter) has two seeds in yet: \(selector.name) compares a run with the other seeds of its setting"
+                        rows.append(row("\(selector.name): no pick — \(why)", none, kind: "nopick"))
+                    } else {
+                        let scores = try selector.scores(runs: records.map(\.path))
+                        switch SelectionPick(scores: scores) {
+                        case .run(let chosen, let ties):
+                            let record = records[chosen]
+                            let tie = ties.isEmpty ? "" : "; " + ties.map { "seed \(records[$0].member.seed)" + (records[$0].member.value == record.member.value ? "" : " of \(parameter) \(compactNumber(records[$0].member.value))") }
+                                .joined(separator: ", ") + (ties.count == 1 ? " ties" : " tie")
+                                + (seedsPerValue == 2 ? ": with two seeds both runs of a setting get their one pair's score" : "")
+                            rows.append(row("\(selector.name) pick: \(label(record)) (\(selector.name) \(String(format: "%.3f", scores[chosen]!))\(tie))",
+                                            keys.map { key in StudyResults.value(record, key).map { String(format: "%.3f", $0) } ?? "–" }, kind: "pick"))
+                        case .tied(let score, let count):
+                            let why = score == 0 ? " (no latent with mean KL above \(UDRScore.klThreshold) nats)"
+                                : seedsPerValue == 2 ? " (with two seeds both runs of a setting get their one pair's score)" : ""
+                            rows.append(row("\(selector.name): no pick — all \(count) runs it scored have \(selector.name) \(String(format: "%.3f", score))\(why)",
+                                            none, kind: "nopick"))
+                        case .unscored:
+                            rows.append(row("\(selector.name): no pick — it scored none of the runs (their codes could not be computed)", none, kind: "nopick"))
+                        }
                     }
                 }
                 rows.append(row("best by each score", keys.map { key in
                     let values = records.compactMap { StudyResults.value($0, key) }
                     return values.max().map { String(format: "%.3f", $0) } ?? "–"
-                }))
+                }, kind: "best"))
                 rows.append(row("median", keys.map { key in
                     let values = records.compactMap { StudyResults.value($0, key) }
                     return values.isEmpty ? "–" : String(format: "%.3f", StudyStatistics.quartiles(values).median)
-                }))
+                }, kind: "median"))
             }
         }
         let note = selector == nil
-            ? "This build has no unsupervised selection score wired in (ModelSelection.unsupervised; UDR, Duan et al. 2020, comes with the newer metrics), so each method shows the best run by each score — the most a selection could get — and the median run, what an uninformed pick gets in the middle. Once UDR is in, its pick per method appears above them."
-            : "Per method, the run the unsupervised score picks (without the factors) against the best run by each score — the most a selection could get — and the median run."
+            ? "This build has no unsupervised selection score wired in (ModelSelection.unsupervised), so each method shows the best run by each score — the most a selection could get — and the median run, what an uninformed pick gets in the middle."
+            : "Per method, the run UDR picks without the factors (Duan et al. 2020, UDR_S as in disentanglement_lib) against the best value of each score over the method's runs — the most a selection could get — and the median, what an uninformed pick gets in the middle. "
+                + "Each run is compared with the other seeds of its own setting (same method and value) on the same images for every seed — the first \(UDRCodes.imageCount) or fewer test images of the seed-\(UDRCodes.inputSeed) split: "
+                + "R_ab = |Spearman ρ| between latent a of one run and latent b of the other (latents with mean KL ≤ \(UDRScore.klThreshold) nats left out), "
+                + "UDR_ij = ½ [mean over b of max_a R_ab² / Σ_a R_ab + mean over a of max_b R_ab² / Σ_b R_ab], a run's UDR the median over its setting's other seeds; "
+                + "the pick is the method's run with the highest UDR, over every value and seed."
         return (rows, note)
     }
 

@@ -13,10 +13,13 @@ extension StudyPlan {
     }
 
     /// Evaluates the finished run `entry` (the saved evaluation.json when its key matches, else
-    /// computed and saved into the run folder).
+    /// computed and saved into the run folder), and saves its UDR codes (`UDRCodes`: the common
+    /// inputs every seed of its setting encodes) for the page's unsupervised model selection.
     public func evaluate(_ entry: SweepPlan.Entry, dataset: Dataset? = nil, announce: (String) -> Void = { _ in }) throws -> EvaluationResult {
         let loaded = try LoadedRun.load(entry.path, dataset: dataset)
-        return try loaded.evaluation(options: evaluatorOptions(loaded), announce: announce)
+        let result = try loaded.evaluation(options: evaluatorOptions(loaded), announce: announce)
+        _ = try UDRCodes.of(loaded, save: true)
+        return result
     }
 
     /// The run's saved evaluation when it is of the run's last epoch (what the page shows); nil
