@@ -99,6 +99,18 @@ import Training
         let page = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
         #expect(page.contains("8 of 8 runs in") && !page.contains("a partial study"))
         #expect(page.contains("β-TCVAE") && page.contains("Unsupervised model selection") && page.contains("medians.csv"))
+        // Two seeds per setting: UDR compares each run with the other seed on the same 50 images and picks one run per method.
+        let picks = page.components(separatedBy: "<tr class=\"selection-pick\">").dropFirst().map { $0.components(separatedBy: "</tr>")[0] }
+        #expect(picks.count == 2 && !page.contains("selection-nopick"), "UDR's pick per method: \(picks)")
+        for (title, values) in [("β-VAE", ["1", "8"]), ("β-TCVAE", ["1", "6"])] {
+            let row = picks.first { $0.contains("</span>\(title)</td>") } ?? ""
+            let runs: [String] = values.flatMap { (v: String) -> [String] in ["0", "1"].map { (seed: String) -> String in "<td>UDR pick: β \(v), seed \(seed) (UDR " } }
+            #expect(runs.contains { row.contains($0) }, "\(title)'s pick is not one of its runs: \(row)")
+        }
+        // What UDR compared: every run's means of the same 50 images (seed 0's test split), whatever its own seed.
+        let codes = try names.map { try UDRCodes.read(path: "\(out)/\($0)/udr-codes.safetensors") }
+        #expect(codes.allSatisfy { $0.means.shape == [50, 10] && $0.step == 200 && $0.inputs == codes[0].inputs })
+        #expect(codes[0].inputs.hasPrefix("sprites: test images 0…49 of the seed-0 split (limit 100, test limit 50,"), "\(codes[0].inputs)")
         for figure in ["score-mig", "score-beta-vae", "score-dci-disentanglement", "score-reconstruction", "rank-correlation", "seed-share"] {
             for ext in ["png", "svg", "pdf"] {
                 #expect(FileManager.default.fileExists(atPath: "\(out)/figures/\(figure).\(ext)"), "no \(figure).\(ext)")
