@@ -47,7 +47,7 @@ import Plot
         #expect(html.contains("β = 0.5</td><td class=\"number\">2</td><td class=\"number\">\(expected)</td>"), "\(expected)")
         #expect(html.contains("β = 4</td><td class=\"number\">2</td>"))
         // Two seeds per setting: UDR from each run's codes of the same images (`UDRCodes`), computed without writing into the runs.
-        #expect(html.contains(ComparisonUDR.note) && !runs.contains { FileManager.default.fileExists(atPath: RunDirectory($0).udrCodes) })
+        #expect(html.contains(ComparisonUDR.note.replacingOccurrences(of: "'", with: "&#39;")) && !runs.contains { FileManager.default.fileExists(atPath: RunDirectory($0).udrCodes) })
         for name in ["test-curves.png", "rate-distortion.png", "scores-against-beta.png", "scores-against-beta.svg", "kl-heatmap.png"] {
             #expect(FileManager.default.fileExists(atPath: folder + "/reports/cmp/figures/" + name), "\(name) missing")
         }
