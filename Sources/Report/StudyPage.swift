@@ -146,11 +146,17 @@ enum StudyTables {
                 let records = results.records.filter { $0.member.dataset == dataset && $0.member.method == method.name }
                 guard !records.isEmpty else { continue }
                 let title = StudyPreset.method(method.name)?.title ?? method.name
-                func row(_ pick: String, _ cells: [String], kind: String) -> [String: Any] {
-                    ["dataset": dataset, "method": title, "swatch": hex(StudyFigures.color(m)), "pick": pick, "kind": kind,
-                     "cells": cells.map { ["text": $0] }]
+                // A row: the pick's short name, an optional second line under it, and either one cell
+                // per score or (no pick) the reason across the score columns.
+                // (A section of swift-mustache renders for any string, "" too: the keys are left out instead.)
+                func row(_ pick: String, _ cells: [String], kind: String, detail: String = "", reason: String = "") -> [String: Any] {
+                    var row: [String: Any] = ["dataset": dataset, "method": title, "swatch": hex(StudyFigures.color(m)), "pick": pick, "kind": kind,
+                                              "span": "\(keys.count)", "cells": cells.map { ["text": $0] }]
+                    if !detail.isEmpty { row["detail"] = detail }
+                    if !reason.isEmpty { row["reason"] = reason }
+                    return row
                 }
-                let none = keys.map { _ in "–" }
+                func noPick(_ reason: String) -> [String: Any] { row("\(selector?.name ?? ""): no pick", [], kind: "nopick", reason: reason) }
                 if let selector {
                     let parameter = StudyPreset.method(method.name)?.parameter ?? "value"
                     let seedsPerValue = Dictionary(grouping: records, by: { $0.member.value }).values.map(\.count).max() ?? 0
@@ -158,24 +164,24 @@ enum StudyTables {
                         let why = results.study.seeds.count < 2
                             ? "one seed per \(parameter) (seed \(results.study.seeds.map(String.init).joined())): \(selector.name) compares a run with the other seeds of its setting, so it needs two or more (--seeds 0,1,…)"
                             : "no \(parameter) has two seeds in yet: \(selector.name) compares a run with the other seeds of its setting"
-                        rows.append(row("\(selector.name): no pick — \(why)", none, kind: "nopick"))
+                        rows.append(noPick(why))
                     } else {
                         let scores = try selector.scores(runs: records.map(\.path))
                         switch SelectionPick(scores: scores) {
                         case .run(let chosen, let ties):
                             let record = records[chosen]
-                            let tie = ties.isEmpty ? "" : "; " + ties.map { "seed \(records[$0].member.seed)" + (records[$0].member.value == record.member.value ? "" : " of \(parameter) \(compactNumber(records[$0].member.value))") }
-                                .joined(separator: ", ") + (ties.count == 1 ? " ties" : " tie")
-                                + (seedsPerValue == 2 ? ": with two seeds both runs of a setting get their one pair's score" : "")
-                            rows.append(row("\(selector.name) pick: \(label(record)) (\(selector.name) \(String(format: "%.3f", scores[chosen]!))\(tie))",
-                                            keys.map { key in StudyResults.value(record, key).map { String(format: "%.3f", $0) } ?? "–" }, kind: "pick"))
+                            let tie = ties.isEmpty ? "" : ", tied with " + ties.map {
+                                "seed \(records[$0].member.seed)" + (records[$0].member.value == record.member.value ? "" : " of \(parameter) \(compactNumber(records[$0].member.value))")
+                            }.joined(separator: ", ")
+                            rows.append(row("\(selector.name) pick: \(label(record))",
+                                            keys.map { key in StudyResults.value(record, key).map { String(format: "%.3f", $0) } ?? "–" }, kind: "pick",
+                                            detail: "\(selector.name) \(String(format: "%.3f", scores[chosen]!))\(tie)"))
                         case .tied(let score, let count):
                             let why = score == 0 ? " (no latent with mean KL above \(UDRScore.klThreshold) nats)"
                                 : seedsPerValue == 2 ? " (with two seeds both runs of a setting get their one pair's score)" : ""
-                            rows.append(row("\(selector.name): no pick — all \(count) runs it scored have \(selector.name) \(String(format: "%.3f", score))\(why)",
-                                            none, kind: "nopick"))
+                            rows.append(noPick("all \(count) runs it scored have \(selector.name) \(String(format: "%.3f", score))\(why)"))
                         case .unscored:
-                            rows.append(row("\(selector.name): no pick — it scored none of the runs (their codes could not be computed)", none, kind: "nopick"))
+                            rows.append(noPick("it scored none of the runs (their codes could not be computed)"))
                         }
                     }
                 }
@@ -196,6 +202,7 @@ enum StudyTables {
                 + "R_ab = |Spearman ρ| between latent a of one run and latent b of the other (latents with mean KL ≤ \(UDRScore.klThreshold) nats left out), "
                 + "UDR_ij = ½ [mean over b of max_a R_ab² / Σ_a R_ab + mean over a of max_b R_ab² / Σ_b R_ab], a run's UDR the median over its setting's other seeds; "
                 + "the pick is the method's run with the highest UDR, over every value and seed."
+                + (results.study.seeds.count == 2 ? " With two seeds both runs of a setting get their one pair's score, so UDR chooses the value; the seed shown is the first of the two." : "")
         return (rows, note)
     }
 

@@ -104,7 +104,7 @@ import Training
         #expect(picks.count == 2 && !page.contains("selection-nopick"), "UDR's pick per method: \(picks)")
         for (title, values) in [("β-VAE", ["1", "8"]), ("β-TCVAE", ["1", "6"])] {
             let row = picks.first { $0.contains("</span>\(title)</td>") } ?? ""
-            let runs: [String] = values.flatMap { (v: String) -> [String] in ["0", "1"].map { (seed: String) -> String in "<td>UDR pick: β \(v), seed \(seed) (UDR " } }
+            let runs: [String] = values.flatMap { (v: String) -> [String] in ["0", "1"].map { (seed: String) -> String in "<td>UDR pick: β \(v), seed \(seed)<br><small>UDR " } }
             #expect(runs.contains { row.contains($0) }, "\(title)'s pick is not one of its runs: \(row)")
         }
         // What UDR compared: every run's means of the same 50 images (seed 0's test split), whatever its own seed.

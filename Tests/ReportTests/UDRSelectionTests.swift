@@ -72,7 +72,7 @@ import Training
         } }
         let results = StudyResults(study: study, sweep: SweepPlan(folder: "/nonexistent", reports: "/nonexistent", iwaeSamples: 1, workingDirectory: "/", runs: []),
                                    records: records, missing: [])
-        return try StudyTables.selection(results, keys: ["mig"]).rows.map { $0["pick"] as? String ?? "" }
+        return try StudyTables.selection(results, keys: ["mig"]).rows.map { ($0["pick"] as? String ?? "") + (($0["reason"] as? String).map { " — " + $0 } ?? "") }
     }
 
     @Test func aStudyWithOneSeedSaysSoInsteadOfPicking() throws {
