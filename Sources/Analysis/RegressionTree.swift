@@ -94,8 +94,10 @@ struct RegressionTree: Sendable {
     }
     private(set) var nodes: [Node] = [Node()]
 
-    /// Latents scanned by one worker per task (fixed, so the result does not depend on the core count).
-    static let latentsPerTask = 32
+    /// Latents scanned by one worker per task: at most 32, and at least 8 tasks when there are 8
+    /// latents (a 10-latent code as one task left a core idle); a function of Z alone, so the
+    /// result does not depend on the core count.
+    static func latentsPerTask(_ z: Int) -> Int { max(1, min(32, (z + 7) / 8)) }
 
     /// Fits one tree per column of `targets` (`[N, K]` row-major) on `data`'s points, each to the
     /// maximum depth. Returns the trees and the leaf (node index) of each point in each tree
@@ -149,11 +151,11 @@ struct RegressionTree: Sendable {
             for c in 0..<k { for (s, node) in openNodes[c].enumerated() { totals[c * open + s] = sum[c * width + node]; counts[c * open + s] = Int32(count[c * width + node]) } }
 
             // Scan the latents in fixed chunks side by side.
-            let tasks = (z + latentsPerTask - 1) / latentsPerTask
+            let chunk = latentsPerTask(z), tasks = (z + chunk - 1) / chunk
             let found = ChunkResults(count: tasks)
             let (slotOf, nodeTotals, nodeCounts) = (slot, totals, counts)
             DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                let range = (task * latentsPerTask)..<min(z, (task + 1) * latentsPerTask)
+                let range = (task * chunk)..<min(z, (task + 1) * chunk)
                 found.set(task, scan(data: data, latents: range, targets: targets, slot: slotOf, totals: nodeTotals, counts: nodeCounts,
                                      trees: k, open: open, inverse: inverse))
             }
