@@ -130,7 +130,13 @@ struct ScoreCommand: ParsableCommand {
         case "sap": return card.sapKind == SAPScore.FactorKind.discrete.rawValue ? "(LinearSVC(C=0.01, balanced) per latent)" : "(squared correlations)"
         case "dci_informativeness": return "(test accuracy of \(dci))"
         case "explicitness": return "(test ROC AUC of LogisticRegression() per factor)"
-        default: return "(importances of \(dci))"
+        case "dci_disentanglement", "dci_completeness": return "(importances of \(dci))"
+        case "dci_es_explicitness": return "(CART probes of depth 0…8)"
+        case "dci_es_size": return "(factors / latents)"
+        case "infom", "infoc", "mig_sup": return "(20-bin normalised mutual information)"
+        case "infoe": return "(training log loss of LogisticRegression())"
+        case "irs": return "(99th-percentile deviations, 20 factor bins)"
+        default: return ""
         }
     }
 }
