@@ -11,7 +11,7 @@ encoded arrays as given, so betavae (Tests/AnalysisTests/DlibParityTests.swift) 
 the same numbers:
 
   codes_train [N, Z], factors_train [N, F], codes_test [M, Z], factors_test [M, F]
-      MIG, modularity (train), SAP and DCI (fit on train, test on test)
+      MIG, modularity (train), SAP, DCI and explicitness (fit on train, test on test)
   bv_train_first, bv_train_second [P·B, Z], bv_train_labels [P]   (and bv_eval_*)
       BetaVAE: pair r belongs to point r // B; the label is the index of the shared factor
   fv_variance [V, Z]; fv_train_codes [P·B, Z], fv_train_labels [P]   (and fv_eval_*)
@@ -24,7 +24,7 @@ import sys
 
 import numpy as np
 import scipy.stats
-from sklearn import ensemble, linear_model, metrics, svm
+from sklearn import ensemble, linear_model, metrics, preprocessing, svm
 
 
 def histogram_bins(codes, bins=20):
@@ -95,6 +95,24 @@ def dci(train, factors_train, test, factors_test):
     }
 
 
+def explicitness(train, factors_train, test, factors_test):
+    """modularity_explicitness.py's explicitness_per_factor: LogisticRegression() on the codes
+    standardised with the training mean and std (utils.normalize_data; constant latents to 0), ROC
+    AUC of predict_proba against MultiLabelBinarizer labels (macro over classes), mean over factors."""
+    mean, std = train.mean(axis=0), train.std(axis=0)
+    scale = np.where(std > 1e-12, std, 1.0)
+    keep = std > 1e-12
+    train_n = np.where(keep, (train - mean) / scale, 0.0)
+    test_n = np.where(keep, (test - mean) / scale, 0.0)
+    scores_train, scores_test = [], []
+    for f in range(factors_train.shape[1]):
+        model = linear_model.LogisticRegression().fit(train_n, factors_train[:, f])
+        for codes, labels, scores in ((train_n, factors_train[:, f], scores_train), (test_n, factors_test[:, f], scores_test)):
+            binarizer = preprocessing.MultiLabelBinarizer(classes=model.classes_)
+            scores.append(metrics.roc_auc_score(binarizer.fit_transform(np.expand_dims(labels, 1)), model.predict_proba(codes)))
+    return {"explicitness_train": float(np.mean(scores_train)), "explicitness": float(np.mean(scores_test))}
+
+
 def beta_vae(arrays, split):
     first, second, labels = arrays[f"bv_{split}_first"], arrays[f"bv_{split}_second"], arrays[f"bv_{split}_labels"]
     batch = first.shape[0] // labels.shape[0]
@@ -131,6 +149,7 @@ def main(path):
         out["sap"], sap_matrix = sap(train, factors_train, test, factors_test)
         out["sap_matrix"] = sap_matrix.tolist()
         out.update(dci(train, factors_train, test, factors_test))
+        out.update(explicitness(train, factors_train, test, factors_test))
     if "bv_train_first" in arrays:
         x_train, y_train = beta_vae(arrays, "train")
         x_eval, y_eval = beta_vae(arrays, "eval")

@@ -23,9 +23,12 @@ import Foundation
 public enum CodeScores {
     /// The scores' keys, in the order they are printed: exactly the keys of `betavae score --json`.
     public static let keys = disentanglementLibKeys + extendedKeys
-    /// The eight scores of disentanglement_lib's study (Locatello et al. 2019).
+    /// The eight scores of disentanglement_lib's study (Locatello et al. 2019), and the explicitness
+    /// its `modularity_explicitness.py` computes beside modularity.
     public static let disentanglementLibKeys = ["beta_vae", "factor_vae", "mig", "sap", "dci_disentanglement", "dci_completeness",
-                                                "dci_informativeness", "modularity"]
+                                                "dci_informativeness", "modularity", "explicitness"]
+    /// The keys evaluation.json keeps in `DisentanglementScores.extendedScores` (those without a field of their own).
+    public static let keyedScores = ["explicitness"] + extendedKeys
     /// The scores that came after it (`ExtendedScores`), on the posterior means only.
     public static let extendedKeys = ["dci_es_explicitness", "dci_es_size", "infom", "infoc", "infoe", "mig_sup", "irs"]
     /// The scores that read only the representation's points (no batches of their own): those
@@ -203,6 +206,7 @@ public enum CodeScores {
         let scores = means.scores.merging(["beta_vae": betaVAE.evaluation, "factor_vae": factorVAE.evaluation]) { a, _ in a }
             .merging(extended.scores) { a, _ in a }
         let accuracies = ["beta_vae": betaVAE, "factor_vae": factorVAE,
+                          "explicitness": ClassifierAccuracy(train: extended.explicitness.train, evaluation: extended.explicitness.test),
                           "dci_informativeness": ClassifierAccuracy(train: means.dci.informativenessTrain, evaluation: means.dci.informativeness)]
         return Card(scores: scores, sampledScores: sampledScores, accuracies: accuracies,
                     settings: settings(options, trainRows: train.count, testRows: test.count), source: sampler.source,

@@ -128,6 +128,6 @@ public enum DisentanglementMetrics {
                                      modularity: mean["modularity"], inactiveLatents: first.inactiveLatents,
                                      factorEntropies: first.factorEntropies, details: details, migMasked: mean["mig_masked"],
                                      modularityMasked: mean["modularity_masked"], evaluationProtocol: options.evaluationProtocol.rawValue,
-                                     extendedScores: mean.filter { CodeScores.extendedKeys.contains($0.key) })
+                                     extendedScores: mean.filter { CodeScores.keyedScores.contains($0.key) })
     }
 }

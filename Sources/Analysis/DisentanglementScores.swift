@@ -39,8 +39,9 @@ public struct DisentanglementScores: Codable, Equatable, Sendable {
     /// What the scores were computed from and how (absent from evaluations made before they were
     /// stated): see `ScoreDetails`.
     public var details: ScoreDetails?
-    /// The scores after disentanglement_lib under `CodeScores.extendedKeys` (DCI-ES, InfoMEC,
-    /// MIG-sup, IRS; `ExtendedScores`), mean over the evaluation seeds; absent from older evaluations.
+    /// The scores under `CodeScores.keyedScores`: disentanglement_lib's explicitness and those after
+    /// it (DCI-ES, InfoMEC, MIG-sup, IRS; `ExtendedScores`), mean over the evaluation seeds; absent
+    /// from older evaluations.
     public var extendedScores: [String: Double]?
 
     public init(betaVAE: Double?, factorVAE: Double?, mig: Double?, mutualInformation: [[Double]], factorNames: [String],

@@ -5,8 +5,10 @@ import Foundation
 /// (`InfoMECScores`), MIG-sup (`MIGSupScore`) and IRS (`IRSScore`). Each reads the codes one
 /// latent or one tree at a time, so none allocates Z × Z or Z × bins × N.
 struct ExtendedScores {
-    /// Under `CodeScores.extendedKeys`.
+    /// Under `CodeScores.extendedKeys`, and disentanglement_lib's `explicitness` (its regressions are InfoE's).
     var scores: [String: Double]
+    /// disentanglement_lib's explicitness on the training and test points.
+    var explicitness: ExplicitnessScore.Result
 
     /// `matrix` is the binned mutual information `[Z][F]` of the training points over every latent
     /// (disentanglement_lib's, as MIG's default key reads it since `main`'s masked keys), which MIG-sup
@@ -15,13 +17,16 @@ struct ExtendedScores {
          options: CodeScores.Options) {
         let entropies = trainFactors.map(InformationScores.entropy)
         let dcies = DCIESScores.score(train: train, trainFactors: trainFactors, test: test, testFactors: testFactors, latent: z)
-        let info = InfoMECScores.score(codes: train, latent: z, factors: trainFactors, matrix: matrix, inactive: options.inactive)
+        // One regression per factor on the standardised training codes for InfoE and explicitness.
+        let probes = FactorProbes(train: train, latent: z, factors: trainFactors)
+        let info = InfoMECScores.score(codes: train, latent: z, factors: trainFactors, matrix: matrix, inactive: options.inactive, probes: probes)
+        explicitness = ExplicitnessScore.score(probes: probes, trainFactors: trainFactors, test: test, testFactors: testFactors)
         let irs = IRSScore.score(codes: train, latent: z, factors: trainFactors, bins: options.bins)
         scores = [
             "dci_es_explicitness": dcies.explicitness, "dci_es_size": dcies.size,
             "infom": info.infoM, "infoc": info.infoC, "infoe": info.infoE,
             "mig_sup": MIGSupScore.score(matrix: matrix, factorEntropies: entropies),
-            "irs": irs.score,
+            "irs": irs.score, "explicitness": explicitness.test,
         ]
     }
 
@@ -35,6 +40,7 @@ struct ExtendedScores {
             "infom": "how much each active latent's normalised mutual information concentrates on one factor, rescaled so chance is 0; \(binned); latents with range < 1/20 of the largest left out",
             "infoc": "how much each factor's normalised mutual information concentrates on one active latent, rescaled so chance is 0; \(binned)",
             "infoe": "(H(f) − training log loss of a multinomial logistic regression from the standardised latents) / H(f), mean over factors; scikit-learn's LogisticRegression() (L2, C = \(InfoMECScores.defaultC), Newton-CG to the optimum); \(trainRows) points",
+            "explicitness": "mean over factors and their classes of the test ROC AUC (one class against the rest) of a multinomial logistic regression's probabilities from the standardised latents; scikit-learn's LogisticRegression() (L2, C = \(InfoMECScores.defaultC), Newton-CG to the optimum), the regression InfoE reads; fitted on \(trainRows) points, tested on \(testRows)",
             "mig_sup": "gap between the two largest I(z_j; f)/H(f) of each latent, mean over latents; \(binned)",
             "irs": "1 − mean 99th-percentile deviation of a latent with one factor held / its largest deviation, best factor per latent, weighted by that deviation; factors in 20 bins; \(trainRows) points",
         ]

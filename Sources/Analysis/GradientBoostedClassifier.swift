@@ -37,9 +37,15 @@ public struct GradientBoostedClassifier: Sendable {
     /// stages × trees per stage, each tree with its leaf values (learning rate included).
     private let trees: [[(tree: RegressionTree, leafValues: [Double])]]
 
-    /// `seed` draws the trees' latent visiting orders (which of equally good splits is taken).
+    /// `seed` draws among equally good splits (scikit-learn's random latent visiting order).
     public init(x: [Float], latent z: Int, labels: [Int], stages: Int = 100, depth: Int = 3, learningRate: Double = 0.1, seed: UInt64 = 0) {
-        precondition(x.count == labels.count * z, "x is [N, latent]")
+        self.init(presorted: PresortedCodes(x: x, latent: z), labels: labels, stages: stages, depth: depth, learningRate: learningRate, seed: seed)
+    }
+
+    /// Fits on codes already sorted per latent (`DCIScores` sorts once for all factors).
+    init(presorted data: PresortedCodes, labels: [Int], stages: Int = 100, depth: Int = 3, learningRate: Double = 0.1, seed: UInt64 = 0) {
+        let z = data.latent
+        precondition(data.rows == labels.count, "x is [N, latent]")
         latent = z
         classes = Array(Set(labels)).sorted()
         let n = labels.count, k = classes.count
@@ -58,12 +64,12 @@ public struct GradientBoostedClassifier: Sendable {
         initial = k == 2 ? [Foundation.log(priors[1] / priors[0])] : priors.map { Foundation.log($0) }
         var raw = [Double](repeating: 0, count: n * columns)
         for i in 0..<n { for c in 0..<columns { raw[i * columns + c] = initial[c] } }
-        let sorted: [[Int32]] = (0..<z).map { j in (0..<n).sorted { x[$0 * z + j] < x[$1 * z + j] }.map { Int32($0) } }
         var decrease = [Double](repeating: 0, count: z)
         var fitted: [[(tree: RegressionTree, leafValues: [Double])]] = []
         var probability = [Double](repeating: 0, count: n * columns)
-        var residual = [Double](repeating: 0, count: n)
+        var residual = [Double](repeating: 0, count: n * columns)
         var rng = RandomGenerator(seed: seed &+ 0xB0057)
+        let factor = columns == 1 ? 1 : Double(k - 1) / Double(k)
         for _ in 0..<stages {
             // p for the whole stage, from F before any of its trees (as scikit-learn computes the gradient once per stage).
             for i in 0..<n {
@@ -81,21 +87,25 @@ public struct GradientBoostedClassifier: Sendable {
                     for c in 0..<columns { probability[row + c] /= total }
                 }
             }
+            for i in 0..<n {
+                for c in 0..<columns {
+                    let positive = columns == 1 ? 1 : c
+                    residual[i * columns + c] = (y[i] == positive ? 1 : 0) - probability[i * columns + c]
+                }
+            }
+            // The stage's trees (one per class) grown together over the same sorted points.
+            let (grown, leaves) = RegressionTree.fitStage(data: data, targets: residual, trees: columns, maximumDepth: depth, rng: &rng,
+                                                          decrease: &decrease)
             var stage: [(tree: RegressionTree, leafValues: [Double])] = []
-            for c in 0..<columns {
-                let positive = columns == 1 ? 1 : c
-                for i in 0..<n { residual[i] = (y[i] == positive ? 1 : 0) - probability[i * columns + c] }
-                let tree = RegressionTree(x: x, latent: z, sortedByLatent: sorted, target: residual, maximumDepth: depth, rng: &rng)
+            for (c, tree) in grown.enumerated() {
                 var numerator = [Double](repeating: 0, count: tree.nodes.count), denominator = numerator
                 for i in 0..<n {
-                    let leaf = tree.leafOfPoint[i], p = probability[i * columns + c]
-                    numerator[leaf] += residual[i]
+                    let leaf = Int(leaves[i * columns + c]), p = probability[i * columns + c]
+                    numerator[leaf] += residual[i * columns + c]
                     denominator[leaf] += p * (1 - p)
                 }
-                let factor = columns == 1 ? 1 : Double(k - 1) / Double(k)
                 let values = zip(numerator, denominator).map { abs($1) < 1e-150 ? 0 : learningRate * factor * $0 / $1 }
-                for i in 0..<n { raw[i * columns + c] += values[tree.leafOfPoint[i]] }
-                if tree.hasSplits { for j in 0..<z { decrease[j] += tree.decrease[j] } }
+                for i in 0..<n { raw[i * columns + c] += values[Int(leaves[i * columns + c])] }
                 stage.append((tree, values))
             }
             fitted.append(stage)
@@ -105,21 +115,32 @@ public struct GradientBoostedClassifier: Sendable {
         importances = total > 0 ? decrease.map { $0 / total } : [Double](repeating: 0, count: z)
     }
 
-    /// The predicted class of each row of `x` (`[N, latent]`).
+    /// The predicted class of each row of `x` (`[N, latent]`), rows in chunks of 512 on all cores.
     public func predict(_ x: [Float]) -> [Int] {
         let n = x.count / max(latent, 1)
         guard classes.count >= 2 else { return [Int](repeating: classes.first ?? 0, count: n) }
         let columns = initial.count
-        return (0..<n).map { i in
-            var raw = initial
-            for stage in trees {
-                for (c, fitted) in stage.enumerated() { raw[c] += fitted.leafValues[fitted.tree.leaf(x, offset: i * latent)] }
+        var out = [Int](repeating: 0, count: n)
+        let chunk = 512
+        out.withUnsafeMutableBufferPointer { buffer in
+            let result = SendablePointer(buffer.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { part in
+                for i in (part * chunk)..<min(n, (part + 1) * chunk) {
+                    var raw = initial
+                    for stage in trees {
+                        for (c, fitted) in stage.enumerated() { raw[c] += fitted.leafValues[fitted.tree.leaf(x, offset: i * latent)] }
+                    }
+                    if columns == 1 {
+                        result[i] = raw[0] > 0 ? classes[1] : classes[0]
+                    } else {
+                        var best = 0
+                        for c in 1..<columns where raw[c] > raw[best] { best = c }
+                        result[i] = classes[best]
+                    }
+                }
             }
-            if columns == 1 { return raw[0] > 0 ? classes[1] : classes[0] }
-            var best = 0
-            for c in 1..<columns where raw[c] > raw[best] { best = c }
-            return classes[best]
         }
+        return out
     }
 
     /// The share of rows of `x` whose predicted class is the label.

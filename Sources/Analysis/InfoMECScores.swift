@@ -93,46 +93,38 @@ public enum InfoMECScores {
     public static func explicitness(codes: [Float], latent z: Int, factors: [[Int]], c: Double = defaultC) -> Double {
         let n = factors.first?.count ?? 0
         guard n > 0, z > 0 else { return 0 }
-        let standardised = Tensor(shape: [n, z], scalars: standardise(codes, rows: n, latent: z))
+        return explicitness(probes: FactorProbes(train: codes, latent: z, factors: factors, c: c), factors: factors)
+    }
+
+    /// InfoE from the factors' regressions already fitted (`FactorProbes`, shared with disentanglement_lib's explicitness).
+    static func explicitness(probes: FactorProbes, factors: [[Int]]) -> Double {
         var values: [Double] = []
-        for labels in factors {
+        for (labels, model) in zip(factors, probes.models) {
             let h = InformationScores.entropy(labels)
-            guard h > 0 else { continue }
-            let model = LogisticRegression(features: standardised, labels: labels, c: c)
-            values.append((h - model.logLoss(standardised, labels)) / h)
+            guard h > 0, let model else { continue }
+            values.append((h - model.logLoss(probes.train, labels)) / h)
         }
         return values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
 
     /// Each column to mean 0 and standard deviation 1 (population sd; constant columns to 0), as
-    /// scikit-learn's `StandardScaler` does.
+    /// scikit-learn's `StandardScaler` does (`FactorProbes`'s standardisation).
     static func standardise(_ codes: [Float], rows n: Int, latent z: Int) -> [Float] {
-        var mean = [Double](repeating: 0, count: z), square = [Double](repeating: 0, count: z)
-        for row in 0..<n {
-            for j in 0..<z {
-                let v = Double(codes[row * z + j])
-                mean[j] += v
-                square[j] += v * v
-            }
-        }
-        let sd = (0..<z).map { j -> Double in
-            mean[j] /= Double(n)
-            return max(square[j] / Double(n) - mean[j] * mean[j], 0).squareRoot()
-        }
-        var out = [Float](repeating: 0, count: n * z)
-        for row in 0..<n {
-            for j in 0..<z where sd[j] > 1e-12 { out[row * z + j] = Float((Double(codes[row * z + j]) - mean[j]) / sd[j]) }
-        }
-        return out
+        FactorProbes(train: codes, latent: z, factors: []).train.scalars
     }
 
     /// All three scores of codes `[N, Z]` against factor classes (`factors[i][n]`), from the mutual
     /// information matrix `[Z][F]` already computed over the same points.
     public static func score(codes: [Float], latent z: Int, factors: [[Int]], matrix: [[Double]], inactive: Set<Int> = [],
                              c: Double = defaultC) -> Result {
+        score(codes: codes, latent: z, factors: factors, matrix: matrix, inactive: inactive,
+              probes: FactorProbes(train: codes, latent: z, factors: factors, c: c))
+    }
+
+    /// The three scores with InfoE read from regressions already fitted on `codes` (`FactorProbes`).
+    static func score(codes: [Float], latent z: Int, factors: [[Int]], matrix: [[Double]], inactive: Set<Int>, probes: FactorProbes) -> Result {
         let active = activeLatents(codes: codes, latent: z, inactive: inactive)
         let (m, c) = modularityAndCompactness(matrix: matrix, factorEntropies: factors.map(InformationScores.entropy), active: active)
-        let e = explicitness(codes: codes, latent: z, factors: factors, c: c)
-        return Result(infoM: m, infoC: c, infoE: e, activeLatents: active)
+        return Result(infoM: m, infoC: c, infoE: explicitness(probes: probes, factors: factors), activeLatents: active)
     }
 }

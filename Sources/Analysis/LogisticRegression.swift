@@ -47,16 +47,38 @@ public struct LogisticRegression: Sendable {
         let lambda = (k == 2 ? 2 : 1) / (c * Double(n))
 
         // θ is [K, D + 1] row-major.
+        /// X·Wᵀ + b `[N, K]` (dgemm: on a 10,000 × 4,096 code with 40 classes these products were
+        /// scalar loops of 1.6 billion multiply-adds each, run hundreds of times per fit).
         func logits(_ theta: [Double]) -> [Double] {
             var out = [Double](repeating: 0, count: n * k)
-            for i in 0..<n {
-                for c in 0..<k {
-                    var s = theta[c * p + d]
-                    for j in 0..<d { s += theta[c * p + j] * x[i * d + j] }
-                    out[i * k + c] = s
+            if d > 0 {
+                x.withUnsafeBufferPointer { xs in
+                    theta.withUnsafeBufferPointer { ts in
+                        out.withUnsafeMutableBufferPointer { os in
+                            BLAS.dgemm(.none, .transposed, m: n, n: k, k: d, a: xs.baseAddress!, lda: d, b: ts.baseAddress!, ldb: p,
+                                       c: os.baseAddress!, ldc: k)
+                        }
+                    }
                 }
             }
+            for i in 0..<n { for c in 0..<k { out[i * k + c] += theta[c * p + d] } }
             return out
+        }
+        /// [Rᵀ·X, Σ_i r_i] `[K, D + 1]` for residuals R `[N, K]`.
+        func accumulate(_ r: [Double]) -> [Double] {
+            var g = [Double](repeating: 0, count: k * p)
+            if d > 0 {
+                x.withUnsafeBufferPointer { xs in
+                    r.withUnsafeBufferPointer { rs in
+                        g.withUnsafeMutableBufferPointer { gs in
+                            BLAS.dgemm(.transposed, .none, m: k, n: d, k: n, a: rs.baseAddress!, lda: k, b: xs.baseAddress!, ldb: d,
+                                       c: gs.baseAddress!, ldc: p)
+                        }
+                    }
+                }
+            }
+            for i in 0..<n { for c in 0..<k { g[c * p + d] += r[i * k + c] } }
+            return g
         }
         /// f(θ), the softmax probabilities `[N, K]`.
         func objective(_ theta: [Double]) -> (value: Double, probabilities: [Double]) {
@@ -77,30 +99,22 @@ public struct LogisticRegression: Sendable {
             return (loss / Double(n) + 0.5 * lambda * penalty, z)
         }
         func gradient(_ theta: [Double], _ probabilities: [Double]) -> [Double] {
-            var g = [Double](repeating: 0, count: k * p)
-            for i in 0..<n {
-                for c in 0..<k {
-                    let r = (probabilities[i * k + c] - (y[i] == c ? 1 : 0)) / Double(n)
-                    for j in 0..<d { g[c * p + j] += r * x[i * d + j] }
-                    g[c * p + d] += r
-                }
-            }
+            var r = [Double](repeating: 0, count: n * k)
+            for i in 0..<n { for c in 0..<k { r[i * k + c] = (probabilities[i * k + c] - (y[i] == c ? 1 : 0)) / Double(n) } }
+            var g = accumulate(r)
             for c in 0..<k { for j in 0..<d { g[c * p + j] += lambda * theta[c * p + j] } }
             return g
         }
         /// H·v: with s_i = V x_i + v_b, r_ic = p_ic (s_ic − Σ_c' p_ic' s_ic'), H v = (1/N) Σ_i r_i ⊗ [x_i, 1] + λ V.
         func hessianTimes(_ v: [Double], _ probabilities: [Double]) -> [Double] {
             let s = logits(v)
-            var out = [Double](repeating: 0, count: k * p)
+            var r = [Double](repeating: 0, count: n * k)
             for i in 0..<n {
                 var mean = 0.0
                 for c in 0..<k { mean += probabilities[i * k + c] * s[i * k + c] }
-                for c in 0..<k {
-                    let r = probabilities[i * k + c] * (s[i * k + c] - mean) / Double(n)
-                    for j in 0..<d { out[c * p + j] += r * x[i * d + j] }
-                    out[c * p + d] += r
-                }
+                for c in 0..<k { r[i * k + c] = probabilities[i * k + c] * (s[i * k + c] - mean) / Double(n) }
             }
+            var out = accumulate(r)
             for c in 0..<k { for j in 0..<d { out[c * p + j] += lambda * v[c * p + j] } }
             return out
         }
@@ -147,17 +161,57 @@ public struct LogisticRegression: Sendable {
         }
     }
 
+    /// W x_i + b of each row of `features` `[N, D]`, as `[N, K]` (rows converted to double and
+    /// multiplied 1,024 at a time, so a 100,000-row code is never copied whole).
+    public func decisionValues(_ features: Tensor) -> [Double] {
+        let d = features.columns, n = features.rows, k = classes.count
+        var out = [Double](repeating: 0, count: n * k)
+        guard k > 0, n > 0 else { return out }
+        let w = weights.flatMap { $0 }
+        let chunk = 1024
+        var block = [Double](repeating: 0, count: min(n, chunk) * d)
+        for start in stride(from: 0, to: n, by: chunk) {
+            let rows = min(chunk, n - start)
+            for i in 0..<(rows * d) { block[i] = Double(features.scalars[start * d + i]) }
+            if d > 0 {
+                block.withUnsafeBufferPointer { bs in
+                    w.withUnsafeBufferPointer { ws in
+                        out.withUnsafeMutableBufferPointer { os in
+                            BLAS.dgemm(.none, .transposed, m: rows, n: k, k: d, a: bs.baseAddress!, lda: d, b: ws.baseAddress!, ldb: d,
+                                       c: os.baseAddress! + start * k, ldc: k)
+                        }
+                    }
+                }
+            }
+        }
+        for i in 0..<n { for c in 0..<k { out[i * k + c] += intercepts[c] } }
+        return out
+    }
+
+    /// The softmax probabilities of each class `[N, K]` (scikit-learn's `predict_proba`; with two
+    /// classes the binomial model's σ, which is the softmax of the symmetric pair).
+    public func probabilities(_ features: Tensor) -> [Double] {
+        let k = classes.count
+        var scores = decisionValues(features)
+        guard k >= 2 else { return [Double](repeating: 1, count: features.rows * k) }
+        for i in 0..<features.rows {
+            let row = i * k
+            var largest = -Double.infinity
+            for c in 0..<k { largest = max(largest, scores[row + c]) }
+            var total = 0.0
+            for c in 0..<k { scores[row + c] = Foundation.exp(scores[row + c] - largest); total += scores[row + c] }
+            for c in 0..<k { scores[row + c] /= total }
+        }
+        return scores
+    }
+
     /// The predicted class of each row of `features` (the first of equal largest scores, as numpy's argmax).
     public func predict(_ features: Tensor) -> [Int] {
-        let d = features.columns
         guard classes.count >= 2 else { return [Int](repeating: classes.first ?? 0, count: features.rows) }
+        let k = classes.count, scores = decisionValues(features)
         return (0..<features.rows).map { i in
-            var best = 0, bestScore = -Double.infinity
-            for c in classes.indices {
-                var s = intercepts[c]
-                for j in 0..<d { s += weights[c][j] * Double(features[i * d + j]) }
-                if s > bestScore { (best, bestScore) = (c, s) }
-            }
+            var best = 0
+            for c in 1..<k where scores[i * k + c] > scores[i * k + best] { best = c }
             return classes[best]
         }
     }
@@ -166,24 +220,19 @@ public struct LogisticRegression: Sendable {
     /// `features` `[N, D]`: scikit-learn's `log_loss(labels, predict_proba(features))` (no penalty
     /// term). A label outside `classes` has probability 0 (infinite loss); one class: loss 0.
     public func logLoss(_ features: Tensor, _ labels: [Int]) -> Double {
-        let d = features.columns, n = features.rows
+        let n = features.rows, k = classes.count
         precondition(labels.count == n, "one label per row")
-        guard classes.count >= 2 else { return labels.allSatisfy { $0 == classes.first } ? 0 : .infinity }
+        guard k >= 2 else { return labels.allSatisfy { $0 == classes.first } ? 0 : .infinity }
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let scores = decisionValues(features)
         var total = 0.0
-        var scores = [Double](repeating: 0, count: classes.count)
         for i in 0..<n {
             guard let y = index[labels[i]] else { return .infinity }
             var largest = -Double.infinity
-            for c in classes.indices {
-                var s = intercepts[c]
-                for j in 0..<d { s += weights[c][j] * Double(features[i * d + j]) }
-                scores[c] = s
-                largest = max(largest, s)
-            }
+            for c in 0..<k { largest = max(largest, scores[i * k + c]) }
             var sum = 0.0
-            for c in classes.indices { sum += Foundation.exp(scores[c] - largest) }
-            total += Foundation.log(sum) + largest - scores[y]
+            for c in 0..<k { sum += Foundation.exp(scores[i * k + c] - largest) }
+            total += Foundation.log(sum) + largest - scores[i * k + y]
         }
         return total / Double(max(n, 1))
     }

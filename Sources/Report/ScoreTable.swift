@@ -9,6 +9,7 @@ enum ScoreTable {
         "beta_vae": "BetaVAE (Higgins et al. 2017)", "factor_vae": "FactorVAE (Kim & Mnih 2018)", "mig": "MIG (Chen et al. 2018)",
         "sap": "SAP (Kumar et al. 2018)", "dci_disentanglement": "DCI disentanglement (Eastwood & Williams 2018)",
         "dci_completeness": "DCI completeness", "dci_informativeness": "DCI informativeness", "modularity": "modularity (Ridgeway & Mozer 2018)",
+        "explicitness": "explicitness (Ridgeway & Mozer 2018)",
         "dci_es_explicitness": "DCI-ES explicitness (Eastwood et al. 2023)", "dci_es_size": "DCI-ES size",
         "infom": "InfoM (Hsu et al. 2023)", "infoc": "InfoC", "infoe": "InfoE", "mig_sup": "MIG-sup (Li et al. 2020)",
         "irs": "IRS (Suter et al. 2019)",

@@ -15,12 +15,12 @@ struct ScoreCommand: ParsableCommand {
             10,000 for fitting and 5,000 for testing (a third for testing when there are fewer). Or it holds \
             disentanglement_lib's split as given — codes_train, factors_train, codes_test, factors_test — which is \
             used exactly: fit on the first pair, test on the second, no shuffling. Every score of disentanglement_lib's \
-            eight is its estimator: MIG and modularity bin each latent into 20 equal-width bins (natural-log mutual \
+            nine is its estimator: MIG and modularity bin each latent into 20 equal-width bins (natural-log mutual \
             information); SAP uses 1-D linear SVMs (--sap discrete, its study setting) or squared correlations (--sap \
             continuous); DCI's importances and informativeness come from scikit-learn's GradientBoostingClassifier() \
             per factor (--dci-estimator tree: one CART tree, faster, not the literature's numbers); BetaVAE uses \
-            scikit-learn's LogisticRegression(). --protocol dlib (the default) draws BetaVAE and FactorVAE on 10,000 + \
-            5,000 points of 64 codes; quick on 150 + 75 of 32. After disentanglement_lib's eight: DCI-ES explicitness \
+            scikit-learn's LogisticRegression(), and so does explicitness (test ROC AUC per factor). --protocol dlib (the default) draws BetaVAE and FactorVAE on 10,000 + \
+            5,000 points of 64 codes; quick on 150 + 75 of 32. After disentanglement_lib's nine: DCI-ES explicitness \
             (CART trees of depth 0…8 as probes) and size, InfoM, InfoC and InfoE, MIG-sup and IRS (docs/metrics-new.md). \
             Factors with one value are left out. Codes of more than \(CodeArchive.maximumColumns) latents or \
             \(CodeArchive.maximumRows) rows are refused; of more than \(CodeArchive.poolRows) rows, a seeded pool of \
@@ -31,7 +31,7 @@ struct ScoreCommand: ParsableCommand {
 
     @Argument(help: "The .npz file with codes [N, Z] and factors [N, F].")
     var codesPath: String
-    @Flag(help: "Print the fifteen scores as one JSON object.")
+    @Flag(help: "Print the sixteen scores as one JSON object.")
     var json = false
     @Option(help: "Also write scores.json (scores, matrices, settings) and mutual_information.csv into this folder.")
     var out: String?
@@ -129,7 +129,14 @@ struct ScoreCommand: ParsableCommand {
         case "mig", "modularity": return "(20-bin mutual information, every latent)"
         case "sap": return card.sapKind == SAPScore.FactorKind.discrete.rawValue ? "(LinearSVC(C=0.01, balanced) per latent)" : "(squared correlations)"
         case "dci_informativeness": return "(test accuracy of \(dci))"
-        default: return "(importances of \(dci))"
+        case "explicitness": return "(test ROC AUC of LogisticRegression() per factor)"
+        case "dci_disentanglement", "dci_completeness": return "(importances of \(dci))"
+        case "dci_es_explicitness": return "(CART probes of depth 0…8)"
+        case "dci_es_size": return "(factors / latents)"
+        case "infom", "infoc", "mig_sup": return "(20-bin normalised mutual information)"
+        case "infoe": return "(training log loss of LogisticRegression())"
+        case "irs": return "(99th-percentile deviations, 20 factor bins)"
+        default: return ""
         }
     }
 }

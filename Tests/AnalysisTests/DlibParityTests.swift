@@ -141,6 +141,11 @@ import Testing
         for key in ["dci_disentanglement", "dci_completeness", "dci_informativeness"] {
             #expect(abs((ours.scores[key] ?? .nan) - value(key)) < 0.01, "\(key): \(ours.scores[key] ?? .nan) vs \(value(key))")
         }
+        let explicitness = ExplicitnessScore.score(train: a.codesTrain, trainFactors: Self.columns(a.factorsTrain), test: a.codesTest,
+                                                   testFactors: Self.columns(a.factorsTest), latent: z)
+        #expect(abs(explicitness.test - value("explicitness")) < 1e-4, "explicitness: \(explicitness.test) vs \(value("explicitness"))")
+        #expect(abs(explicitness.train - value("explicitness_train")) < 1e-4,
+                "explicitness_train: \(explicitness.train) vs \(value("explicitness_train"))")
         // The mixed code is not trivially disentangled: D and C well inside (0, 1), so a wrong weighting would show.
         #expect((0.2...0.9).contains(ours.dci.disentanglement) && (0.2...0.9).contains(ours.dci.completeness))
 

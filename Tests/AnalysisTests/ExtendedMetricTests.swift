@@ -72,6 +72,32 @@ import Testing
         #expect(DCIESScores.size(factors: 4, latent: 2) == 2)
     }
 
+    /// disentanglement_lib's explicitness (Ridgeway & Mozer): a linear read-out, so a rotation
+    /// changes little and a duplicate nothing the model cannot undo; noise sits at chance (AUC ½).
+    @Test func ridgewayMozerExplicitnessIsLinearReadability() {
+        let cut = Self.rows * 2 / 3
+        func score(_ c: (scalars: [Float], latent: Int)) -> ExplicitnessScore.Result {
+            ExplicitnessScore.score(train: Array(c.scalars[0..<(cut * c.latent)]), trainFactors: Self.factors.map { Array($0[0..<cut]) },
+                                    test: Array(c.scalars[(cut * c.latent)...]), testFactors: Self.factors.map { Array($0[cut...]) },
+                                    latent: c.latent)
+        }
+        let identity = score(Self.identity), rotated = score(Self.rotated)
+        let random = score(Self.random), duplicated = score(Self.duplicated)
+        print("explicitness: identity \(identity.test) \(identity.perFactorTest), rotated \(rotated.test), random \(random.test), duplicated \(duplicated.test)")
+        // A binary factor on its own latent: the probability rises with it (the other latents' small
+        // weights barely reorder the points), AUC ≈ 1.
+        #expect(identity.perFactorTest[0] > 0.999 && identity.perFactorTrain[0] > 0.999, "\(identity.perFactorTest)")
+        // Ordinal classes on one latent: each class's softmax probability peaks on its own interval.
+        #expect(identity.test > 0.95 && identity.test <= 1)
+        // The mixed pair is a rotation: a linear model still reads both factors.
+        #expect(rotated.test > 0.9 && abs(rotated.test - identity.test) < 0.05)
+        #expect(abs(random.test - 0.5) < 0.05, "noise: chance")
+        #expect(abs(duplicated.test - identity.test) < 0.01)
+        #expect(ExplicitnessScore.rocAUC(scores: [0.1, 0.4, 0.35, 0.8], positives: [false, false, true, true]) == 0.75)
+        #expect(ExplicitnessScore.rocAUC(scores: [0.5, 0.5], positives: [false, true]) == 0.5)
+        #expect(ExplicitnessScore.rocAUC(scores: [0.5, 0.5], positives: [true, true]) == nil)
+    }
+
     @Test func explicitnessOfACurveIsOneMinusItsAreaOverTheBaselineRectangle() {
         // Flat at the baseline: nothing read out.
         #expect(DCIESScores.explicitness(curve: [0.5, 0.5, 0.5]) == 0)

@@ -7,7 +7,7 @@ import Testing
 /// --out files, and one line with exit 1 for a bad file or 64 for a bad option.
 @Suite(.serialized) struct ScoreCommandTests {
     static let dlibKeys: Set<String> = ["beta_vae", "factor_vae", "mig", "sap", "dci_disentanglement", "dci_completeness",
-                                        "dci_informativeness", "modularity"]
+                                        "dci_informativeness", "modularity", "explicitness"]
     static let extendedKeys: Set<String> = ["dci_es_explicitness", "dci_es_size", "infom", "infoc", "infoe", "mig_sup", "irs"]
     static let keys = dlibKeys.union(extendedKeys)
 
