@@ -54,7 +54,8 @@ import Training
         let text = try String(contentsOfFile: run.metrics, encoding: .utf8)
         let row = try #require(text.split(separator: "\n").first(where: { $0.hasPrefix("3,train,") }))
         let header = text.split(separator: "\n")[0].split(separator: ",")
-        let seconds = try #require(Double(row.split(separator: ",")[try #require(header.firstIndex(of: "seconds"))]))
+        let column = try #require(header.firstIndex(of: "seconds"))
+        let seconds = try #require(Double(row.split(separator: ",")[column]))
         #expect(abs(rate * seconds - 160) <= 1 + seconds, "\(line): \(rate) img/s over \(seconds) s")
     }
 
