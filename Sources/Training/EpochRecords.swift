@@ -25,7 +25,7 @@ extension Trainer {
         }
         try saveCheckpoint(epochFile: true)
         try write { () throws(FileError) in try metrics.write(to: run.metrics) }
-        progress.epochFinished(summary(epoch: epoch))
+        progress.epochFinished(summary(epoch: epoch, images: done.images))
         progress.epochSaved(epoch: epoch, of: config.epochs)
     }
 
@@ -47,10 +47,12 @@ extension Trainer {
                    seconds: seconds, klPerDimension: e.klPerDimension, terms: terms)
     }
 
-    func summary(epoch: Int) -> String {
+    /// The epoch's line; the rate is `images` (the images the epoch trained on: fewer than the
+    /// split when `--steps` ends it part-way) over its training seconds.
+    func summary(epoch: Int, images: Int? = nil) -> String {
         let test = metrics.rows(split: "test").last
         let train = metrics.rows(split: "train").last
-        let rate = (train?.seconds ?? 0) > 0 ? Double(dataset.train.count) / (train?.seconds ?? 1) : 0
+        let rate = (train?.seconds ?? 0) > 0 ? Double(images ?? dataset.train.count) / (train?.seconds ?? 1) : 0
         return String(format: "epoch %3d/%d  train loss %9.3f  test NELBO %9.3f  recon %9.3f  KL %7.3f  %6.2f s  %7.0f img/s",
                       epoch, config.epochs, train?.loss ?? .nan, test?.nelbo ?? .nan, test?.recon ?? .nan, test?.kl ?? .nan,
                       train?.seconds ?? 0, rate)

@@ -35,6 +35,30 @@ import Training
         #expect(text.contains("\n3,train,") && text.contains("\n3,test,"))
     }
 
+    /// Keeps the epoch lines.
+    final class Lines: ProgressReporter {
+        var lines: [String] = []
+        func step(epoch: Int, epochs: Int, batch: Int, batches: Int, imagesPerSecond: Double, loss: Double, secondsLeft: Double) {}
+        func epochFinished(_ line: String) { lines.append(line) }
+        func message(_ line: String) {}
+    }
+
+    @Test func aCutEpochsLineRatesTheImagesItTrainedOn() throws {
+        let run = RunDirectory(TinyData.folder() + "/run")
+        let lines = Lines()
+        _ = try RunTraining.start(Self.config(steps: 25), dataset: TinyData.dataset(), run: run, force: false, progress: lines)
+        // Epoch 3 trained 5 steps × 32 = 160 images, not the split's 300: its rate is 160 over its seconds.
+        let line = try #require(lines.lines.last(where: { $0.contains("epoch   3/3") }))
+        let fields = line.split(separator: " ")
+        let rate = try #require(Double(fields[fields.count - 2]))
+        let text = try String(contentsOfFile: run.metrics, encoding: .utf8)
+        let row = try #require(text.split(separator: "\n").first(where: { $0.hasPrefix("3,train,") }))
+        let header = text.split(separator: "\n")[0].split(separator: ",")
+        let column = try #require(header.firstIndex(of: "seconds"))
+        let seconds = try #require(Double(row.split(separator: ",")[column]))
+        #expect(abs(rate * seconds - 160) <= 1 + seconds, "\(line): \(rate) img/s over \(seconds) s")
+    }
+
     @Test func resumingToMoreStepsEqualsAStraightRun() throws {
         let straight = RunDirectory(TinyData.folder() + "/straight"), split = RunDirectory(TinyData.folder() + "/split")
         _ = try RunTraining.start(Self.config(steps: 35), dataset: TinyData.dataset(), run: straight, force: false, progress: SilentProgress())
