@@ -40,7 +40,8 @@ public enum StudyPage {
         }
         let seeds: String = study.seeds.map { String($0) }.joined(separator: ", ")
         let summary: String = (study.preset.map { "Preset \($0) (Locatello et al. 2019): " } ?? "") + study.datasets.joined(separator: ", ") + "; "
-            + methods.joined(separator: "; ") + "; seeds " + seeds + "; \(study.steps) steps each. Scores on the posterior means, from each run's evaluation.json."
+            + methods.joined(separator: "; ") + "; seeds " + seeds + "; \(study.steps) steps each. Scores on the posterior means, from each run's evaluation.json, with "
+            + study.evaluation.scoreProtocol.summary + "."
         // One table per dataset: a row per score, a column per method (six methods fit a page's width).
         let medianTables: [[String: Any]] = results.datasets.map { dataset in
             let rows = medians.filter { $0.dataset == dataset }

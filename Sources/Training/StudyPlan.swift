@@ -1,3 +1,4 @@
+import Analysis
 import Engine
 import Foundation
 
@@ -40,11 +41,18 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         public var iwaeSamples: Int?
         public var iwaeImages: Int?
         public var testLimit: Int?
-        public init(iwaeSamples: Int? = nil, iwaeImages: Int? = nil, testLimit: Int? = nil) {
+        /// The disentanglement scores' sample sizes (`--protocol`); absent from study.json files
+        /// written before the option existed, whose runs were evaluated with `quick`.
+        public var evaluationProtocol: EvaluationProtocol?
+        public init(iwaeSamples: Int? = nil, iwaeImages: Int? = nil, testLimit: Int? = nil, evaluationProtocol: EvaluationProtocol? = .dlib) {
             self.iwaeSamples = iwaeSamples
             self.iwaeImages = iwaeImages
             self.testLimit = testLimit
+            self.evaluationProtocol = evaluationProtocol
         }
+
+        /// The protocol the runs are evaluated with: the plan's, or `quick` for a plan that predates the option.
+        public var scoreProtocol: EvaluationProtocol { evaluationProtocol ?? .quick }
     }
 
     public var version = 1

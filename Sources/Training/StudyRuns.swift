@@ -9,7 +9,7 @@ extension StudyPlan {
     /// The evaluator's options for `loaded` under this study's evaluation settings.
     public func evaluatorOptions(_ loaded: LoadedRun) -> Evaluator.Options {
         loaded.evaluatorOptions(iwaeSamples: evaluation.iwaeSamples, iwaeImages: evaluation.iwaeImages, testLimit: evaluation.testLimit,
-                                toolVersion: ToolVersion.string)
+                                toolVersion: ToolVersion.string, evaluationProtocol: evaluation.scoreProtocol)
     }
 
     /// Evaluates the finished run `entry` (the saved evaluation.json when its key matches, else

@@ -15,7 +15,8 @@ struct StudyCommand: ParsableCommand {
         discussion: """
         Runs go to OUT/DATASET-METHOD-VALUE-seedS; finished runs are reused and unfinished ones resumed. Every run trains \
         with the preset's protocol (burgess, Z = 10, Bernoulli, batch 64, Adam 1e-4, --steps steps) and is evaluated with \
-        every metric on the posterior means (RUN/evaluation.json); OUT/index.html shows the runs that are in and is written \
+        every metric on the posterior means (RUN/evaluation.json) with disentanglement_lib's sample sizes, or this \
+        project's smaller ones with --protocol quick; OUT/index.html shows the runs that are in and is written \
         again as each finishes. With --executor slurm the runs are a job array and a closing job writes the page; follow \
         either with 'betavae study --status OUT'.
         """)
@@ -44,6 +45,8 @@ struct StudyCommand: ParsableCommand {
     var iwaeSamples: Int?
     @Option(help: "The IWAE bound over the first N test images (default: the architecture's).")
     var iwaeImages: Int?
+    @Option(help: ArgumentHelp("The disentanglement scores' sample sizes: dlib (disentanglement_lib's: BetaVAE and FactorVAE on 10,000 + 5,000 points of 64, what published numbers use) or quick (150 + 75 points of 32, minutes less per run).", valueName: "dlib|quick"))
+    var `protocol`: EvaluationProtocol = .dlib
     @Option(help: "Folder of the study: its runs, plan and page.")
     var out = "runs/study"
     @Option(help: "Runs trained at once (local executor; each gets --threads/--jobs engine threads).")
@@ -170,7 +173,7 @@ struct StudyCommand: ParsableCommand {
                 runs.append(SweepRun(config: try options.config(name: run.name, dataset: dataset), run: run))
                 runDatasets.append(dataset)
             }
-            let evaluation = StudyPlan.Evaluation(iwaeSamples: iwaeSamples, iwaeImages: iwaeImages)
+            let evaluation = StudyPlan.Evaluation(iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, evaluationProtocol: `protocol`)
             let sweep = SweepPlan(folder: out, reports: out + "/reports", iwaeSamples: iwaeSamples ?? 100,
                                   workingDirectory: FileManager.default.currentDirectoryPath, runs: runs)
             let study = StudyPlan(preset: StudyPreset.name, datasets: grid.datasets, methods: grid.methods, seeds: grid.seeds, steps: grid.steps,

@@ -13,11 +13,12 @@ import Training
     }
 
     /// The command, shrunk so that it runs in debug builds: 100 training and 50 test images,
-    /// batches of 4, IWAE with K = 2 over 20 images.
+    /// batches of 4, IWAE with K = 2 over 20 images, and the quick protocol's sample sizes (dlib's,
+    /// the study's default, encode 2.9 million images per run).
     static func tinyStudy(out: String, extra: [String] = ["--jobs", "2"]) -> [String] {
         ["study", "--preset", "locatello2019", "--dataset", "sprites", "--models", "beta,tcvae", "--values", "beta=1,8", "--values", "tcvae=1,6",
          "--seeds", "0,1", "--steps", "200", "--batch-size", "4", "--limit", "100", "--test-limit", "50", "--iwae-samples", "2",
-         "--iwae-images", "20", "--out", out] + extra
+         "--iwae-images", "20", "--protocol", "quick", "--out", out] + extra
     }
 
     @Test func badOptionsAreRefusedBeforeAnythingIsWritten() throws {
@@ -30,6 +31,7 @@ import Training
             (["--models", "beta"], "--dataset is required"),
             (["--plan", root + "/p.json", "--models", "beta"], "--models with --plan"),
             (["--dataset", "sprites", "--steps", "0"], "--steps must be 1…"),
+            (["--dataset", "sprites", "--protocol", "fast"], "--protocol"),
             (["--dataset", "sprites", "--preset", "higgins2017"], "--preset must be locatello2019"),
             (["--dataset", "sprites", "--jobs", "2", "--executor", "slurm"], "--jobs applies only to --executor local"),
             (["--dataset", "sprites", "--partition", "debug"], "--partition applies only with --executor slurm"),
@@ -98,6 +100,13 @@ import Training
 
         let page = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
         #expect(page.contains("8 of 8 runs in") && !page.contains("a partial study"))
+        // The protocol the study was given is recorded, used for every run and named on the page.
+        #expect(try StudyPlan.read(folder: out).study.evaluation.evaluationProtocol == .quick)
+        #expect(page.contains("quick sample sizes (BetaVAE/FactorVAE: 150 + 75 points of 32"), "the page does not name the protocol")
+        for name in names {
+            let evaluation = try String(contentsOfFile: "\(out)/\(name)/evaluation.json", encoding: .utf8)
+            #expect(evaluation.contains("\"evaluationProtocol\" : \"quick\"") && !evaluation.contains("\"evaluationProtocol\" : \"dlib\""), "\(name)")
+        }
         #expect(page.contains("β-TCVAE") && page.contains("Unsupervised model selection") && page.contains("medians.csv"))
         // Two seeds per setting: UDR compares each run with the other seed on the same 50 images and picks one run per method.
         let picks = page.components(separatedBy: "<tr class=\"selection-pick\">").dropFirst().map { $0.components(separatedBy: "</tr>")[0] }
