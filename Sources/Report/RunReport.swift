@@ -81,8 +81,14 @@ public enum RunReport {
         let classes = data.config.model.conditionClasses
         let model = data.config.model.architecture.rawValue + (classes > 0 ? " CVAE (conditioned on the label, \(classes) classes)" : "")
         let epochs = data.config.importedFrom.map { "imported from \($0.source.rawValue) at epoch \(data.evaluation.epoch)" }
-            ?? "\(data.evaluation.epoch) epochs"
+            ?? trainedLength(epochs: data.evaluation.epoch, steps: data.evaluation.key.step, countedInSteps: data.config.steps != nil)
         return "\(data.config.dataset), \(model), Z = \(data.latent), \(data.objectiveSummary), \(epochs)"
+    }
+
+    /// "300 steps (1 epoch)" for a run trained with `--steps`, else "1 epoch" / "20 epochs".
+    static func trainedLength(epochs: Int, steps: Int, countedInSteps: Bool) -> String {
+        let epochText = "\(epochs) epoch" + (epochs == 1 ? "" : "s")
+        return countedInSteps ? "\(steps) step" + (steps == 1 ? "" : "s") + " (\(epochText))" : epochText
     }
 
     static func context(_ data: RunData, figures: [WrittenFigure]) -> [String: Any] {

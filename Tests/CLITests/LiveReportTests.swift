@@ -58,7 +58,7 @@ import Testing
         let final = Self.read(report + "/index.html")
         #expect(!final.contains("http-equiv=\"refresh\"") && !final.contains("live-status"))
         #expect(final.contains("IWAE NLL") && final.contains("Latent explorer") && final.contains("figures/traversals.png"))
-        #expect(final.contains("\(epoch + 1) epochs"))
+        #expect(final.contains(epoch + 1 == 1 ? "1 epoch" : "\(epoch + 1) epochs"))
     }
 
     @Test func liveReportOptionsNeedTheFlag() throws {
