@@ -31,7 +31,8 @@ public enum StudyPage {
         let medians = StudyTables.medianRows(results, keys: keys)
         try AtomicFile.writeIfChanged(Array(StudyTables.mediansCSV(medians, keys: keys).utf8), to: out + "/medians.csv")
         try AtomicFile.writeIfChanged(Array(StudyTables.runsCSV(results, keys: keys).utf8), to: out + "/runs.csv")
-        let selection = try StudyTables.selection(results, keys: keys)
+        // The selection table compares picks on the paper's scores: all eighteen would not fit a page's width.
+        let selection = try StudyTables.selection(results, keys: keys.filter(CodeScores.disentanglementLibKeys.contains))
         let study = results.study
         let methods: [String] = study.methods.map { method in
             let preset = StudyPreset.method(method.name)

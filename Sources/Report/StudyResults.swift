@@ -52,7 +52,9 @@ public struct StudyResults {
     }
 
     /// The numeric fields of the evaluation's disentanglement scores, keyed in snake case as
-    /// disentanglement_lib names them (`dciDisentanglement` → `dci_disentanglement`).
+    /// disentanglement_lib names them (`dciDisentanglement` → `dci_disentanglement`), and the keyed
+    /// ones (explicitness and the metrics after disentanglement_lib) under their own keys, except
+    /// DCI-ES size: factors / latents, the same for every run of a dataset and Z, so not a score of the model.
     public static func scores(of evaluation: EvaluationResult) -> [String: Double] {
         guard let scores = evaluation.disentanglement, let data = try? JSONEncoder().encode(scores),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
@@ -61,6 +63,9 @@ public struct StudyResults {
             // Only numbers: the factor names, matrices and timings are not scores (the section has no flags).
             guard !(value is [Any]), !(value is [String: Any]), !(value is String), let number = value as? Double, number.isFinite else { continue }
             result[snakeCase(key)] = number
+        }
+        for (key, number) in evaluation.disentanglement?.extendedScores ?? [:] where key != "dci_es_size" && number.isFinite {
+            result[key] = number
         }
         return result
     }

@@ -120,7 +120,7 @@ import Training
         let codes = try names.map { try UDRCodes.read(path: "\(out)/\($0)/udr-codes.safetensors") }
         #expect(codes.allSatisfy { $0.means.shape == [50, 10] && $0.step == 200 && $0.inputs == codes[0].inputs })
         #expect(codes[0].inputs.hasPrefix("sprites: test images 0…49 of the seed-0 split (limit 100, test limit 50,"), "\(codes[0].inputs)")
-        for figure in ["score-mig", "score-beta-vae", "score-dci-disentanglement", "score-reconstruction", "rank-correlation", "seed-share"] {
+        for figure in ["score-mig", "score-beta-vae", "score-dci-disentanglement", "score-infom", "score-irs", "score-reconstruction", "rank-correlation", "seed-share"] {
             for ext in ["png", "svg", "pdf"] {
                 #expect(FileManager.default.fileExists(atPath: "\(out)/figures/\(figure).\(ext)"), "no \(figure).\(ext)")
             }
@@ -137,6 +137,8 @@ import Training
         #expect(medians.contains { $0.hasPrefix("sprites,tcvae,reconstruction,4,") })
         let runs = try String(contentsOfFile: out + "/runs.csv", encoding: .utf8).split(separator: "\n")
         #expect(runs.count == 9 && runs[0].hasPrefix("run,dataset,method,value,seed,beta_vae,"), "\(runs.first ?? "")")
+        // The metrics after disentanglement_lib are scores of the study too; DCI-ES size (factors / latents) is not.
+        #expect(runs[0].contains(",explicitness,dci_es_explicitness,infom,infoc,infoe,mig_sup,irs,") && !runs[0].contains("dci_es_size"), "\(runs[0])")
 
         let status = try CLITests.run(["study", "--status", out])
         #expect(status.status == 0 && status.stdout.contains("8 of 8 runs in"), "\(status.stdout)")
