@@ -86,6 +86,8 @@ public struct StudyResults {
     public static func title(_ key: String) -> String {
         if key == "reconstruction" { return "reconstruction (nats)" }
         if key == "gaussian_total_correlation" { return "Gaussian TC" }
+        if key == "mig_masked" { return "MIG, inactive latents masked" }
+        if key == "modularity_masked" { return "modularity, inactive latents masked" }
         return SeedFigures.scores.first { $0.key == key }?.title ?? key.replacingOccurrences(of: "_", with: " ")
     }
 
