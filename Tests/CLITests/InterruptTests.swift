@@ -46,7 +46,7 @@ import Testing
     @Test func onlyTheReceiverTakesTheStopSignals() throws {
         let data = CLITests.idxFolder(count: 3000)
         let run = data + "/run"
-        let (process, out, err) = try CLITests.start(["train", "--dataset", "idx:" + data, "--epochs", "50", "--latent", "3",
+        let (process, out, err) = try CLITests.start(["train", "--dataset", "idx:" + data, "--epochs", "500", "--latent", "3",
                                                       "--batch-size", "16", "--threads", "2", "--out", run])
         Self.waitFor(run + "/metrics.csv")
         usleep(200_000)   // inside the first epoch: the pool's helper and oneDNN have started
@@ -111,9 +111,11 @@ import Testing
     }
 
     @Test func mlpInterruptedAtRandomMomentsResumesBitIdentical() throws {
-        let images = Self.soak == nil ? 1200 : 60_000
+        // Optimised (make test builds -c release), 3 epochs of 1,200 trained in 0.07 s and the
+        // run ended before the first stop landed (CI, stop 30): 60 epochs train for about 1.5 s.
+        let images = Self.soak == nil ? 1200 : 60_000, epochs = Self.soak == nil ? "60" : "3"
         let data = CLITests.idxFolder(count: images)
-        try Self.expectInterruptsResumeBitIdentical(["train", "--dataset", "idx:" + data, "--epochs", "3", "--batch-size", "16",
+        try Self.expectInterruptsResumeBitIdentical(["train", "--dataset", "idx:" + data, "--epochs", epochs, "--batch-size", "16",
                                                      "--latent", "5", "--hidden", "64", "--seed", "7", "--threads", "2"],
                                                     in: data, count: Self.soak ?? 2)
     }
@@ -121,9 +123,10 @@ import Testing
     @Test func burgessInterruptedAtRandomMomentsResumesBitIdentical() throws {
         let folder = NSTemporaryDirectory() + "betavae-interrupt-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let limit = Self.soak == nil ? "128" : "4096"
+        // 2 epochs of 128 train in 0.4 s optimised; 8 give the stop room to land mid-training.
+        let limit = Self.soak == nil ? "128" : "4096", epochs = Self.soak == nil ? "8" : "2"
         try Self.expectInterruptsResumeBitIdentical(["train", "--dataset", "sprites", "--model", "burgess", "--latent", "4",
-                                                     "--limit", limit, "--test-limit", "32", "--batch-size", "32", "--epochs", "2",
+                                                     "--limit", limit, "--test-limit", "32", "--batch-size", "32", "--epochs", epochs,
                                                      "--seed", "5", "--threads", "2"],
                                                     in: folder, count: Self.soak ?? 1)
     }
