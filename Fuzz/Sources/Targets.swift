@@ -135,12 +135,16 @@ enum FuzzTargets {
         describe(try NPY.parse(bytes, path: "fuzz"))
     }
 
-    /// The three arrays of the dSprites archive (any other member is ignored): of the input as it
-    /// is and, when they differ, of a copy with the CRC-32 of every stored member recomputed.
+    /// The three arrays of the dSprites archive (any other member is ignored), whole and streamed
+    /// into masks: of the input as it is and, when they differ, of a copy with the CRC-32 of every stored member recomputed.
     static func npz(_ bytes: [UInt8]) throws -> String {
         try asIsAndRepaired(bytes, withStoredCRCsFixed(bytes)) { bytes in
             let arrays = try NPZ.parse(bytes, path: "fuzz", arrays: ["imgs", "latents_classes", "latents_values"])
+            // The streaming reader `dsprites:` uses, masks packed as they inflate: it must refuse
+            // what the whole-member parser refuses and never trap on the rest.
+            let masks = try DSprites.read(archive: bytes, path: "fuzz")
             return arrays.sorted { $0.key < $1.key }.map { "\($0.key) \(describe($0.value))" }.joined(separator: "; ")
+                + "; masks \(masks.count) of \(masks.imageShape)"
         }
     }
 

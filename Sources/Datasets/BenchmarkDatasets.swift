@@ -94,7 +94,7 @@ public enum DSpritesVariants {
         var base: any ImageSet = SpriteImageSet(indices: Array(0..<SpriteGrid.count))
         if let folder, FileManager.default.fileExists(atPath: folder + "/" + npzName) {
             let path = folder + "/" + npzName
-            let all = try DSprites.decode(try NPZ.read(path: path, arrays: ["imgs", "latents_classes", "latents_values"]), path: path)
+            let all = try DSprites.read(path: path)
             guard all.count == SpriteGrid.count, all.imageShape == [1, 64, 64], all.factors?.sizes == SpriteGrid.sizes,
                   (0..<all.count).allSatisfy({ SpriteGrid.index(of: all.factorClasses($0)) == $0 }) else {
                 throw .invalidValue(path: path, reason: "it is not the whole dSprites grid in order (\(all.count) images of \(all.imageShape))")

@@ -5,34 +5,77 @@ import Engine
 /// The pickled `metadata` member is skipped; shapes come from the `.npy` headers.
 public enum DSprites {
     public static func load(path: String, name: String, options: DatasetOptions) throws(DatasetError) -> Dataset {
-        let all = try decode(try NPZ.read(path: path, arrays: ["imgs", "latents_classes", "latents_values"]), path: path)
-        let (train, test) = DatasetCatalog.split(all, testFraction: 0.1, seed: options.seed)
+        let all = try read(path: path)
+        // The split keeps positions into the one set of bits rather than copying (a copy of the
+        // official archive's pixels is what took it to 5.9 GB).
+        let (train, test) = DatasetCatalog.splitPositions(count: all.count, testFraction: 0.1, seed: options.seed)
         let classNames = all.factors?.names == SpriteGrid.names ? SpriteGrid.shapeNames : (0..<all.classCount).map(String.init)
-        return Dataset(name: name, train: train, test: test, classNames: classNames, source: path)
+        return Dataset(name: name, train: ImageSubset(all, positions: train), test: ImageSubset(all, positions: test),
+                       classNames: classNames, source: path)
     }
 
-    /// Builds the image set from the archive's arrays, validating everything that later indexes
-    /// or allocates: at least one image of at least 1×1, pixels 0 or 1 (the set keeps them with
-    /// scale 1, so a 255 would silently become 255.0), factor classes exact integers (int64 or u8
-    /// storage, never through Float, which would round 2^24 + 1 and wrap huge values) in
-    /// `0..<DatasetLimits.maximumFactorClasses` — within the official sizes for the official
-    /// 6-factor layout — and factor values finite. The label (the shape factor, or the only one)
-    /// must fit the UInt8 labels.
-    static func decode(_ arrays: [String: NPYArray], path: String) throws(DatasetError) -> ByteImageSet {
+    /// The archive at `path`, its `imgs` packed into bits as they are read: an archive of stored
+    /// members (`numpy.savez`) by position from the file, a compressed one (the official file,
+    /// 26 MB for 2.9 GB of pixels) inflated 64 KiB at a time. Peak memory is the bits (N·H·W / 8
+    /// bytes), the factor arrays and, for a compressed archive, the file itself.
+    public static func read(path: String) throws(DatasetError) -> MaskImageSet {
+        guard let file = try NPZFile.open(path: path) else { return try read(archive: try readFile(path), path: path) }
+        let classes = try file.array("latents_classes"), values = try file.array("latents_values")
+        var images = try imageStream(classes: classes, values: values, path: path)
+        try file.stream("imgs") { (piece) throws(DatasetError) in try images.take(piece) }
+        return try assemble(try images.finish(), classes: classes, values: values, path: path)
+    }
+
+    /// The archive whose bytes are `bytes` (any zip `NPZ` reads), naming `path` in errors.
+    public static func read(archive bytes: [UInt8], path: String) throws(DatasetError) -> MaskImageSet {
+        let archive = try ZipArchive(bytes: bytes, path: path)
+        let classes = try NPY.parse(try archive.data("latents_classes.npy"), path: "\(path) (member latents_classes.npy)")
+        let values = try NPY.parse(try archive.data("latents_values.npy"), path: "\(path) (member latents_values.npy)")
+        var images = try imageStream(classes: classes, values: values, path: path)
+        try archive.stream("imgs.npy") { (piece) throws(DatasetError) in try images.take(piece) }
+        return try assemble(try images.finish(), classes: classes, values: values, path: path)
+    }
+
+    /// The reader of `imgs` once the factor arrays are known to be `[N, F]` alike: it expects N images.
+    private static func imageStream(classes: NPYArray, values: NPYArray, path: String) throws(DatasetError) -> MaskArrayStream {
+        guard classes.shape.count == 2, values.shape == classes.shape else {
+            throw .malformedNPY(path: path, reason: "expected imgs [N, H, W] u8 and latents_classes/latents_values [N, F]")
+        }
+        return MaskArrayStream(path: "\(path) (member imgs.npy)", expectedCount: classes.shape[0])
+    }
+
+    /// Builds the image set from arrays already in memory (tests, and what `NPZ.read` returns),
+    /// with the same checks as `read(path:)`: at least one image of at least 1×1, pixels 0 or 1
+    /// (a 255 would otherwise silently become a 1), then `assemble`'s.
+    static func decode(_ arrays: [String: NPYArray], path: String) throws(DatasetError) -> MaskImageSet {
         guard let images = arrays["imgs"], let classes = arrays["latents_classes"], let values = arrays["latents_values"],
               images.shape.count == 3, classes.shape.count == 2, values.shape == classes.shape,
               classes.shape[0] == images.shape[0], case .uint8(let pixels) = images.storage else {
             throw .malformedNPY(path: path, reason: "expected imgs [N, H, W] u8 and latents_classes/latents_values [N, F]")
         }
-        let count = images.shape[0], factorCount = classes.shape[1]
-        guard count >= 1, images.shape[1] >= 1, images.shape[2] >= 1 else {
+        guard images.shape.allSatisfy({ $0 >= 1 }) else {
             throw .invalidValue(path: path, reason: "imgs has shape \(images.shape); it needs at least one image of at least 1×1 pixels")
         }
+        var bits = MaskBits(pixels: pixels.count)
+        if let stray = pixels.withUnsafeBufferPointer({ bits.append($0) }) {
+            throw .invalidValue(path: path, reason: "imgs holds \(pixels[stray]) at element \(stray); dSprites images are 0/1 masks")
+        }
+        let header = NPY.Header(descr: "|u1", elementSize: 1, shape: images.shape, dataStart: 0, byteCount: pixels.count)
+        return try assemble((header, bits.words), classes: classes, values: values, path: path)
+    }
+
+    /// The set from its packed masks (`imgs`' header and bits, N images) and factor arrays `[N, F]`,
+    /// validating everything that later indexes or allocates: 1…`maximumFactors` factors, factor
+    /// classes exact integers (int64 or u8 storage, never through Float, which would round 2^24 + 1
+    /// and wrap huge values) in `0..<DatasetLimits.maximumFactorClasses` — within the official sizes
+    /// for the official 6-factor layout — and factor values finite. The label (the shape factor, or
+    /// the only one) must fit the UInt8 labels.
+    private static func assemble(_ masks: (header: NPY.Header, bits: [UInt64]), classes: NPYArray, values: NPYArray,
+                                 path: String) throws(DatasetError) -> MaskImageSet {
+        let shape = masks.header.shape
+        let count = shape[0], factorCount = classes.shape[1]
         guard factorCount >= 1, factorCount <= DatasetLimits.maximumFactors else {
             throw .invalidValue(path: path, reason: "latents_classes has \(factorCount) factors; expected 1…\(DatasetLimits.maximumFactors)")
-        }
-        if !allZeroOrOne(pixels), let at = pixels.firstIndex(where: { $0 > 1 }) {
-            throw .invalidValue(path: path, reason: "imgs holds \(pixels[at]) at element \(at); dSprites images are 0/1 masks")
         }
         let classValues: [Int64]
         switch classes.storage {
@@ -66,20 +109,9 @@ public enum DSprites {
         }
         for i in 0..<classValues.count { table[i % factorCount][Int(classValues[i])] = valueFloats[i] }
         let names = official ? SpriteGrid.names : (0..<factorCount).map { "factor\($0)" }
-        return ByteImageSet(imageShape: [1, images.shape[1], images.shape[2]], pixels: pixels,
+        return MaskImageSet(imageShape: [1, shape[1], shape[2]], count: count, bits: masks.bits,
                             labels: (0..<count).map { UInt8(classValues[$0 * factorCount + labelFactor]) },
-                            classCount: sizes[labelFactor], scale: 1,
-                            factors: FactorTable(names: names, sizes: sizes, values: table), factorValues: classValues.map { Int32($0) })
-    }
-
-    /// Whether every byte is 0 or 1, eight bytes at a time (the official archive holds 2.9 GB).
-    static func allZeroOrOne(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            let words = raw.count / 8
-            var seen: UInt64 = 0
-            for i in 0..<words { seen |= raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) }
-            for i in (words * 8)..<raw.count { seen |= UInt64(raw[i]) }
-            return seen & 0xFEFE_FEFE_FEFE_FEFE == 0
-        }
+                            classCount: sizes[labelFactor], factors: FactorTable(names: names, sizes: sizes, values: table),
+                            factorValues: classValues.map { Int32($0) })
     }
 }

@@ -174,12 +174,18 @@ public enum DatasetCatalog {
     /// A seeded train/test split: a permutation from `seed`, the last `testFraction` for testing.
     /// Loaders guarantee at least one image (IDX counts ≥ 1, non-empty folders and archives).
     static func split(_ set: ByteImageSet, testFraction: Double, seed: UInt64) -> (ByteImageSet, ByteImageSet) {
-        precondition(set.count >= 1, "split of an empty set")
+        let (train, test) = splitPositions(count: set.count, testFraction: testFraction, seed: seed)
+        return (set.subset(train), set.subset(test))
+    }
+
+    /// The positions of that split (one image is in both when there is only one).
+    static func splitPositions(count: Int, testFraction: Double, seed: UInt64) -> (train: [Int], test: [Int]) {
+        precondition(count >= 1, "split of an empty set")
         var rng = RandomGenerator(seed: seed ^ 0x5E1177)
-        let order = rng.permutation(set.count)
-        let testCount = max(1, Int((Double(set.count) * testFraction).rounded()))
-        let trainCount = max(set.count - testCount, 1)
-        return (set.subset(Array(order[0..<trainCount])), set.subset(Array(order[(set.count - testCount)...])))
+        let order = rng.permutation(count)
+        let testCount = max(1, Int((Double(count) * testFraction).rounded()))
+        let trainCount = max(count - testCount, 1)
+        return (Array(order[0..<trainCount]), Array(order[(count - testCount)...]))
     }
 
     /// Disjoint seeded subsets of the sprite grid for training and testing.

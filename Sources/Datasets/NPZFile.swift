@@ -114,6 +114,23 @@ public final class NPZFile {
         return try NPY.parse(bytes, path: "\(path) (member \(name).npy)")
     }
 
+    /// Member `name`'s bytes (its `.npy` header, then its data) handed to `body` 1 MiB at a time,
+    /// the CRC-32 checked after the last piece: `body` discards what it built when this throws.
+    public func stream(_ name: String, into body: (UnsafeBufferPointer<UInt8>) throws(DatasetError) -> Void) throws(DatasetError) {
+        let member = try member(name)
+        var crc = CZlib.crc32(0, nil, 0)
+        var offset = 0
+        while offset < member.size {
+            let piece = try read(member.start + offset, min(1 << 20, member.size - offset))
+            crc = piece.withUnsafeBufferPointer { CZlib.crc32(crc, $0.baseAddress, uInt($0.count)) }
+            try piece.withUnsafeBufferPointer { (piece) throws(DatasetError) in try body(piece) }
+            offset += piece.count
+        }
+        guard UInt32(truncatingIfNeeded: crc) == member.crc else {
+            throw .corruptZip(path: path, reason: "member '\(name).npy' fails its CRC-32 check")
+        }
+    }
+
     /// The header of member `name` (its dtype and shape), read without its data.
     public func header(_ name: String) throws(DatasetError) -> NPY.Header {
         let member = try member(name)

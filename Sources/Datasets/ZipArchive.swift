@@ -1,3 +1,4 @@
+import CZlib
 import Engine
 
 /// A read-only zip archive in memory (PKWARE APPNOTE 6.3): the central directory, zip64 sizes and
@@ -111,7 +112,50 @@ struct ZipArchive {
     /// allocated: at most `DatasetLimits.maximumBytes`, equal to the stored size for method 0,
     /// and at most `maximumDeflateRatio` times the compressed size for method 8.
     func data(_ name: String) throws(DatasetError) -> [UInt8] {
-        precondition(base == 0, "data(_:) needs the whole archive in memory")
+        let (entry, raw) = try located(name)
+        let data: [UInt8]
+        switch entry.method {
+        case 0: data = Array(raw)
+        default: data = try Zlib.inflateRaw(raw, expectedSize: entry.size, path: "\(path) (member \(name))")
+        }
+        guard data.count == entry.size, Zlib.crc32(data) == entry.crc else {
+            throw .corruptZip(path: path, reason: "member '\(name)' fails its CRC-32 check")
+        }
+        return data
+    }
+
+    /// The uncompressed bytes of member `name` handed to `body` piece by piece (at most 1 MiB each,
+    /// through one buffer), for a member too large to hold twice; the same checks as `data(_:)`,
+    /// the CRC-32 over every piece. `body` may see pieces of a member that then fails its check:
+    /// the caller discards what it built when this throws.
+    func stream(_ name: String, into body: (UnsafeBufferPointer<UInt8>) throws(DatasetError) -> Void) throws(DatasetError) {
+        let (entry, raw) = try located(name)
+        var crc = CZlib.crc32(0, nil, 0)
+        func take(_ piece: UnsafeBufferPointer<UInt8>) throws(DatasetError) {
+            crc = CZlib.crc32(crc, piece.baseAddress, uInt(piece.count))
+            try body(piece)
+        }
+        switch entry.method {
+        case 0:
+            var offset = raw.startIndex
+            while offset < raw.endIndex {
+                let end = min(offset + (1 << 20), raw.endIndex)
+                try raw[offset..<end].withUnsafeBufferPointer { (piece) throws(DatasetError) in try take(piece) }
+                offset = end
+            }
+        default:
+            try Zlib.inflateRaw(raw, expectedSize: entry.size, path: "\(path) (member \(name))", into: take)
+        }
+        guard UInt32(truncatingIfNeeded: crc) == entry.crc else {
+            throw .corruptZip(path: path, reason: "member '\(name)' fails its CRC-32 check")
+        }
+    }
+
+    /// Member `name`'s entry and its compressed bytes, validated: a local header where the directory
+    /// says, the bytes inside the archive, a declared size within `DatasetLimits.maximumBytes`, a
+    /// method this reader knows (0 stored, 8 deflate) and a size deflate can produce from them.
+    private func located(_ name: String) throws(DatasetError) -> (Entry, ArraySlice<UInt8>) {
+        precondition(base == 0, "member data needs the whole archive in memory")
         guard let entry = entries[name] else { throw .zipMemberMissing(path: path, member: name) }
         var reader = ByteReader(bytes: bytes, path: path)
         guard try reader.u32(entry.localHeaderOffset) == 0x0403_4b50 else {
@@ -125,26 +169,19 @@ struct ZipArchive {
         guard entry.size <= DatasetLimits.maximumBytes else {
             throw .tooLarge(path: path, declared: "member '\(name)' of \(entry.size) bytes", limit: DatasetLimits.maximumBytes)
         }
-        let raw = bytes[start..<(start + entry.compressedSize)]
-        let data: [UInt8]
         switch entry.method {
         case 0:
             guard entry.size == entry.compressedSize else {
                 throw .corruptZip(path: path, reason: "stored member '\(name)' declares \(entry.size) bytes but holds \(entry.compressedSize)")
             }
-            data = Array(raw)
         case 8:
             guard entry.size <= entry.compressedSize * ZipArchive.maximumDeflateRatio else {
                 throw .corruptZip(path: path, reason: "member '\(name)' declares \(entry.size) bytes from \(entry.compressedSize) "
                                   + "compressed bytes, more than deflate can produce")
             }
-            data = try Zlib.inflateRaw(raw, expectedSize: entry.size, path: "\(path) (member \(name))")
         default: throw .corruptZip(path: path, reason: "member '\(name)' uses unsupported compression method \(entry.method)")
         }
-        guard data.count == entry.size, Zlib.crc32(data) == entry.crc else {
-            throw .corruptZip(path: path, reason: "member '\(name)' fails its CRC-32 check")
-        }
-        return data
+        return (entry, bytes[start..<(start + entry.compressedSize)])
     }
 
     private static func findEndOfCentralDirectory(_ bytes: [UInt8]) -> Int? {
@@ -157,8 +194,9 @@ struct ZipArchive {
         return nil
     }
 
-    /// A stored (uncompressed) zip archive holding `members` in order.
-    static func storedArchive(_ members: [(name: String, data: [UInt8])]) -> [UInt8] {
+    /// A zip archive holding `members` in order, stored (uncompressed, as `numpy.savez` writes) or
+    /// `deflated` (method 8, as `numpy.savez_compressed` and the official dSprites file are).
+    static func storedArchive(_ members: [(name: String, data: [UInt8])], deflated: Bool = false) -> [UInt8] {
         var out = [UInt8]()
         var directory = [UInt8]()
         func u16(_ v: Int, _ a: inout [UInt8]) { a += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
@@ -168,12 +206,14 @@ struct ZipArchive {
             let nameBytes = Array(name.utf8)
             let crc = Int(Zlib.crc32(data))
             let offset = out.count
-            u32(0x0403_4b50, &out); u16(20, &out); u16(0, &out); u16(0, &out); u16(0, &out); u16(0x21, &out)
-            u32(crc, &out); u32(data.count, &out); u32(data.count, &out); u16(nameBytes.count, &out); u16(0, &out)
+            let stored = deflated ? Zlib.deflate(data, windowBits: -15) : data
+            let method = deflated ? 8 : 0
+            u32(0x0403_4b50, &out); u16(20, &out); u16(0, &out); u16(method, &out); u16(0, &out); u16(0x21, &out)
+            u32(crc, &out); u32(stored.count, &out); u32(data.count, &out); u16(nameBytes.count, &out); u16(0, &out)
             out += nameBytes
-            out += data
-            u32(0x0201_4b50, &directory); u16(20, &directory); u16(20, &directory); u16(0, &directory); u16(0, &directory)
-            u16(0, &directory); u16(0x21, &directory); u32(crc, &directory); u32(data.count, &directory); u32(data.count, &directory)
+            out += stored
+            u32(0x0201_4b50, &directory); u16(20, &directory); u16(20, &directory); u16(0, &directory); u16(method, &directory)
+            u16(0, &directory); u16(0x21, &directory); u32(crc, &directory); u32(stored.count, &directory); u32(data.count, &directory)
             u16(nameBytes.count, &directory); u16(0, &directory); u16(0, &directory); u16(0, &directory); u16(0, &directory)
             u32(0, &directory); u32(offset, &directory)
             directory += nameBytes

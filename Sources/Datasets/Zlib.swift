@@ -45,6 +45,18 @@ enum Zlib {
         return result.bytes
     }
 
+    /// Inflates a raw deflate stream that must produce exactly `expectedSize` bytes, handing them
+    /// to `body` in pieces of at most 64 KiB through one scratch buffer, so a member of gigabytes
+    /// (dSprites' 2.9 GB `imgs`) is never held whole. `body` may have seen bytes of a stream that
+    /// turns out corrupt or of the wrong size: the caller discards what it built when this throws.
+    static func inflateRaw(_ bytes: ArraySlice<UInt8>, expectedSize: Int, path: String,
+                           into body: (UnsafeBufferPointer<UInt8>) throws(DatasetError) -> Void) throws(DatasetError) {
+        let result = try inflate(bytes, windowBits: -15, limit: expectedSize, path: path, multiMember: false, keep: false, sink: body)
+        guard !result.exceedsLimit, result.size == expectedSize else {
+            throw .corruptZip(path: path, reason: "member inflates to \(result.exceedsLimit ? "more than \(expectedSize)" : "\(result.size)") bytes, expected \(expectedSize)")
+        }
+    }
+
     /// The size a zlib stream (PNG's IDAT data) inflates to, up to `limit + 1`, counted through a
     /// small scratch buffer so nothing of that size is allocated.
     static func zlibInflatedSize(_ bytes: ArraySlice<UInt8>, limit: Int, path: String) throws(DatasetError) -> Inflated {
@@ -94,10 +106,12 @@ enum Zlib {
 
     /// Inflates `input` until the stream ends or `limit` bytes are out, growing the output
     /// geometrically but never past `limit + 1` bytes (the one extra byte tells "exactly `limit`"
-    /// from "more"). With `keep` false the bytes are counted in a 64 KiB scratch buffer instead.
+    /// from "more"). With `keep` false the bytes are counted in a 64 KiB scratch buffer instead,
+    /// and each filled piece of it (never a byte past `limit`) goes to `sink`.
     /// A stream that stops before its end marker is `.corruptGzip`.
     private static func inflate(_ input: ArraySlice<UInt8>, windowBits: Int32, limit: Int, path: String,
-                                multiMember: Bool, keep: Bool) throws(DatasetError) -> Inflated {
+                                multiMember: Bool, keep: Bool,
+                                sink: (UnsafeBufferPointer<UInt8>) throws(DatasetError) -> Void = { _ in }) throws(DatasetError) -> Inflated {
         precondition(limit >= 0 && limit < Int.max)
         guard !input.isEmpty else { throw .corruptGzip(path: path, reason: "the stream is empty") }
         let cap = limit + 1
@@ -117,6 +131,8 @@ enum Zlib {
                 if keep {
                     output.append(contentsOf: repeatElement(0, count: min(cap, output.count * 2) - output.count))
                 } else {
+                    // Only bytes within `limit` reach here: the loop stops once `cap` are out.
+                    try output.withUnsafeBufferPointer { (piece) throws(DatasetError) in try sink(UnsafeBufferPointer(rebasing: piece[0..<filled])) }
                     filled = 0
                 }
             }
@@ -152,6 +168,9 @@ enum Zlib {
             }
         }
         let size = min(produced, limit)
+        if !keep, produced <= limit, filled > 0 {
+            try output.withUnsafeBufferPointer { (piece) throws(DatasetError) in try sink(UnsafeBufferPointer(rebasing: piece[0..<filled])) }
+        }
         if keep { output.removeSubrange(size...) } else { output = [] }
         return Inflated(bytes: output, size: size, exceedsLimit: produced > limit)
     }

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 @testable import Datasets
@@ -39,12 +40,56 @@ import Testing
         // The archive holds only squares, yet the grid keeps its three shapes and six scales.
         #expect(factors.sizes == [1, 3, 6, 40, 32, 32])
         // Pixels stay 0/1 (scale 1, not 1/255) and each image keeps its own factor classes.
-        let set = try #require(dataset.train as? ByteImageSet)
+        let set = dataset.train
         let image = set.batch([0])
         #expect(image.scalars.allSatisfy { $0 == 0 || $0 == 1 } && image.sum() == 1)
         let classes = set.factorClasses(0)
         #expect(classes.count == 6 && set.label(0) == classes[1])
         #expect(factors.values[2][classes[2]] == SpriteGrid.table.values[2][classes[2]])
+    }
+
+    /// The official file is compressed: `imgs` is inflated 64 KiB at a time and packed into bits
+    /// as it comes; an archive of stored members is read from the file 1 MiB at a time. Both must
+    /// give back every pixel and factor of the arrays, and refuse a stray byte or a bad CRC.
+    @Test func compressedAndStoredArchivesStreamToTheSameMasks() throws {
+        // 50 images of 64×64 (204,800 bytes: four pieces of inflate's 64 KiB scratch, the header
+        // in the first), seeded random masks so a misplaced bit shows.
+        let count = 50
+        var rng = RandomGenerator(seed: 7)
+        let pixels = (0..<(count * 4096)).map { _ in UInt8(rng.next() & 1) }
+        let classes = (0..<count).flatMap { SpriteGrid.classes(of: $0 * 7919 % SpriteGrid.count).map(Int64.init) }
+        let values = classes.enumerated().map { Double(SpriteGrid.table.values[$0.offset % 6][Int($0.element)]) }
+        func members(_ pixels: [UInt8]) -> [(name: String, data: [UInt8])] {
+            [("imgs.npy", NPY.serialize(NPYArray(shape: [count, 64, 64], storage: .uint8(pixels)))),
+             ("latents_classes.npy", NPY.serialize(NPYArray(shape: [count, 6], storage: .int64(classes)))),
+             ("latents_values.npy", NPY.serialize(NPYArray(shape: [count, 6], storage: .float64(values))))]
+        }
+        let folder = Fixture.temporaryFolder()
+        for deflated in [true, false] {
+            let path = folder + "/\(deflated ? "deflated" : "stored").npz"
+            Fixture.write(ZipArchive.storedArchive(members(pixels), deflated: deflated), path)
+            #expect((try NPZFile.open(path: path) == nil) == deflated)   // which of the two readers runs
+            let set = try DSprites.read(path: path)
+            #expect(set.count == count && set.imageShape == [1, 64, 64] && set.classCount == 3)
+            for index in [0, 17, count - 1] {
+                #expect(set.batch([index]).scalars == pixels[(index * 4096)..<((index + 1) * 4096)].map(Float.init))
+                #expect(set.factorClasses(index) == classes[(index * 6)..<((index + 1) * 6)].map { Int($0) })
+            }
+            // One byte of 2 deep in the member, past the first piece: named with its element.
+            var stray = pixels
+            stray[150_001] = 2
+            let strayPath = folder + "/stray-\(deflated).npz"
+            Fixture.write(ZipArchive.storedArchive(members(stray), deflated: deflated), strayPath)
+            #expect(Fixture.error { _ = try DSprites.read(path: strayPath) }
+                    == .invalidValue(path: strayPath + " (member imgs.npy)", reason: "imgs holds 2 at element 150001; dSprites images are 0/1 masks"))
+        }
+        // A flipped bit in a stored member's last piece passes the packer and fails the CRC.
+        var bytes = ZipArchive.storedArchive(members(pixels))
+        let at = try #require(bytes.indices.last { bytes[$0] <= 1 && $0 < 30 + 8 + count * 4096 })
+        bytes[at] ^= 1
+        let path = folder + "/crc.npz"
+        Fixture.write(bytes, path)
+        #expect(Fixture.error { _ = try DSprites.read(path: path) } == .corruptZip(path: path, reason: "member 'imgs.npy' fails its CRC-32 check"))
     }
 
     @Test func missingMemberIsNamed() throws {
