@@ -80,11 +80,20 @@ public enum DCIScores {
                 results.set(f, (model.importances, model.accuracy(train, trainFactors[f]), model.accuracy(test, testFactors[f])))
             }
         case .tree:
-            // The factors' trees are independent: fitted side by side.
-            DispatchQueue.concurrentPerform(iterations: trainFactors.count) { f in
+            // The factors' trees are independent: fitted side by side, unless each tree's per-latent
+            // sorted point lists (Z·N Ints, about twice that while a node splits) are large. On a
+            // 100,000 × 4,096 code (10,000 fit rows) two trees at once took `score` to a 2.37 GB
+            // peak; one at a time costs little, since that run used 1.05 cores on average anyway.
+            let fit: @Sendable (Int) -> Void = { f in
                 let (depth, leaf) = treeLimits(labels: trainFactors[f])
                 let tree = ClassificationTree(x: train, latent: z, labels: trainFactors[f], maximumDepth: depth, minimumLeaf: leaf)
                 results.set(f, (tree.importances, tree.accuracy(train, trainFactors[f]), tree.accuracy(test, testFactors[f])))
+            }
+            let treeBytes = z * (train.count / max(z, 1)) * MemoryLayout<Int>.stride * 2
+            if treeBytes <= 64 << 20 {
+                DispatchQueue.concurrentPerform(iterations: trainFactors.count) { fit($0) }
+            } else {
+                for f in trainFactors.indices { fit(f) }
             }
         }
         let fits = results.values
