@@ -60,19 +60,18 @@ public enum DSprites {
         if let stray = pixels.withUnsafeBufferPointer({ bits.append($0) }) {
             throw .invalidValue(path: path, reason: "imgs holds \(pixels[stray]) at element \(stray); dSprites images are 0/1 masks")
         }
-        let header = NPY.Header(descr: "|u1", elementSize: 1, shape: images.shape, dataStart: 0, byteCount: pixels.count)
-        return try assemble((header, bits.words), classes: classes, values: values, path: path)
+        return try assemble((images.shape, bits.words), classes: classes, values: values, path: path)
     }
 
-    /// The set from its packed masks (`imgs`' header and bits, N images) and factor arrays `[N, F]`,
+    /// The set from its packed masks (`imgs`' shape [N, H, W] and bits) and factor arrays `[N, F]`,
     /// validating everything that later indexes or allocates: 1…`maximumFactors` factors, factor
     /// classes exact integers (int64 or u8 storage, never through Float, which would round 2^24 + 1
     /// and wrap huge values) in `0..<DatasetLimits.maximumFactorClasses` — within the official sizes
     /// for the official 6-factor layout — and factor values finite. The label (the shape factor, or
     /// the only one) must fit the UInt8 labels.
-    private static func assemble(_ masks: (header: NPY.Header, bits: [UInt64]), classes: NPYArray, values: NPYArray,
+    private static func assemble(_ masks: (shape: [Int], bits: [UInt64]), classes: NPYArray, values: NPYArray,
                                  path: String) throws(DatasetError) -> MaskImageSet {
-        let shape = masks.header.shape
+        let shape = masks.shape
         let count = shape[0], factorCount = classes.shape[1]
         guard factorCount >= 1, factorCount <= DatasetLimits.maximumFactors else {
             throw .invalidValue(path: path, reason: "latents_classes has \(factorCount) factors; expected 1…\(DatasetLimits.maximumFactors)")

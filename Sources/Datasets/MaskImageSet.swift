@@ -135,14 +135,14 @@ struct MaskArrayStream {
         try pack(UnsafeBufferPointer(rebasing: piece[used...]))
     }
 
-    /// The header and the packed bits once every piece is in.
-    mutating func finish() throws(DatasetError) -> (header: NPY.Header, bits: [UInt64]) {
+    /// The array's shape and its packed bits once every piece is in.
+    mutating func finish() throws(DatasetError) -> (shape: [Int], bits: [UInt64]) {
         if header == nil, let parsed = try parsedHeader(final: true) { try begin(parsed) }
         guard let header, let bits else { throw .truncated(path: path, expectedBytes: 12, actualBytes: prefix.count) }
         guard bits.taken == header.byteCount else {
             throw .truncated(path: path, expectedBytes: header.dataStart + header.byteCount, actualBytes: header.dataStart + bits.taken)
         }
-        return (header, bits.words)
+        return (header.shape, bits.words)
     }
 
     /// The header once `prefix` holds all of it; nil while more may come (`final` false).

@@ -194,9 +194,9 @@ struct ZipArchive {
         return nil
     }
 
-    /// A zip archive holding `members` in order, stored (uncompressed, as `numpy.savez` writes) or
+    /// The bytes of a zip archive holding `members` in order, stored (uncompressed, as `numpy.savez` writes) or
     /// `deflated` (method 8, as `numpy.savez_compressed` and the official dSprites file are).
-    static func storedArchive(_ members: [(name: String, data: [UInt8])], deflated: Bool = false) -> [UInt8] {
+    static func archiveBytes(_ members: [(name: String, data: [UInt8])], deflated: Bool = false) -> [UInt8] {
         var out = [UInt8]()
         var directory = [UInt8]()
         func u16(_ v: Int, _ a: inout [UInt8]) { a += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
@@ -286,7 +286,7 @@ public enum NPZ {
 
     /// The bytes of an uncompressed `.npz` holding `arrays` (as `numpy.savez` writes).
     public static func serialize(_ arrays: [(name: String, array: NPYArray)]) -> [UInt8] {
-        ZipArchive.storedArchive(arrays.map { ($0.name + ".npy", NPY.serialize($0.array)) })
+        ZipArchive.archiveBytes(arrays.map { ($0.name + ".npy", NPY.serialize($0.array)) })
     }
 
     /// Writes an uncompressed `.npz` atomically.

@@ -23,7 +23,7 @@ import Testing
         members.removeAll { $0.name == dropping }
         let folder = Fixture.temporaryFolder()
         // A pickled member like the official file's `metadata` (never read).
-        let bytes = ZipArchive.storedArchive(
+        let bytes = ZipArchive.archiveBytes(
             members.map { ($0.name + ".npy", NPY.serialize($0.array)) } + [("metadata.npy", Array("not an array".utf8))])
         let path = folder + "/dsprites_ndarray_co1sh3sc6or40x32y32_64x64.npz"
         Fixture.write(bytes, path)
@@ -67,7 +67,7 @@ import Testing
         let folder = Fixture.temporaryFolder()
         for deflated in [true, false] {
             let path = folder + "/\(deflated ? "deflated" : "stored").npz"
-            Fixture.write(ZipArchive.storedArchive(members(pixels), deflated: deflated), path)
+            Fixture.write(ZipArchive.archiveBytes(members(pixels), deflated: deflated), path)
             #expect((try NPZFile.open(path: path) == nil) == deflated)   // which of the two readers runs
             let set = try DSprites.read(path: path)
             #expect(set.count == count && set.imageShape == [1, 64, 64] && set.classCount == 3)
@@ -79,12 +79,12 @@ import Testing
             var stray = pixels
             stray[150_001] = 2
             let strayPath = folder + "/stray-\(deflated).npz"
-            Fixture.write(ZipArchive.storedArchive(members(stray), deflated: deflated), strayPath)
+            Fixture.write(ZipArchive.archiveBytes(members(stray), deflated: deflated), strayPath)
             #expect(Fixture.error { _ = try DSprites.read(path: strayPath) }
                     == .invalidValue(path: strayPath + " (member imgs.npy)", reason: "imgs holds 2 at element 150001; dSprites images are 0/1 masks"))
         }
         // A flipped bit in a stored member's last piece passes the packer and fails the CRC.
-        var bytes = ZipArchive.storedArchive(members(pixels))
+        var bytes = ZipArchive.archiveBytes(members(pixels))
         let at = try #require(bytes.indices.last { bytes[$0] <= 1 && $0 < 30 + 8 + count * 4096 })
         bytes[at] ^= 1
         let path = folder + "/crc.npz"
