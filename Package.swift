@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Engine"], swiftSettings: optimise),
         .target(name: "Training", dependencies: ["Engine", "Datasets", "Models", "Analysis"], swiftSettings: optimise),
         .target(name: "Plot", dependencies: ["CCairo", "CZlib", "CGif"], swiftSettings: optimise),
-        .target(name: "Analysis", dependencies: ["Engine", "Datasets", "Models", "CLinear"], swiftSettings: optimise),
+        .target(name: "Analysis", dependencies: ["Engine", "Datasets", "Models", "CLinear", "CKernels"], swiftSettings: optimise),
         .target(name: "Report", dependencies: [
             "Training", "Analysis", "Plot", "Engine", "Datasets", "Models",
             .product(name: "Mustache", package: "swift-mustache"),

@@ -16,6 +16,7 @@ if sections.isEmpty || sections.contains("engine") { SgemmLibraries.run(); Engin
 if sections.isEmpty || sections.contains("conv") { ConvBench.run() }
 if sections.isEmpty || sections.contains("datasets") { DatasetBench.run() }
 if sections.isEmpty || sections.contains("plot") { PlotBench.run() }
+if sections.isEmpty || sections.contains("analysis") || sections.contains("dci") { DCIBench.run() }
 if sections.isEmpty || sections.contains("analysis") { AnalysisBench.run() }
 if sections.isEmpty || sections.contains("report") { ReportBench.run(binary: binary) }
 if sections.isEmpty || sections.contains("training") { TrainingBench.run(binary: binary) }

@@ -30,7 +30,8 @@ import Foundation
 /// trees grown one at a time spent 99% of `score`'s CPU in that scan, bound by fetching
 /// x[p·Z + j] row-major and each node's running sums; the latents are split into chunks that the
 /// cores scan side by side (a factor with 40 classes no longer keeps one core busy while the other
-/// idles), and the proxies use a table of 1/n instead of two divisions per candidate.
+/// idles), and the proxies use a table of 1/n instead of two divisions per candidate. The walk
+/// itself is `SplitScan`'s: one shared walk for the roots, a screen without divisions below them.
 struct RegressionTree: Sendable {
     struct Node: Sendable {
         var feature = -1
@@ -61,7 +62,7 @@ struct RegressionTree: Sendable {
             for m in 1...n { buffer[m] = 1 / Double(m) }
             count = n + 1
         }
-        for _ in 0..<maximumDepth {
+        for level in 0..<maximumDepth {
             // Totals of every tree's nodes of this level.
             let width = trees.map(\.nodes.count).max() ?? 1
             var count = [Int](repeating: 0, count: k * width), sum = [Double](repeating: 0, count: k * width)
@@ -99,10 +100,18 @@ struct RegressionTree: Sendable {
             let chunk = latentsPerTask(z), tasks = (z + chunk - 1) / chunk
             let found = ChunkResults(count: tasks)
             let (slotOf, nodeTotals, nodeCounts) = (slot, totals, counts)
+            // The roots hold every point: one walk shares the count and neighbours of all K trees (SplitScan.root).
+            let rootTargets = level == 0 ? paddedRows(targets, columns: k) : []
+            let active = (0..<k).map { slotOfNode[$0 * width] >= 0 }
             DispatchQueue.concurrentPerform(iterations: tasks) { task in
                 let range = (task * chunk)..<min(z, (task + 1) * chunk)
-                found.set(task, scan(data: data, latents: range, targets: targets, slot: slotOf, totals: nodeTotals, counts: nodeCounts,
-                                     trees: k, open: open, inverse: inverse))
+                if level == 0 {
+                    found.set(task, SplitScan.root(data: data, latents: range, targets4: rootTargets, blocks: (k + 3) / 4, active: active,
+                                                   totals: nodeTotals, inverse: inverse))
+                } else {
+                    found.set(task, SplitScan.nodes(data: data, latents: range, targets: targets, slot: slotOf, totals: nodeTotals,
+                                                    counts: nodeCounts, trees: k, open: open, inverse: inverse))
+                }
             }
             // Merge the chunks in latent order; draw among tied latents.
             var best = found.values[0]
@@ -161,50 +170,12 @@ struct RegressionTree: Sendable {
         return (trees, leaves)
     }
 
-    /// The best splits of latents `latents` for every open node (slot s of tree c at q = c·open + s):
-    /// each latent's points in increasing order; a candidate split just before a point, between it
-    /// and the previous point of its node, when their values differ by more than 1e-7.
-    private static func scan(data: PresortedCodes, latents: Range<Int>, targets: [Double], slot: [Int8], totals: [Double],
-                             counts: [Int32], trees k: Int, open: Int, inverse: [Double]) -> BestSplits {
-        let n = data.rows, slots = k * open
-        var best = BestSplits(slots: slots)
-        var leftSum = [Double](repeating: 0, count: slots), leftCount = [Int32](repeating: 0, count: slots)
-        var lastValue = [Float](repeating: 0, count: slots)
-        data.order.withUnsafeBufferPointer { order in
-        data.values.withUnsafeBufferPointer { values in
-        targets.withUnsafeBufferPointer { target in
-        slot.withUnsafeBufferPointer { slot in
-        totals.withUnsafeBufferPointer { totals in
-        counts.withUnsafeBufferPointer { counts in
-        inverse.withUnsafeBufferPointer { inverse in
-        leftSum.withUnsafeMutableBufferPointer { leftSum in
-        leftCount.withUnsafeMutableBufferPointer { leftCount in
-        lastValue.withUnsafeMutableBufferPointer { lastValue in
-            for j in latents {
-                for q in 0..<slots { leftSum[q] = 0; leftCount[q] = 0 }
-                let base = j &* n
-                for r in 0..<n {
-                    let p = Int(order[base &+ r]), value = values[base &+ r]
-                    let row = p &* k
-                    for c in 0..<k {
-                        let s = Int(slot[row &+ c])
-                        if s < 0 { continue }
-                        let q = c &* open &+ s
-                        let nl = leftCount[q]
-                        if nl > 0, value > lastValue[q] + 1e-7 {
-                            let nr = counts[q] &- nl
-                            let sl = leftSum[q], sr = totals[q] - sl
-                            let proxy = sl * sl * inverse[Int(nl)] + sr * sr * inverse[Int(nr)]
-                            if proxy >= best.floor[q] { best.offer(q, proxy: proxy, latent: j, low: lastValue[q], high: value) }
-                        }
-                        leftSum[q] += target[row &+ c]
-                        leftCount[q] = nl &+ 1
-                        lastValue[q] = value
-                    }
-                }
-            }
-        }}}}}}}}}}
-        return best
+    /// `[N, K]` row-major as N rows of ⌈K/4⌉ `SIMD4`s, the last one zero-padded.
+    static func paddedRows(_ values: [Double], columns k: Int) -> [SIMD4<Double>] {
+        let blocks = (k + 3) / 4, n = k > 0 ? values.count / k : 0
+        var rows = [SIMD4<Double>](repeating: .zero, count: n * blocks)
+        for p in 0..<n { for c in 0..<k { rows[p * blocks + c / 4][c % 4] = values[p * k + c] } }
+        return rows
     }
 
     /// The leaf a code (`latent` floats starting at `offset` of `x`) falls in.
@@ -219,73 +190,4 @@ struct RegressionTree: Sendable {
 
     /// Whether the tree is more than its root.
     var hasSplits: Bool { nodes.count > 1 }
-}
-
-/// Each open node's best proxy so far and the latents tied at it (each at its first best position),
-/// in increasing latent order.
-struct BestSplits: Sendable {
-    struct Candidate: Sendable {
-        var latent: Int32
-        var threshold: Double
-    }
-    var proxy: [Double]
-    /// The lowest proxy that can still matter: best − 1e-12·|best| (−∞ before any candidate).
-    var floor: [Double]
-    var candidates: [[Candidate]]
-
-    init(slots: Int) {
-        proxy = [Double](repeating: -.infinity, count: slots)
-        floor = proxy
-        candidates = [[Candidate]](repeating: [], count: slots)
-    }
-
-    static func threshold(low: Float, high: Float) -> Double {
-        var t = Double(low) / 2 + Double(high) / 2
-        if t == Double(high) || !t.isFinite { t = Double(low) }
-        return t
-    }
-
-    /// A candidate of latent `latent` (latents are offered in increasing order) with `proxy` ≥ floor.
-    mutating func offer(_ q: Int, proxy value: Double, latent: Int, low: Float, high: Float) {
-        let best = proxy[q], tolerance = best.isFinite ? 1e-12 * abs(best) : 0
-        if value > best + tolerance {
-            proxy[q] = value
-            floor[q] = value - 1e-12 * abs(value)
-            candidates[q].removeAll(keepingCapacity: true)
-            candidates[q].append(Candidate(latent: Int32(latent), threshold: Self.threshold(low: low, high: high)))
-        } else if candidates[q].last?.latent != Int32(latent) {
-            candidates[q].append(Candidate(latent: Int32(latent), threshold: Self.threshold(low: low, high: high)))
-        }
-    }
-
-    /// Adds the candidates of later latents.
-    mutating func merge(_ other: BestSplits) {
-        for q in proxy.indices where !other.candidates[q].isEmpty {
-            let best = proxy[q], tolerance = best.isFinite ? 1e-12 * abs(best) : 0
-            if other.proxy[q] > best + tolerance {
-                proxy[q] = other.proxy[q]
-                floor[q] = other.floor[q]
-                candidates[q] = other.candidates[q]
-            } else if other.proxy[q] >= best - tolerance {
-                candidates[q] += other.candidates[q]
-            }
-        }
-    }
-}
-
-/// The chunks' best splits, written from concurrent workers under a lock.
-private final class ChunkResults: @unchecked Sendable {
-    private var stored: [BestSplits?]
-    private let lock = NSLock()
-    init(count: Int) { stored = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: BestSplits) {
-        lock.lock()
-        stored[index] = value
-        lock.unlock()
-    }
-    var values: [BestSplits] {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored.map { $0 ?? BestSplits(slots: 0) }
-    }
 }

@@ -1,8 +1,12 @@
 // Element-wise kernels of the engine's hot loops, written in C so that clang vectorises them
 // (Swift lowers sqrt to an errno-checking libm call and does not vectorise these loops).
-// Only the Engine module imports this header.
+// The Engine module imports this header; Analysis uses prefetch.h.
 #ifndef BETAVAE_KERNELS_H
 #define BETAVAE_KERNELS_H
+
+// Included here as well as found by the umbrella directory, so a build whose module cache predates
+// prefetch.h sees it change and rebuilds the module.
+#include "prefetch.h"
 
 /// Adam (Kingma & Ba 2015) for n parameters, PyTorch's form:
 /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; t -= step * m / (sqrt(v) / root_c2 + eps).
