@@ -53,6 +53,20 @@ public struct Figure: Sendable {
         }
     }
 
+    /// Draws a line of text in each of the fonts figures use (DejaVu Sans, regular and bold) on a
+    /// PNG surface, once per process, before figures are drawn on several threads. Why: Cairo makes
+    /// a toy font face's FreeType face when the face is first used, with the font options of that
+    /// first surface, and keeps it; drawn in page order, a PNG always came first, but side by side
+    /// a PDF could, and the PNGs' glyphs then differed from a figure drawn alone (measured: the
+    /// loss curves', KL's and latent scatter's PNGs of a report changed bytes).
+    public static func prepareFonts() { _ = fontsPrepared }
+
+    private static let fontsPrepared: Bool = {
+        guard let canvas = try? Canvas(width: 8, height: 8, format: .png(scale: 1), path: nil, sizes: .screen) else { return false }
+        for bold in [false, true] { Text.draw(canvas, "0", x: 1, y: 7, size: 9, bold: bold) }
+        return true
+    }()
+
     /// Renders to PNG in memory and returns RGBA pixels (tests; checking pixels, not fonts).
     public func rgba(scale: Double = 1) throws(PlotError) -> (width: Int, height: Int, bytes: [UInt8]) {
         let canvas = try Canvas(width: width, height: height, format: .png(scale: scale), path: nil, sizes: textSizes)

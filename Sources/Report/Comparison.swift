@@ -55,8 +55,8 @@ public enum Comparison {
         let specs = [SeedFigures.curves(runs, groups: groups), SeedFigures.rateDistortion(runs, groups: groups)]
             // Weights of different objectives (β, γ, λ_od) share no axis: their scores stay in the table.
             + [byObjective ? nil : SeedFigures.scoresAgainstBeta(runs, groups: groups)].compactMap { $0 } + [ComparisonFigures.klHeatmap(runs, labels: labels)]
-        for spec in specs { figures.append(try spec.write(into: out, style: style)) }
-        let rows = try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0).write(into: out, style: style) }
+        figures += try FigureSpec.write(specs, into: out, style: style)
+        let rows = try FigureSpec.write(try runs.indices.map { try ComparisonFigures.runRow(runs[$0], label: labels[$0], index: $0) }, into: out, style: style)
         let udr = ComparisonUDR.scores(runs, groups: groups)
         let hasUDR = udr.contains { $0 != nil }
         var settingsHeader = ComparisonTables.settingsHeader(runs, scores: false)

@@ -30,7 +30,7 @@ public enum LiveReport {
         let data = try RunData.live(LoadedRun.load(path, dataset: dataset))
         let specs = try RunFigures.specs(data, only: Set(RunFigures.live))
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
-        let figures = try specs.map { try $0.write(into: out) }
+        let figures = try FigureSpec.write(specs, into: out)
         var page = context(data, figures: figures, status: status)
         page["indexLink"] = ReportIndex.linked(from: out, indexed: indexed)
         return try RunReport.writePage(templates.render("report", page), figures: figures,

@@ -43,7 +43,7 @@ public enum RunReport {
                       style: FigureStyle, indexed: Bool? = nil) throws -> String {
         let specs = try RunFigures.specs(data, only: only, traversal: traversal)
         try FileManager.default.createDirectory(atPath: out + "/figures", withIntermediateDirectories: true)
-        let fresh = try specs.map { try $0.write(into: out, style: style) }
+        let fresh = try FigureSpec.write(specs, into: out, style: style)
         var figures = fresh
         if only != nil, let previous = try FigureManifest.read(out) {
             // The page keeps every figure it had, with the regenerated ones in their places.

@@ -26,7 +26,7 @@ public enum StudyPage {
             var specs = (keys + ["reconstruction"]).enumerated().map { StudyFigures.distribution(results, key: $0.element, index: $0.offset) }
             if results.records.count >= 3 { specs.append(StudyFigures.rankCorrelations(results, keys: keys)) }
             specs.append(StudyFigures.seedShares(results, keys: keys))
-            for spec in specs { figures.append(try spec.write(into: out)) }
+            figures += try FigureSpec.write(specs, into: out)
         }
         let medians = StudyTables.medianRows(results, keys: keys)
         try AtomicFile.writeIfChanged(Array(StudyTables.mediansCSV(medians, keys: keys).utf8), to: out + "/medians.csv")
