@@ -46,6 +46,10 @@ public struct DatasetOptions: Sendable {
     public var spriteTestCount = 5_000
     /// The picture behind scream-dsprites (a PNG).
     public var background: String?
+    /// False: an MNIST-format dataset's training images are not read, only their labels
+    /// (`UnreadImages`) — for a command that uses the test images alone (`report` with a saved
+    /// evaluation). Other datasets read everything.
+    public var readsTrainingImages = true
 
     public init(dataDirectory: String? = nil, limit: Int? = nil, testLimit: Int? = nil, seed: UInt64 = 0) {
         self.dataDirectory = dataDirectory
@@ -127,8 +131,17 @@ public enum DatasetCatalog {
         let files = idxStems.map { idxFile(folder, $0) }
         let named = classNames.isEmpty ? nil : classNames.count
         if let trainImages = files[0], let trainLabels = files[1], let testImages = files[2], let testLabels = files[3] {
-            var train = try labelledImages(trainImages, trainLabels, classCount: named)
             var test = try labelledImages(testImages, testLabels, classCount: named)
+            guard options.readsTrainingImages else {
+                var train = try UnreadImages(labelsPath: trainLabels, imageShape: test.imageShape, classCount: named)
+                if named == nil {
+                    let common = max(train.classCount, test.classCount)
+                    train.classCount = common
+                    test = test.withClassCount(common)
+                }
+                return Dataset(name: name, train: train, test: test, classNames: classNames.isEmpty ? names(test) : classNames, source: folder)
+            }
+            var train = try labelledImages(trainImages, trainLabels, classCount: named)
             if named == nil {
                 let common = max(train.classCount, test.classCount)
                 train = train.withClassCount(common)
@@ -158,17 +171,24 @@ public enum DatasetCatalog {
     public static func labelledImages(_ imagesPath: String, _ labelsPath: String,
                                       classCount: Int? = nil) throws(DatasetError) -> ByteImageSet {
         let images = try IDX.read(path: imagesPath, expectedRank: 3)
-        let labels = try IDX.read(path: labelsPath, expectedRank: 1)
-        guard images.dimensions[0] == labels.dimensions[0] else {
-            throw .countMismatch(images: imagesPath, labels: labelsPath, imageCount: images.dimensions[0], labelCount: labels.dimensions[0])
+        let labels = try checkedLabels(labelsPath, classCount: classCount)
+        guard images.dimensions[0] == labels.bytes.count else {
+            throw .countMismatch(images: imagesPath, labels: labelsPath, imageCount: images.dimensions[0], labelCount: labels.bytes.count)
         }
+        return ByteImageSet(imageShape: [1, images.dimensions[1], images.dimensions[2]], pixels: images.bytes,
+                            labels: labels.bytes, classCount: labels.classCount)
+    }
+
+    /// The labels of an IDX labels file, every one below `classCount` when given (otherwise the
+    /// class count is the largest label plus one).
+    static func checkedLabels(_ path: String, classCount: Int?) throws(DatasetError) -> (bytes: [UInt8], classCount: Int) {
+        let labels = try IDX.read(path: path, expectedRank: 1)
         let largest = Int(labels.bytes.max() ?? 0)
         if let classCount, largest >= classCount {
             let index = labels.bytes.firstIndex { Int($0) >= classCount } ?? 0
-            throw .labelOutOfRange(path: labelsPath, index: index, label: Int(labels.bytes[index]), classCount: classCount)
+            throw .labelOutOfRange(path: path, index: index, label: Int(labels.bytes[index]), classCount: classCount)
         }
-        return ByteImageSet(imageShape: [1, images.dimensions[1], images.dimensions[2]], pixels: images.bytes,
-                            labels: labels.bytes, classCount: classCount ?? largest + 1)
+        return (labels.bytes, classCount ?? largest + 1)
     }
 
     /// A seeded train/test split: a permutation from `seed`, the last `testFraction` for testing.

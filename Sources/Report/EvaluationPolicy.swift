@@ -23,7 +23,15 @@ public struct EvaluationPolicy: Sendable {
 
     /// `loaded`'s evaluation over its whole test split: the saved one when its key matches, else computed and saved.
     func evaluation(of loaded: LoadedRun) throws -> EvaluationResult {
-        try loaded.evaluation(options: loaded.evaluatorOptions(iwaeSamples: iwaeSamples, toolVersion: toolVersion, progress: progress),
-                              announce: announce)
+        try loaded.evaluation(options: options(loaded), announce: announce)
+    }
+
+    /// Whether `loaded` has a saved evaluation this policy would use as it is.
+    func hasSavedEvaluation(_ loaded: LoadedRun) throws -> Bool {
+        try loaded.savedEvaluation(matching: options(loaded)).result != nil
+    }
+
+    private func options(_ loaded: LoadedRun) -> Evaluator.Options {
+        loaded.evaluatorOptions(iwaeSamples: iwaeSamples, toolVersion: toolVersion, progress: progress)
     }
 }

@@ -53,9 +53,13 @@ struct RunData {
                        usage: LatentUsage(means: snapshot.means, klPerDimension: latest.klPerDimension))
     }
 
-    /// Loads the run at `path` (its latest completed epoch), then as `load(_:policy:)`.
+    /// Loads the run at `path` (its latest completed epoch), then as `load(_:policy:)`. With a
+    /// saved evaluation to use, the training images are not read: the page draws from the test
+    /// images alone (only computing an evaluation, for its 5-NN accuracy, needs them).
     static func load(_ path: String, policy: EvaluationPolicy) throws -> RunData {
-        try load(LoadedRun.load(path), policy: policy)
+        let testImagesOnly = try LoadedRun.load(path, readsTrainingImages: false)
+        if try policy.hasSavedEvaluation(testImagesOnly) { return try load(testImagesOnly, policy: policy) }
+        return try load(LoadedRun.load(path), policy: policy)
     }
 
     /// The posterior of the first `limit` test images, from the pass the run's evaluation uses

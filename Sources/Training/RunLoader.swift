@@ -18,7 +18,10 @@ public struct LoadedRun {
     /// config, as a sweep does) and the model, and loads the weights of `epoch` (when nil, the latest
     /// completed epoch: a run interrupted mid-epoch has a newer latest.safetensors, but its weights
     /// belong to no epoch's metrics or snapshot).
-    public static func load(_ path: String, epoch: Int? = nil, dataset loadedDataset: Dataset? = nil) throws -> LoadedRun {
+    /// `readsTrainingImages` false: an MNIST-format dataset's training images are left unread
+    /// (`UnreadImages`), for a caller that uses the test images alone.
+    public static func load(_ path: String, epoch: Int? = nil, dataset loadedDataset: Dataset? = nil,
+                            readsTrainingImages: Bool = true) throws -> LoadedRun {
         let run = RunDirectory(path)
         guard run.exists else { throw TrainingError.runNotFound(path: run.path) }
         let config = try RunConfig.read(path: run.config)
@@ -40,7 +43,9 @@ public struct LoadedRun {
             let latest = try Checkpoint.position(path: run.latestCheckpoint)
             checkpoint = latest.midEpoch ? run.checkpoint(epoch: latest.epoch) : run.latestCheckpoint
         }
-        let dataset = try loadedDataset ?? DatasetCatalog.load(config.dataset, options: config.datasetOptions)
+        var options = config.datasetOptions
+        options.readsTrainingImages = readsTrainingImages
+        let dataset = try loadedDataset ?? DatasetCatalog.load(config.dataset, options: options)
         try config.checkFits(dataset)
         var rng = RandomGenerator(seed: config.seed)
         let model = VAE(spec: config.model, rng: &rng)
