@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Disentanglement, completeness and informativeness (Eastwood & Williams 2018, "A Framework for
@@ -67,7 +68,7 @@ public enum DCIScores {
     public static func score(train: [Float], trainFactors: [[Int]], test: [Float], testFactors: [[Int]], latent z: Int,
                              estimator: Estimator = .boosted) -> Result {
         var importance = [[Double]](repeating: [Double](repeating: 0, count: trainFactors.count), count: z)
-        let results = FactorResults(count: trainFactors.count)
+        let results = ConcurrentSlots<(weights: [Double], train: Double, test: Double)>(count: trainFactors.count)
         switch estimator {
         case .boosted:
             // One sort per latent for every factor; the factors one after another, each tree level's
@@ -96,7 +97,7 @@ public enum DCIScores {
                 for f in trainFactors.indices { fit(f) }
             }
         }
-        let fits = results.values
+        let fits = results.values.map { $0 ?? ([], 0, 0) }
         for (f, fit) in fits.enumerated() { for j in 0..<z { importance[j][f] = fit.weights[j] } }
         let trainAccuracy = fits.map(\.train), testAccuracy = fits.map(\.test)
         func mean(_ a: [Double]) -> Double { a.isEmpty ? 0 : a.reduce(0, +) / Double(a.count) }
@@ -275,22 +276,5 @@ public struct ClassificationTree: Sendable {
         guard !labels.isEmpty else { return 0 }
         let right = labels.indices.filter { predict(x[($0 * latent)..<(($0 + 1) * latent)]) == labels[$0] }.count
         return Double(right) / Double(labels.count)
-    }
-}
-
-/// The per-factor fits of `DCIScores.score`, written from concurrent workers under a lock.
-private final class FactorResults: @unchecked Sendable {
-    private var stored: [(weights: [Double], train: Double, test: Double)?]
-    private let lock = NSLock()
-    init(count: Int) { stored = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: (weights: [Double], train: Double, test: Double)) {
-        lock.lock()
-        stored[index] = value
-        lock.unlock()
-    }
-    var values: [(weights: [Double], train: Double, test: Double)] {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored.map { $0 ?? ([], 0, 0) }
     }
 }

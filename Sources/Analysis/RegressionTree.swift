@@ -98,11 +98,11 @@ struct RegressionTree: Sendable {
 
             // Scan the latents in fixed chunks side by side.
             let chunk = latentsPerTask(z), tasks = (z + chunk - 1) / chunk
-            let found = ChunkResults(count: tasks)
+            let found = ConcurrentSlots<BestSplits>(count: tasks)
             let (slotOf, nodeTotals, nodeCounts) = (slot, totals, counts)
             // The roots hold every point: one walk shares the count and neighbours of all K trees (SplitScan.root).
             let rootTargets = level == 0 ? paddedRows(targets, columns: k) : []
-            let active = (0..<k).map { slotOfNode[$0 * width] >= 0 }
+            let active = level == 0 ? (0..<k).map { slotOfNode[$0 * width] >= 0 } : []
             DispatchQueue.concurrentPerform(iterations: tasks) { task in
                 let range = (task * chunk)..<min(z, (task + 1) * chunk)
                 if level == 0 {
@@ -114,8 +114,9 @@ struct RegressionTree: Sendable {
                 }
             }
             // Merge the chunks in latent order; draw among tied latents.
-            var best = found.values[0]
-            for other in found.values.dropFirst() { best.merge(other) }
+            let chunks = found.values.map { $0 ?? BestSplits(slots: 0) }
+            var best = chunks[0]
+            for other in chunks.dropFirst() { best.merge(other) }
             var splitAny = false
             var children = [(left: Int32, right: Int32)](repeating: (-1, -1), count: k * open)
             for c in 0..<k {

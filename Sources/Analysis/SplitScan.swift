@@ -230,20 +230,3 @@ struct BestSplits: Sendable {
         }
     }
 }
-
-/// The chunks' best splits, written from concurrent workers under a lock.
-final class ChunkResults: @unchecked Sendable {
-    private var stored: [BestSplits?]
-    private let lock = NSLock()
-    init(count: Int) { stored = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: BestSplits) {
-        lock.lock()
-        stored[index] = value
-        lock.unlock()
-    }
-    var values: [BestSplits] {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored.map { $0 ?? BestSplits(slots: 0) }
-    }
-}

@@ -74,11 +74,11 @@ struct FigureSpec {
     static func write(_ specs: [FigureSpec], into folder: String, style: FigureStyle = .screen) throws -> [WrittenFigure] {
         let jobs = specs.flatMap { $0.files(into: folder, style: style) }
         Figure.prepareFonts()
-        let failures = FileFailures(count: jobs.count)
+        let failures = ConcurrentSlots<any Error>(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             do { try jobs[index]() } catch { failures.set(index, error) }
         }
-        if let failure = failures.first { throw failure }
+        if let failure = failures.values.lazy.compactMap({ $0 }).first { throw failure }
         return specs.map { $0.written(style: style) }
     }
 
@@ -111,22 +111,5 @@ enum FigureManifest {
         do { return try JSONDecoder().decode([WrittenFigure].self, from: data) } catch {
             throw ReportError.write("\(path(folder)): not a betavae figure list; run 'betavae report' without --figures to rebuild the report")
         }
-    }
-}
-
-/// The failures of files written side by side, by file.
-private final class FileFailures: @unchecked Sendable {
-    private var stored: [(any Error)?]
-    private let lock = NSLock()
-    init(count: Int) { stored = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ error: any Error) {
-        lock.lock()
-        stored[index] = error
-        lock.unlock()
-    }
-    var first: (any Error)? {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored.compactMap { $0 }.first
     }
 }

@@ -1,4 +1,5 @@
 import Datasets
+import Engine
 import Dispatch
 import Foundation
 
@@ -32,7 +33,7 @@ public enum SweepTraining {
                              finished: (@Sendable (Int) throws -> Void)? = nil) -> [String] {
         precondition(datasets.count == runs.count)
         let queue = WorkQueue(count: runs.count)
-        let failures = FailureLog(count: runs.count)
+        let failures = ConcurrentSlots<String>(count: runs.count)
         let shared = UncheckedSendableBox(datasets)
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, runs.count))) { _ in
             while let index = queue.next(), !SignalWatcher.stopRequested {
@@ -42,11 +43,11 @@ public enum SweepTraining {
                                                                progress: progress(item.run.name))
                     if !(outcome?.interrupted ?? false) { try finished?(index) }
                 } catch {
-                    failures.record(index, "\(item.run.path): \(error)")
+                    failures.set(index, "\(item.run.path): \(error)")
                 }
             }
         }
-        return failures.messages
+        return failures.values.compactMap { $0 }
     }
 }
 
@@ -62,15 +63,6 @@ final class WorkQueue: @unchecked Sendable {
         nextIndex += 1
         return nextIndex - 1
     }
-}
-
-/// Errors collected from concurrent workers, kept in run order.
-final class FailureLog: @unchecked Sendable {
-    private var byIndex: [String?]
-    private let lock = NSLock()
-    init(count: Int) { byIndex = [String?](repeating: nil, count: count) }
-    func record(_ index: Int, _ message: String) { lock.lock(); byIndex[index] = message; lock.unlock() }
-    var messages: [String] { lock.lock(); defer { lock.unlock() }; return byIndex.compactMap { $0 } }
 }
 
 /// A value shared with concurrent workers that only read it (the dataset: immutable image sets).
