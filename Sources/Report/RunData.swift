@@ -59,7 +59,7 @@ struct RunData {
     static func load(_ path: String, policy: EvaluationPolicy) throws -> RunData {
         let testImagesOnly = try LoadedRun.load(path, readsTrainingImages: false)
         if try policy.hasSavedEvaluation(testImagesOnly) { return try load(testImagesOnly, policy: policy) }
-        return try load(LoadedRun.load(path), policy: policy)
+        return try load(testImagesOnly.readingTrainingImages(), policy: policy)
     }
 
     /// The posterior of the first `limit` test images, from the pass the run's evaluation uses

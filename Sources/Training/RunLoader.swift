@@ -54,6 +54,14 @@ public struct LoadedRun {
         }
         return LoadedRun(run: run, config: config, dataset: dataset, model: model, epoch: saved.epoch, step: saved.step)
     }
+
+    /// The same run with its dataset read whole, for one loaded with `readsTrainingImages` false
+    /// that turns out to need them (the model and checkpoint are not read again).
+    public func readingTrainingImages() throws -> LoadedRun {
+        let dataset = try DatasetCatalog.load(config.dataset, options: config.datasetOptions)
+        try config.checkFits(dataset)
+        return LoadedRun(run: run, config: config, dataset: dataset, model: model, epoch: epoch, step: step)
+    }
 }
 
 extension RunConfig {
