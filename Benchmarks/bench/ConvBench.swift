@@ -16,21 +16,25 @@ enum ConvBench {
     }
 
     static func run() {
-        // Each layer alone (NCHW in and out, as a layer outside a Sequential); the step below runs
-        // the model, whose convolutions pass nChw16c tensors to each other (ConvolutionLinks).
-        print("== convolutions: burgess (64×64, Z = 10), batch 64, \(BLAS.threads) threads, oneDNN direct (im2col for the 32→1 forward)")
+        // Each convolution as the burgess step runs it: in the model's Sequentials, so linked
+        // convolutions pass nChw{8,16}c tensors with their ReLUs fused (ConvolutionLinks), and the
+        // first layer computes no ∂x (skipInputGradient). The one-channel layers run on the
+        // engine's own kernels where they apply (SingleChannelConvolution: nChw8c, the AVX2 path).
+        print("== convolutions: burgess (64×64, Z = 10), batch 64, \(BLAS.threads) threads, linked as in the model (\(ChannelBlocks.instructionSet))")
         var rng = RandomGenerator(seed: 0)
         let batch = 64
-        let layers: [(String, ConvolutionLayer, Int)] = [
-            ("conv 1→32 on 64×64", Conv2d(1, 32, kernel: 4, stride: 2, padding: 1, rng: &rng), 64),
-            ("conv 32→32 on 32×32", Conv2d(32, 32, kernel: 4, stride: 2, padding: 1, rng: &rng), 32),
-            ("conv 32→32 on 16×16", Conv2d(32, 32, kernel: 4, stride: 2, padding: 1, rng: &rng), 16),
-            ("conv 32→32 on 8×8", Conv2d(32, 32, kernel: 4, stride: 2, padding: 1, rng: &rng), 8),
-            ("deconv 32→32 on 4×4", ConvTranspose2d(32, 32, kernel: 4, stride: 2, padding: 1, rng: &rng), 4),
-            ("deconv 32→32 on 8×8", ConvTranspose2d(32, 32, kernel: 4, stride: 2, padding: 1, rng: &rng), 8),
-            ("deconv 32→32 on 16×16", ConvTranspose2d(32, 32, kernel: 4, stride: 2, padding: 1, rng: &rng), 16),
-            ("deconv 32→1 on 32×32", ConvTranspose2d(32, 1, kernel: 4, stride: 2, padding: 1, rng: &rng), 32),
-        ]
+        let convolution: (Int, Int) -> Conv2d = { Conv2d($0, $1, kernel: 4, stride: 2, padding: 1, rng: &rng) }
+        let deconvolution: (Int, Int) -> ConvTranspose2d = { ConvTranspose2d($0, $1, kernel: 4, stride: 2, padding: 1, rng: &rng) }
+        let encoder = Sequential([convolution(1, 32), ReLU(), convolution(32, 32), ReLU(), convolution(32, 32), ReLU(),
+                                  convolution(32, 32), ReLU()])
+        encoder.skipInputGradient()
+        let decoder = Sequential([deconvolution(32, 32), ReLU(), deconvolution(32, 32), ReLU(), deconvolution(32, 32), ReLU(),
+                                  deconvolution(32, 1)])
+        let convolutions = (encoder.layers + decoder.layers).compactMap { $0 as? ConvolutionLayer }
+        let labels = ["conv 1→32 on 64×64", "conv 32→32 on 32×32", "conv 32→32 on 16×16", "conv 32→32 on 8×8",
+                      "deconv 32→32 on 4×4", "deconv 32→32 on 8×8", "deconv 32→32 on 16×16", "deconv 32→1 on 32×32"]
+        let sides = [64, 32, 16, 8, 4, 8, 16, 32]
+        let layers = (0..<8).map { (labels[$0], convolutions[$0], sides[$0]) }
         var totalSeconds = 0.0, totalFlops = 0.0, totalCPU = 0.0
         for (label, layer, side) in layers {
             let input = rng.normalTensor(shape: [batch, layer.inputChannels, side, side])
@@ -42,10 +46,12 @@ enum ConvBench {
             let cpuTime = Timing.median(repeats: 21, clock: Timing.processCPU) { _ = forward(); backward() }
             totalCPU += cpuTime
             let flops = 2.0 * Double(multiplyAdds(layer, inputSide: side) * batch)
+            // Backward is ∂W and ∂x, or ∂W alone for the first layer (it computes no ∂x).
+            let backwardFlops = layer.needsInputGradient ? 2 * flops : flops
             totalSeconds += forwardTime + backwardTime
-            totalFlops += 3 * flops
+            totalFlops += flops + backwardFlops
             row("  " + label, String(format: "fwd %6.3f ms %6.1f GFLOPS   bwd %6.3f ms %6.1f GFLOPS   cpu %6.3f ms",
-                                     forwardTime * 1e3, flops / forwardTime / 1e9, backwardTime * 1e3, 2 * flops / backwardTime / 1e9,
+                                     forwardTime * 1e3, flops / forwardTime / 1e9, backwardTime * 1e3, backwardFlops / backwardTime / 1e9,
                                      cpuTime * 1e3))
         }
         row("  all convolutions, fwd+bwd", String(format: "%6.2f ms  %6.1f GFLOPS  (cpu %.2f ms: %.1f GFLOPS per busy core)",

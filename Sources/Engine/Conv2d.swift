@@ -18,11 +18,12 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         ((height + 2 * padding - kernel) / stride + 1, (width + 2 * padding - kernel) / stride + 1)
     }
 
-    /// The pass's chunks and algorithm for `batch` images of geometry `g`.
-    private func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, _ g: ConvGeometry) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
+    /// The pass's chunks and algorithm for `batch` images of geometry `g` (`ConvolutionLayer.plan`).
+    private func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, _ g: ConvGeometry, dataPass: Bool)
+        -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm, own: SingleChannelConvolution?) {
         let kind = DirectConvolution.Kind(source: g, outputChannels: outputChannels, sourceBlocked: inputBlocked, destinationBlocked: outputBlocked,
                                           rectified: rectifiesOutput)
-        return plan(algorithm, batch: batch, kind: kind, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
+        return plan(algorithm, batch: batch, kind: kind, dataPass: dataPass, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
     }
 
     /// Input `[N, Cin, H, W]` → output `[N, Cout, Ho, Wo]`: per chunk of b images, oneDNN's
@@ -33,7 +34,7 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         let g = ConvGeometry(channels: inputChannels, height: input.shape[2], width: input.shape[3],
                              kernel: kernel, stride: stride, padding: padding)
         remember(input, geometry: g)
-        let (plan, how) = plan(algorithm, batch: input.shape[0], g)
+        let (plan, how, own) = plan(algorithm, batch: input.shape[0], g, dataPass: false)
         let input = how == .direct ? input : plain(input, blocked: inputBlocked)
         let (L, cout) = (g.positions, outputChannels)
         // Both algorithms write every output element.
@@ -41,6 +42,10 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         let planes = ChunkPlanes(input: inputChannels * g.height * g.width, outputGradient: 0, written: cout * L)
         forEachChunk(plan: plan, input: input, outputGradient: nil, written: &output.scalars, planes: planes) { chunk in
             let (b, out) = (chunk.count, chunk.written!)
+            if let own {
+                own.spread(chunk.input, batch: b, weight: chunk.weight, bias: chunk.bias, rectify: rectifiesOutput, into: out, scratch: chunk.columns)
+                return
+            }
             if how == .direct { chunk.direct!.forward(chunk.input, weight: chunk.weight, bias: chunk.bias, into: out); return }
             g.im2col(chunk.input, batch: b, into: chunk.columns)
             // One image's [Cout, L] product is already its NCHW output.
@@ -52,15 +57,15 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         return how == .direct ? output : laidOut(output, blocked: outputBlocked)
     }
 
-    /// ∂W += ∂Y·colsᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = col2im(Wᵀ·∂Y). By oneDNN, except
-    /// ∂x of an input with under 8 channels, which oneDNN computes at 14 GFLOPS for one channel
-    /// (`DirectConvolution.backwardDataMinimumChannels`). The im2col path unfolds the columns again
+    /// ∂W += ∂Y·colsᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = col2im(Wᵀ·∂Y). By the engine's
+    /// one-channel kernels for a one-channel input and blocked output (`SingleChannelConvolution`),
+    /// else by oneDNN, except ∂x of an input with under 8 channels, which oneDNN computes at 14
+    /// GFLOPS for one channel (`DirectConvolution.backwardDataMinimumChannels`). The im2col path unfolds the columns again
     /// per chunk rather than keeping them from forward: recomputing them in cache is cheaper than
     /// streaming a whole batch's columns back from memory.
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let (g, saved) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.outHeight, g.outWidth] }
-        let wanted = needsInputGradient && inputChannels < DirectConvolution.backwardDataMinimumChannels ? .columns : algorithm
-        let (plan, how) = plan(wanted, batch: saved.shape[0], g)
+        let (plan, how, own) = plan(algorithm, batch: saved.shape[0], g, dataPass: needsInputGradient)
         let (input, outputGradient) = how == .direct ? (saved, outputGradient)
             : (plain(saved, blocked: inputBlocked), plain(outputGradient, blocked: outputBlocked))
         let (L, cout) = (g.positions, outputChannels)
@@ -70,6 +75,12 @@ public final class Conv2d: ConvolutionLayer, InputGradientOptional {
         let planes = ChunkPlanes(input: inputChannels * g.height * g.width, outputGradient: cout * L, written: inputChannels * g.height * g.width)
         forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes) { chunk in
             let (b, dy) = (chunk.count, chunk.outputGradient!)
+            if let own {
+                own.weights(image: chunk.input, tensor: dy, batch: b, addingTo: chunk.weightGradient, biasGradient: chunk.biasGradient,
+                            scratch: chunk.columns)
+                if let dx = chunk.written { own.gather(dy, batch: b, weight: chunk.weight, bias: nil, into: dx, scratch: chunk.columns) }
+                return
+            }
             if how == .direct {
                 chunk.direct!.backwardWeights(chunk.input, outputGradient: dy, addingTo: chunk.weightGradient, biasGradient: chunk.biasGradient)
                 if let dx = chunk.written { chunk.direct!.backwardData(dy, weight: chunk.weight, into: dx) }

@@ -29,15 +29,17 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
 
     /// The pass's chunks and algorithm for `batch` images; `g` is the geometry of the Conv2d this
     /// layer is the adjoint of (its source is this layer's output).
-    private func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, _ g: ConvGeometry) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
+    private func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, _ g: ConvGeometry, dataPass: Bool)
+        -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm, own: SingleChannelConvolution?) {
         let kind = DirectConvolution.Kind(source: g, outputChannels: inputChannels, sourceBlocked: outputBlocked, destinationBlocked: inputBlocked)
-        return plan(algorithm, batch: batch, kind: kind, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
+        return plan(algorithm, batch: batch, kind: kind, dataPass: dataPass, columnsPerImage: g.patchSize * g.positions, positions: g.positions)
     }
 
     /// Input `[N, Cin, H, W]` → output `[N, Cout, Ho, Wo]`: per chunk of b images, oneDNN's
     /// backward-data pass of the adjoint Conv2d, or cols = Wᵀ·X `[Cout·k², b·H·W]`,
-    /// y = col2im(cols); then y += b. Outputs of under 8 channels take the im2col path
-    /// (`DirectConvolution.backwardDataMinimumChannels`).
+    /// y = col2im(cols); then y += b. A one-channel output of a blocked input takes the engine's
+    /// kernels (`SingleChannelConvolution.gather`); other outputs of under 8 channels the im2col
+    /// path (`DirectConvolution.backwardDataMinimumChannels`).
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.shape.count == 4 && input.shape[1] == inputChannels,
                      "ConvTranspose2d(\(inputChannels)→\(outputChannels)) got input \(input.shape)")
@@ -48,8 +50,7 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
                              kernel: kernel, stride: stride, padding: padding)
         precondition(g.outHeight == h && g.outWidth == w, "ConvTranspose2d geometry mismatch")
         remember(input, geometry: g)
-        let wanted = outputChannels < DirectConvolution.backwardDataMinimumChannels ? .columns : algorithm
-        let (plan, how) = plan(wanted, batch: input.shape[0], g)
+        let (plan, how, own) = plan(algorithm, batch: input.shape[0], g, dataPass: true)
         let (L, cin, outLength) = (h * w, inputChannels, size.height * size.width)
         // oneDNN writes every output element; col2im adds into them.
         let shape = [input.shape[0], outputChannels, size.height, size.width]
@@ -57,6 +58,10 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
         let planes = ChunkPlanes(input: cin * L, outputGradient: 0, written: outputChannels * outLength)
         forEachChunk(plan: plan, input: input, outputGradient: nil, written: &output.scalars, planes: planes) { chunk in
             let (b, out) = (chunk.count, chunk.written!)
+            if let own {
+                own.gather(chunk.input, batch: b, weight: chunk.weight, bias: chunk.bias, into: out, scratch: chunk.columns)
+                return
+            }
             if how == .direct {
                 chunk.direct!.backwardData(chunk.input, weight: chunk.weight, into: out)
                 if outputBlocked {
@@ -82,22 +87,32 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
     }
 
     /// ∂W += X·im2col(∂y)ᵀ, ∂b += Σ ∂y; returns ∂x `[N, Cin, H, W]` = W·im2col(∂y) — by oneDNN,
-    /// the adjoint Conv2d's forward and ∂W passes with ∂y as their source.
+    /// the adjoint Conv2d's forward and ∂W passes with ∂y as their source, or for a one-channel
+    /// output of a blocked input by the engine's kernels (`SingleChannelConvolution`).
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let (g, saved) = lastForward(checking: outputGradient) { g, n in [n, outputChannels, g.height, g.width] }
-        let (plan, how) = plan(algorithm, batch: saved.shape[0], g)
+        let (plan, how, own) = plan(algorithm, batch: saved.shape[0], g, dataPass: false)
         let (input, outputGradient) = how == .direct ? (saved, outputGradient)
             : (plain(saved, blocked: inputBlocked), plain(outputGradient, blocked: outputBlocked))
         let (L, cin, cout, outLength) = (g.positions, inputChannels, outputChannels, g.height * g.width)
         // Both algorithms write every element of ∂x.
         var inputGradient = Tensor.unfilled(shape: needsInputGradient ? input.shape : [0])
         let planes = ChunkPlanes(input: cin * L, outputGradient: cout * outLength, written: cin * L)
-        forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes) { chunk in
+        forEachChunk(plan: plan, input: input, outputGradient: outputGradient, written: &inputGradient.scalars, planes: planes,
+                     bodyMasks: own != nil) { chunk in
             let (b, dy) = (chunk.count, chunk.outputGradient!)
             if how == .direct && outputBlocked {
                 ChannelBlocks.accumulateBiasGradient(dy, into: chunk.biasGradient, batch: b, channels: cout, length: outLength)
             } else {
                 ChannelBias.accumulateGradient(dy, into: chunk.biasGradient, batch: b, channels: cout, length: outLength)
+            }
+            if let own {
+                own.weights(image: dy, tensor: chunk.input, batch: b, addingTo: chunk.weightGradient, biasGradient: nil, scratch: chunk.columns)
+                if let dx = chunk.written {
+                    own.spread(dy, batch: b, weight: chunk.weight, bias: nil, rectify: false, mask: masksInputGradient ? chunk.input : nil,
+                               into: dx, scratch: chunk.columns)
+                }
+                return
             }
             if how == .direct {
                 // The adjoint's bias gradient would be Σ X, not this layer's: it is summed above.

@@ -33,9 +33,10 @@ extension ConvolutionLayer {
     /// (`BatchChunks.run`); the one place the layers' arrays become pointers. A backward pass
     /// (`outputGradient` given) starts each worker's gradient shares at zero and adds them into
     /// the parameters' gradients afterwards, and applies a fused ReLU's mask to each chunk's ∂x
-    /// (`masksInputGradient`; `input` and ∂x are then in the same layout).
+    /// (`masksInputGradient`; `input` and ∂x are then in the same layout) unless `bodyMasks`: the
+    /// body's kernel applies it as it writes ∂x.
     func forEachChunk(plan: BatchChunks, input: Tensor, outputGradient: Tensor?, written: inout [Float], planes: ChunkPlanes,
-                      _ body: (ConvolutionChunk) -> Void) {
+                      bodyMasks: Bool = false, _ body: (ConvolutionChunk) -> Void) {
         let backward = outputGradient != nil
         if backward { ConvolutionScratch.zeroGradients(scratch, workers: plan.workers) }
         let dy = outputGradient ?? Tensor(shape: [0])
@@ -61,7 +62,7 @@ extension ConvolutionLayer {
                                                     columns: columns.baseAddress!, matrix: matrix.baseAddress!,
                                                     weightGradient: dw.baseAddress!, biasGradient: db.baseAddress!))
                                                 // A fused ReLU's backward half, while the chunk's ∂x is in cache.
-                                                if backward && masksInputGradient, let dx = out.value {
+                                                if backward && masksInputGradient && !bodyMasks, let dx = out.value {
                                                     mask(dx + first * planes.written, input: x + first * planes.input, count: images.count * planes.written)
                                                 }
                                             }

@@ -30,6 +30,8 @@ public class ConvolutionLayer {
     /// instead of asking oneDNN again (making a descriptor takes up to a millisecond).
     var directUnavailable: DirectConvolution.Kind?
     var lastInput = Tensor(shape: [0])
+    /// Whether the last pass ran on the engine's one-channel kernels (for tests).
+    var lastPassOwn = false
     var scratch: [ConvolutionScratch] = []
 
     /// Weight of `weightShape` and bias `[outputChannels]` ~ U(±1/√fanIn) from `rng`.
@@ -57,16 +59,30 @@ public class ConvolutionLayer {
     /// buffers oneDNN keeps per chunk size.
     static let directChunk = 16
 
-    /// How a pass over `batch` images runs, with each worker's scratch made ready for it: direct
-    /// when `direct` is asked for and oneDNN has the convolution `kind` (as a Conv2d sees it),
-    /// else im2col with `columnsPerImage` column floats and `positions` matrix columns per image.
-    func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, kind: DirectConvolution.Kind,
-              columnsPerImage: Int, positions: Int) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm) {
-        if algorithm == .direct && directUnavailable != kind {
+    /// How a pass over `batch` images runs, with each worker's scratch made ready for it: by the
+    /// engine's one-channel kernels where they apply (`SingleChannelConvolution`, returned with
+    /// the algorithm `.direct`: the pass keeps its blocked tensors), else direct when `direct` is
+    /// asked for and oneDNN has the convolution `kind` (as a Conv2d sees it), else im2col with
+    /// `columnsPerImage` column floats and `positions` matrix columns per image. `dataPass`: the
+    /// pass needs oneDNN's ∂x (Conv2d's backward with an input gradient, ConvTranspose2d's
+    /// forward), which goes to im2col for sources under
+    /// `DirectConvolution.backwardDataMinimumChannels` channels.
+    func plan(_ algorithm: ConvolutionAlgorithm, batch: Int, kind: DirectConvolution.Kind, dataPass: Bool,
+              columnsPerImage: Int, positions: Int) -> (chunks: BatchChunks, algorithm: ConvolutionAlgorithm, own: SingleChannelConvolution?) {
+        lastPassOwn = false
+        if algorithm == .direct, let own = SingleChannelConvolution(kind: kind) {
+            lastPassOwn = true
+            let chunks = BatchChunks(batch: batch, imagesPerChunk: Self.directChunk)
+            ConvolutionScratch.ensure(&scratch, workers: chunks.workers, columns: own.scratchFloats, matrix: 0,
+                                      weights: weight.value.count, biases: outputChannels)
+            return (chunks, .direct, own)
+        }
+        let fewChannels = dataPass && kind.source.channels < DirectConvolution.backwardDataMinimumChannels
+        if algorithm == .direct && !fewChannels && directUnavailable != kind {
             let chunks = BatchChunks(batch: batch, imagesPerChunk: Self.directChunk)
             ConvolutionScratch.ensure(&scratch, workers: chunks.workers, columns: 0, matrix: 0, weights: weight.value.count, biases: outputChannels)
             if ConvolutionScratch.prepareDirect(scratch, chunks: chunks, kind: kind) {
-                return (chunks, .direct)
+                return (chunks, .direct, nil)
             }
             directUnavailable = kind
         }
@@ -74,7 +90,7 @@ public class ConvolutionLayer {
         ConvolutionScratch.ensure(&scratch, workers: chunks.workers, columns: chunks.chunk * columnsPerImage,
                                   matrix: max(inputChannels, outputChannels) * chunks.chunk * positions,
                                   weights: weight.value.count, biases: outputChannels)
-        return (chunks, .columns)
+        return (chunks, .columns, nil)
     }
 
     /// max(x, 0) in place over `count` floats (a fused ReLU's forward half).

@@ -5,8 +5,9 @@
 #define BETAVAE_KERNELS_H
 
 // Included here as well as found by the umbrella directory, so a build whose module cache predates
-// prefetch.h sees it change and rebuilds the module.
+// these headers sees it change and rebuilds the module.
 #include "prefetch.h"
+#include "single_channel_convolution.h"
 
 /// Adam (Kingma & Ba 2015) for n parameters, PyTorch's form:
 /// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; t -= step * m / (sqrt(v) / root_c2 + eps).

@@ -1,0 +1,283 @@
+// Convolutions between a one-channel image and a C-channel nChw8c tensor, in AVX2 + FMA.
+// Each pass copies one image at a time into a zero-padded buffer, so the inner loops need no
+// bounds tests, and keeps a tile of accumulators in registers:
+// - spread (Conv2d 1→C forward): P positions × Q groups of 8 channels; per tap, Q weight loads and
+//   P broadcasts feed P·Q FMAs.
+// - gather (ConvTranspose2d C→1 forward): P positions × the k² taps as vectors; per channel, P
+//   broadcasts of the tensor and ⌈k²/8⌉ weight loads feed P·⌈k²/8⌉ FMAs, then each position's k²
+//   sums are added into the padded image (the col2im of that one position).
+// - weights: T taps × Q channel groups; per position, Q tensor loads and T broadcasts feed T·Q FMAs,
+//   a tensor row at a time so that it stays in L1 across the tap tiles.
+#include "single_channel_convolution.h"
+#include <string.h>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+int bv_sc_available(void) { return 1; }
+
+/* The padded image: rows and columns the windows reach, and those of the image itself. */
+static long padded_rows(const bv_sc_geometry *g) {
+    long reach = (g->out_height - 1) * g->stride + g->kernel, image = g->height + g->padding;
+    return reach > image ? reach : image;
+}
+
+static long padded_columns(const bv_sc_geometry *g) {
+    long reach = (g->out_width - 1) * g->stride + g->kernel, image = g->width + g->padding;
+    return reach > image ? reach : image;
+}
+
+/* k² rounded up to whole vectors: the row length of the gather pass's weights. */
+static long taps_padded(const bv_sc_geometry *g) { return (g->kernel * g->kernel + 7) / 8 * 8; }
+
+long bv_sc_scratch_floats(const bv_sc_geometry *g) {
+    return padded_rows(g) * padded_columns(g) + 2 * g->channels * taps_padded(g) + g->channels * g->out_width;
+}
+
+/* Image n into the zero-padded buffer (pixel (y, x) at (y + p, x + p)). */
+static void pad_image(const bv_sc_geometry *g, const float *image, float *padded) {
+    long rows = padded_rows(g), columns = padded_columns(g);
+    memset(padded, 0, sizeof(float) * rows * columns);
+    for (long y = 0; y < g->height; y++)
+        memcpy(padded + (y + g->padding) * columns + g->padding, image + y * g->width, sizeof(float) * g->width);
+}
+
+/* ---- spread ---------------------------------------------------------------------------------- */
+
+/* P positions (ow0 …) of row oh × Q channel groups (g0 …) into the row buffer [C/8, Wo, 8]; Wb is [C/8, k², 8]. */
+static inline __attribute__((always_inline)) void spread_tile(const int P, const int Q, const long k, const long s, const bv_sc_geometry *g,
+                                                              const float *padded, long columns, const float *Wb, const float *bias,
+                                                              int relu, float *row_out, long oh, long ow0, long g0) {
+    const long kk = k * k;
+    __m256 acc[8][4];   /* fixed sizes, P ≤ 8 and Q ≤ 4: once inlined with constants they become registers */
+    for (int q = 0; q < Q; q++) {
+        __m256 start = bias ? _mm256_loadu_ps(bias + (g0 + q) * 8) : _mm256_setzero_ps();
+        for (int r = 0; r < P; r++) acc[r][q] = start;
+    }
+    for (long kh = 0; kh < k; kh++) {
+        const float *row = padded + (oh * s + kh) * columns + ow0 * s;
+        const float *w = Wb + (g0 * kk + kh * k) * 8;
+        for (long kw = 0; kw < k; kw++) {
+            __m256 wv[4];
+            for (int q = 0; q < Q; q++) wv[q] = _mm256_loadu_ps(w + (q * kk + kw) * 8);
+            for (int r = 0; r < P; r++) {
+                __m256 x = _mm256_broadcast_ss(row + r * s + kw);
+                for (int q = 0; q < Q; q++) acc[r][q] = _mm256_fmadd_ps(x, wv[q], acc[r][q]);
+            }
+        }
+    }
+    const __m256 zero = _mm256_setzero_ps();
+    for (int q = 0; q < Q; q++)
+        for (int r = 0; r < P; r++) {
+            __m256 v = relu ? _mm256_max_ps(acc[r][q], zero) : acc[r][q];
+            _mm256_storeu_ps(row_out + ((g0 + q) * g->out_width + ow0 + r) * 8, v);
+        }
+}
+
+/* One row of the tensor: tiles of P positions, then single positions, for every group tile. */
+#define SPREAD_ROW(P, Q, K, S)                                                                                   \
+    for (long g0 = 0; g0 < groups; g0 += Q) {                                                                    \
+        long ow = 0;                                                                                             \
+        for (; ow + P <= g->out_width; ow += P) spread_tile(P, Q, K, S, g, padded, columns, Wb, bias, relu, row_out, oh, ow, g0); \
+        for (; ow < g->out_width; ow++) spread_tile(1, Q, K, S, g, padded, columns, Wb, bias, relu, row_out, oh, ow, g0); \
+    }
+
+void bv_sc_spread(const bv_sc_geometry *g, long batch, const float *image, const float *weight, const float *bias, int relu,
+                  const float *mask, float *tensor, float *scratch) {
+    const long kk = g->kernel * g->kernel, groups = g->channels / 8, columns = padded_columns(g);
+    const long plane = g->out_height * g->out_width;
+    float *padded = scratch, *Wb = scratch + padded_rows(g) * columns, *row_out = Wb + g->channels * taps_padded(g);
+    for (long c = 0; c < g->channels; c++)
+        for (long t = 0; t < kk; t++) Wb[((c / 8) * kk + t) * 8 + c % 8] = weight[c * kk + t];
+    for (long n = 0; n < batch; n++) {
+        pad_image(g, image + n * g->height * g->width, padded);
+        float *out = tensor + n * g->channels * plane;
+        for (long oh = 0; oh < g->out_height; oh++) {
+            /* The burgess layers' 4×4 kernel at stride 2 with its loops unrolled; any other by the same tiles. */
+            if (groups % 4 == 0 && g->kernel == 4 && g->stride == 2) { SPREAD_ROW(4, 2, 4, 2) }
+            else if (groups % 4 == 0) { SPREAD_ROW(4, 2, g->kernel, g->stride) }
+            else if (groups % 2 == 0) { SPREAD_ROW(4, 2, g->kernel, g->stride) }
+            else { SPREAD_ROW(8, 1, g->kernel, g->stride) }
+            /* The row goes out in one run of stores per group, masked if asked. Why a row buffer:
+               the tiles' stores, spread among the FMAs, ran the first layer's forward at 74 GFLOPS
+               in `bench conv`; written a row at a time it ran at 136. */
+            for (long q = 0; q < groups; q++) {
+                float *to = out + (q * plane + oh * g->out_width) * 8;
+                const float *from = row_out + q * g->out_width * 8;
+                if (!mask) { memcpy(to, from, sizeof(float) * 8 * g->out_width); continue; }
+                const float *m = mask + n * g->channels * plane + (q * plane + oh * g->out_width) * 8;
+                for (long i = 0; i < 8 * g->out_width; i += 8) {
+                    __m256 keep = _mm256_cmp_ps(_mm256_loadu_ps(m + i), _mm256_setzero_ps(), _CMP_GT_OQ);
+                    _mm256_storeu_ps(to + i, _mm256_and_ps(_mm256_loadu_ps(from + i), keep));
+                }
+            }
+        }
+    }
+}
+
+/* ---- gather ---------------------------------------------------------------------------------- */
+
+/* P positions (ow0 …) of row oh: their k² sums Σ_c W[c, t] · T[c, pos] (V vectors of taps), added
+   into the padded image. Wt is [C, V·8] (taps padded with zeros). */
+static inline __attribute__((always_inline)) void gather_tile(const int P, const int V, const long k, const long s,
+                                                              const bv_sc_geometry *g, const float *in, const float *Wt, float *padded,
+                                                              long columns, long oh, long ow0) {
+    const long plane = g->out_height * g->out_width;
+    __m256 acc[6][2];   /* P ≤ 6, V ≤ 2 */
+    for (int r = 0; r < P; r++)
+        for (int v = 0; v < V; v++) acc[r][v] = _mm256_setzero_ps();
+    const float *at = in + (oh * g->out_width + ow0) * 8;
+    for (long c0 = 0; c0 < g->channels; c0 += 8, at += plane * 8) {
+        for (int lane = 0; lane < 8; lane++) {
+            const float *w = Wt + (c0 + lane) * V * 8;
+            __m256 wv[2];
+            for (int v = 0; v < V; v++) wv[v] = _mm256_loadu_ps(w + v * 8);
+            for (int r = 0; r < P; r++) {
+                __m256 x = _mm256_broadcast_ss(at + r * 8 + lane);
+                for (int v = 0; v < V; v++) acc[r][v] = _mm256_fmadd_ps(x, wv[v], acc[r][v]);
+            }
+        }
+    }
+    for (int r = 0; r < P; r++) {
+        float sums[16];
+        for (int v = 0; v < V; v++) _mm256_storeu_ps(sums + v * 8, acc[r][v]);
+        float *corner = padded + oh * s * columns + (ow0 + r) * s;
+        if (k == 4) {
+            for (int kh = 0; kh < 4; kh++) {
+                float *dst = corner + kh * columns;
+                _mm_storeu_ps(dst, _mm_add_ps(_mm_loadu_ps(dst), _mm_loadu_ps(sums + kh * 4)));
+            }
+        } else {
+            for (long kh = 0; kh < k; kh++)
+                for (long kw = 0; kw < k; kw++) corner[kh * columns + kw] += sums[kh * k + kw];
+        }
+    }
+}
+
+#define GATHER_ROW(P, V, K, S)                                                                                  \
+    {                                                                                                           \
+        long ow = 0;                                                                                            \
+        for (; ow + P <= g->out_width; ow += P) gather_tile(P, V, K, S, g, in, Wt, padded, columns, oh, ow);    \
+        for (; ow < g->out_width; ow++) gather_tile(1, V, K, S, g, in, Wt, padded, columns, oh, ow);            \
+    }
+
+/* The generic path for kernels over 4×4 (k² > 16 taps): V = ⌈k²/8⌉ vectors, one position at a time. */
+static void gather_position(const bv_sc_geometry *g, const float *in, const float *Wt, long V, float *padded, long columns,
+                            long oh, long ow) {
+    const long k = g->kernel, s = g->stride, plane = g->out_height * g->out_width;
+    float *corner = padded + oh * s * columns + ow * s;
+    for (long c = 0; c < g->channels; c++) {
+        float x = in[(c / 8) * plane * 8 + (oh * g->out_width + ow) * 8 + c % 8];
+        const float *w = Wt + c * V * 8;
+        for (long kh = 0; kh < k; kh++)
+            for (long kw = 0; kw < k; kw++) corner[kh * columns + kw] += x * w[kh * k + kw];
+    }
+}
+
+void bv_sc_gather(const bv_sc_geometry *g, long batch, const float *tensor, const float *weight, const float *bias,
+                  float *image, float *scratch) {
+    const long kk = g->kernel * g->kernel, V = taps_padded(g) / 8, rows = padded_rows(g), columns = padded_columns(g);
+    float *padded = scratch, *Wt = scratch + rows * columns;
+    for (long c = 0; c < g->channels; c++)
+        for (long t = 0; t < V * 8; t++) Wt[c * V * 8 + t] = t < kk ? weight[c * kk + t] : 0;
+    const float b = bias ? *bias : 0;
+    for (long n = 0; n < batch; n++) {
+        const float *in = tensor + n * g->channels * g->out_height * g->out_width;
+        memset(padded, 0, sizeof(float) * rows * columns);
+        for (long oh = 0; oh < g->out_height; oh++) {
+            if (g->kernel == 4 && g->stride == 2) GATHER_ROW(4, 2, 4, 2)
+            else if (V == 1) GATHER_ROW(6, 1, g->kernel, g->stride)
+            else if (V == 2) GATHER_ROW(4, 2, g->kernel, g->stride)
+            else for (long ow = 0; ow < g->out_width; ow++) gather_position(g, in, Wt, V, padded, columns, oh, ow);
+        }
+        float *out = image + n * g->height * g->width;
+        for (long y = 0; y < g->height; y++) {
+            const float *from = padded + (y + g->padding) * columns + g->padding;
+            for (long x = 0; x < g->width; x++) out[y * g->width + x] = from[x] + b;
+        }
+    }
+}
+
+/* ---- weights --------------------------------------------------------------------------------- */
+
+/* Taps t0 … t0+T−1 × channel groups g0 … g0+Q−1 over row oh: dWb [C/8, k², 8] += the row's sums. */
+static inline __attribute__((always_inline)) void weights_tile(const int T, const int Q, const long k, const long s,
+                                                               const bv_sc_geometry *g, const float *padded, long columns,
+                                                               const float *in, float *dWb, long oh, long t0, long g0) {
+    const long kk = k * k, plane = g->out_height * g->out_width;
+    __m256 acc[8][4];   /* T ≤ 8, Q ≤ 4 */
+    for (int t = 0; t < T; t++)
+        for (int q = 0; q < Q; q++) acc[t][q] = _mm256_setzero_ps();
+    const float *source[8];
+    for (int t = 0; t < T; t++) source[t] = padded + (oh * s + (t0 + t) / k) * columns + (t0 + t) % k;
+    const float *at = in + (g0 * plane + oh * g->out_width) * 8;
+    for (long ow = 0; ow < g->out_width; ow++, at += 8) {
+        __m256 xv[4];
+        for (int q = 0; q < Q; q++) xv[q] = _mm256_loadu_ps(at + q * plane * 8);
+        for (int t = 0; t < T; t++) {
+            __m256 x = _mm256_broadcast_ss(source[t] + ow * s);
+            for (int q = 0; q < Q; q++) acc[t][q] = _mm256_fmadd_ps(x, xv[q], acc[t][q]);
+        }
+    }
+    for (int q = 0; q < Q; q++)
+        for (int t = 0; t < T; t++) {
+            float *d = dWb + ((g0 + q) * kk + t0 + t) * 8;
+            _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), acc[t][q]));
+        }
+}
+
+#define WEIGHTS_ROW(T, Q, K, S)                                                                                 \
+    for (long g0 = 0; g0 < groups; g0 += Q) {                                                                   \
+        long t = 0;                                                                                             \
+        for (; t + T <= kk; t += T) weights_tile(T, Q, K, S, g, padded, columns, in, dWb, oh, t, g0);           \
+        for (; t < kk; t++) weights_tile(1, Q, K, S, g, padded, columns, in, dWb, oh, t, g0);                   \
+    }
+
+void bv_sc_weights(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
+                   float *bias_gradient, float *scratch) {
+    const long kk = g->kernel * g->kernel, groups = g->channels / 8, columns = padded_columns(g);
+    const long plane = g->out_height * g->out_width;
+    float *padded = scratch, *dWb = scratch + padded_rows(g) * columns;
+    memset(dWb, 0, sizeof(float) * g->channels * kk);
+    for (long n = 0; n < batch; n++) {
+        pad_image(g, image + n * g->height * g->width, padded);
+        const float *in = tensor + n * g->channels * plane;
+        for (long oh = 0; oh < g->out_height; oh++) {
+            if (groups % 4 == 0 && g->kernel == 4 && g->stride == 2) { WEIGHTS_ROW(2, 4, 4, 2) }
+            else if (groups % 4 == 0) { WEIGHTS_ROW(2, 4, g->kernel, g->stride) }
+            else if (groups % 2 == 0) { WEIGHTS_ROW(4, 2, g->kernel, g->stride) }
+            else { WEIGHTS_ROW(8, 1, g->kernel, g->stride) }
+        }
+        if (bias_gradient)
+            for (long c0 = 0; c0 < groups; c0++) {
+                const float *at = in + c0 * plane * 8;
+                /* Four running sums: one would wait on each add's latency. */
+                __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+                long i = 0;
+                for (; i + 4 <= plane; i += 4) {
+                    s0 = _mm256_add_ps(s0, _mm256_loadu_ps(at + i * 8));
+                    s1 = _mm256_add_ps(s1, _mm256_loadu_ps(at + i * 8 + 8));
+                    s2 = _mm256_add_ps(s2, _mm256_loadu_ps(at + i * 8 + 16));
+                    s3 = _mm256_add_ps(s3, _mm256_loadu_ps(at + i * 8 + 24));
+                }
+                for (; i < plane; i++) s0 = _mm256_add_ps(s0, _mm256_loadu_ps(at + i * 8));
+                __m256 sum = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+                float lanes[8];
+                _mm256_storeu_ps(lanes, sum);
+                for (int lane = 0; lane < 8; lane++) bias_gradient[c0 * 8 + lane] += lanes[lane];
+            }
+    }
+    for (long c = 0; c < g->channels; c++)
+        for (long t = 0; t < kk; t++) weight_gradient[c * kk + t] += dWb[((c / 8) * kk + t) * 8 + c % 8];
+}
+
+#else
+int bv_sc_available(void) { return 0; }
+long bv_sc_scratch_floats(const bv_sc_geometry *g) { (void)g; return 0; }
+void bv_sc_spread(const bv_sc_geometry *g, long batch, const float *image, const float *weight, const float *bias, int relu,
+                  const float *mask, float *tensor, float *scratch) {}
+void bv_sc_gather(const bv_sc_geometry *g, long batch, const float *tensor, const float *weight, const float *bias,
+                  float *image, float *scratch) {}
+void bv_sc_weights(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
+                   float *bias_gradient, float *scratch) {}
+#endif
