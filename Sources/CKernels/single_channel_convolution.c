@@ -118,10 +118,14 @@ void bv_sc_spread(const bv_sc_geometry *g, long batch, const float *image, const
 /* ---- gather ---------------------------------------------------------------------------------- */
 
 /* P positions (ow0 …) of row oh: their k² sums Σ_c W[c, t] · T[c, pos] (V vectors of taps), added
-   into the padded image. Wt is [C, V·8] (taps padded with zeros). */
+   into the padded image. Wt is [C, V·8] (taps padded with zeros). `carry` (4×4 kernels at stride 2,
+   P = 4): each image row's sums go in as one 8-wide add, the last two columns carried into the
+   next tile's, since adding each position's 4 columns on their own made every add wait for the
+   store of the position before, which overlaps it by two columns (store-to-load forwarding fails
+   on a partial overlap). */
 static inline __attribute__((always_inline)) void gather_tile(const int P, const int V, const long k, const long s,
                                                               const bv_sc_geometry *g, const float *in, const float *Wt, float *padded,
-                                                              long columns, long oh, long ow0) {
+                                                              long columns, long oh, long ow0, float *carry) {
     const long plane = g->out_height * g->out_width;
     __m256 acc[6][2];   /* P ≤ 6, V ≤ 2 */
     for (int r = 0; r < P; r++)
@@ -137,6 +141,24 @@ static inline __attribute__((always_inline)) void gather_tile(const int P, const
                 for (int v = 0; v < V; v++) acc[r][v] = _mm256_fmadd_ps(x, wv[v], acc[r][v]);
             }
         }
+    }
+    if (carry && P == 4 && V == 2 && k == 4 && s == 2) {
+        /* Row kh of positions 0 and 2 (A, C: columns 0–3 and 4–7), and of 1 and 3 (B, D: columns
+           2–5 and 6–9), as one 8-column segment: A|C + (B|D shifted up two columns), plus the
+           carry of the tile before in columns 0–1; D's columns 8–9 are the new carry. */
+        const __m256i up_two = _mm256_setr_epi32(0, 0, 0, 1, 2, 3, 4, 5);
+        for (int kh = 0; kh < 4; kh++) {
+            const int v = kh / 2;
+            __m256 ac = kh % 2 ? _mm256_permute2f128_ps(acc[0][v], acc[2][v], 0x31) : _mm256_permute2f128_ps(acc[0][v], acc[2][v], 0x20);
+            __m256 bd = kh % 2 ? _mm256_permute2f128_ps(acc[1][v], acc[3][v], 0x31) : _mm256_permute2f128_ps(acc[1][v], acc[3][v], 0x20);
+            __m256 shifted = _mm256_blend_ps(_mm256_permutevar8x32_ps(bd, up_two), _mm256_setzero_ps(), 0x03);
+            __m256 carried = _mm256_setr_ps(carry[2 * kh], carry[2 * kh + 1], 0, 0, 0, 0, 0, 0);
+            float *dst = padded + (oh * 2 + kh) * columns + ow0 * 2;
+            _mm256_storeu_ps(dst, _mm256_add_ps(_mm256_loadu_ps(dst), _mm256_add_ps(_mm256_add_ps(ac, shifted), carried)));
+            __m128 d = _mm256_extractf128_ps(bd, 1);
+            _mm_storel_pi((__m64 *)(carry + 2 * kh), _mm_movehl_ps(d, d));
+        }
+        return;
     }
     for (int r = 0; r < P; r++) {
         float sums[16];
@@ -154,11 +176,25 @@ static inline __attribute__((always_inline)) void gather_tile(const int P, const
     }
 }
 
+/* A row of the 4×4 stride-2 kernel: tiles of 4 positions with their carried columns, then the
+   carry, then single positions. */
+static inline __attribute__((always_inline)) void gather_row_4x2(const bv_sc_geometry *g, const float *in, const float *Wt, float *padded,
+                                                                 long columns, long oh) {
+    float carry[8] = {0};
+    long ow = 0;
+    for (; ow + 4 <= g->out_width; ow += 4) gather_tile(4, 2, 4, 2, g, in, Wt, padded, columns, oh, ow, carry);
+    for (int kh = 0; kh < 4; kh++) {
+        padded[(oh * 2 + kh) * columns + ow * 2] += carry[2 * kh];
+        padded[(oh * 2 + kh) * columns + ow * 2 + 1] += carry[2 * kh + 1];
+    }
+    for (; ow < g->out_width; ow++) gather_tile(1, 2, 4, 2, g, in, Wt, padded, columns, oh, ow, NULL);
+}
+
 #define GATHER_ROW(P, V, K, S)                                                                                  \
     {                                                                                                           \
         long ow = 0;                                                                                            \
-        for (; ow + P <= g->out_width; ow += P) gather_tile(P, V, K, S, g, in, Wt, padded, columns, oh, ow);    \
-        for (; ow < g->out_width; ow++) gather_tile(1, V, K, S, g, in, Wt, padded, columns, oh, ow);            \
+        for (; ow + P <= g->out_width; ow += P) gather_tile(P, V, K, S, g, in, Wt, padded, columns, oh, ow, NULL); \
+        for (; ow < g->out_width; ow++) gather_tile(1, V, K, S, g, in, Wt, padded, columns, oh, ow, NULL);         \
     }
 
 /* The generic path for kernels over 4×4 (k² > 16 taps): V = ⌈k²/8⌉ vectors, one position at a time. */
@@ -185,7 +221,7 @@ void bv_sc_gather(const bv_sc_geometry *g, long batch, const float *tensor, cons
         const float *in = tensor + n * g->channels * g->out_height * g->out_width;
         memset(padded, 0, sizeof(float) * rows * columns);
         for (long oh = 0; oh < g->out_height; oh++) {
-            if (g->kernel == 4 && g->stride == 2) GATHER_ROW(4, 2, 4, 2)
+            if (g->kernel == 4 && g->stride == 2) gather_row_4x2(g, in, Wt, padded, columns, oh);
             else if (V == 1) GATHER_ROW(6, 1, g->kernel, g->stride)
             else if (V == 2) GATHER_ROW(4, 2, g->kernel, g->stride)
             else for (long ow = 0; ow < g->out_width; ow++) gather_position(g, in, Wt, V, padded, columns, oh, ow);
