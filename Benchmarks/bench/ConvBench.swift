@@ -42,7 +42,10 @@ enum ConvBench {
             let gradient = rng.normalTensor(shape: forward().shape)
             let backward: () -> Void = { _ = (layer as? Conv2d)?.backward(gradient) ?? (layer as! ConvTranspose2d).backward(gradient) }
             let forwardTime = Timing.median(repeats: 21) { _ = forward() }
-            let backwardTime = Timing.median(repeats: 21) { _ = forward(); backward() } - forwardTime
+            // Backward timed on its own after one forward (it reads that pass's saved input): the
+            // difference of two medians was noise for the first layer, whose forward varies more.
+            _ = forward()
+            let backwardTime = Timing.median(repeats: 21) { backward() }
             let cpuTime = Timing.median(repeats: 21, clock: Timing.processCPU) { _ = forward(); backward() }
             totalCPU += cpuTime
             let flops = 2.0 * Double(multiplyAdds(layer, inputSide: side) * batch)
