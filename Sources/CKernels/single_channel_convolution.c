@@ -30,9 +30,15 @@ static long padded_columns(const bv_sc_geometry *g) {
 /* k² rounded up to whole vectors: the row length of the gather pass's weights. */
 static long taps_padded(const bv_sc_geometry *g) { return (g->kernel * g->kernel + 7) / 8 * 8; }
 
+/* Scratch: the padded image, then the rearranged weights (spread's Wb, gather's Wt), then the
+   weight pass's blocked gradient dWb, then spread's row buffer. */
 long bv_sc_scratch_floats(const bv_sc_geometry *g) {
     return padded_rows(g) * padded_columns(g) + 2 * g->channels * taps_padded(g) + g->channels * g->out_width;
 }
+
+static float *rearranged_weights(const bv_sc_geometry *g, float *scratch) { return scratch + padded_rows(g) * padded_columns(g); }
+static float *weight_sums(const bv_sc_geometry *g, float *scratch) { return rearranged_weights(g, scratch) + g->channels * taps_padded(g); }
+static float *row_buffer(const bv_sc_geometry *g, float *scratch) { return weight_sums(g, scratch) + g->channels * taps_padded(g); }
 
 /* Image n into the zero-padded buffer (pixel (y, x) at (y + p, x + p)). */
 static void pad_image(const bv_sc_geometry *g, const float *image, float *padded) {
@@ -82,36 +88,46 @@ static inline __attribute__((always_inline)) void spread_tile(const int P, const
         for (; ow < g->out_width; ow++) spread_tile(1, Q, K, S, g, padded, columns, Wb, bias, relu, row_out, oh, ow, g0); \
     }
 
-void bv_sc_spread(const bv_sc_geometry *g, long batch, const float *image, const float *weight, const float *bias, int relu,
-                  const float *mask, float *tensor, float *scratch) {
-    const long kk = g->kernel * g->kernel, groups = g->channels / 8, columns = padded_columns(g);
-    const long plane = g->out_height * g->out_width;
-    float *padded = scratch, *Wb = scratch + padded_rows(g) * columns, *row_out = Wb + g->channels * taps_padded(g);
+/* W [C, k²] as Wb [C/8, k², 8]. */
+static void spread_weights(const bv_sc_geometry *g, const float *weight, float *Wb) {
+    const long kk = g->kernel * g->kernel;
     for (long c = 0; c < g->channels; c++)
         for (long t = 0; t < kk; t++) Wb[((c / 8) * kk + t) * 8 + c % 8] = weight[c * kk + t];
-    for (long n = 0; n < batch; n++) {
-        pad_image(g, image + n * g->height * g->width, padded);
-        float *out = tensor + n * g->channels * plane;
-        for (long oh = 0; oh < g->out_height; oh++) {
-            /* The burgess layers' 4×4 kernel at stride 2 with its loops unrolled; any other by the same tiles. */
-            if (groups % 4 == 0 && g->kernel == 4 && g->stride == 2) { SPREAD_ROW(4, 2, 4, 2) }
-            else if (groups % 4 == 0) { SPREAD_ROW(4, 2, g->kernel, g->stride) }
-            else if (groups % 2 == 0) { SPREAD_ROW(4, 2, g->kernel, g->stride) }
-            else { SPREAD_ROW(8, 1, g->kernel, g->stride) }
-            /* The row goes out in one run of stores per group, masked if asked. Why a row buffer:
-               the tiles' stores, spread among the FMAs, ran the first layer's forward at 74 GFLOPS
-               in `bench conv`; written a row at a time it ran at 136. */
-            for (long q = 0; q < groups; q++) {
-                float *to = out + (q * plane + oh * g->out_width) * 8;
-                const float *from = row_out + q * g->out_width * 8;
-                if (!mask) { memcpy(to, from, sizeof(float) * 8 * g->out_width); continue; }
-                const float *m = mask + n * g->channels * plane + (q * plane + oh * g->out_width) * 8;
-                for (long i = 0; i < 8 * g->out_width; i += 8) {
-                    __m256 keep = _mm256_cmp_ps(_mm256_loadu_ps(m + i), _mm256_setzero_ps(), _CMP_GT_OQ);
-                    _mm256_storeu_ps(to + i, _mm256_and_ps(_mm256_loadu_ps(from + i), keep));
-                }
-            }
+}
+
+/* Row oh of one image's tensor `out` [C/8, Ho, Wo, 8] from its padded image, masked by the same
+   row of `mask` (NULL: none). */
+static void spread_row(const bv_sc_geometry *g, const float *padded, const float *Wb, const float *bias, int relu, const float *mask,
+                       float *row_out, float *out, long oh) {
+    const long groups = g->channels / 8, columns = padded_columns(g), plane = g->out_height * g->out_width;
+    /* The burgess layers' 4×4 kernel at stride 2 with its loops unrolled; any other by the same tiles. */
+    if (groups % 2 == 0 && g->kernel == 4 && g->stride == 2) { SPREAD_ROW(4, 2, 4, 2) }
+    else if (groups % 2 == 0) { SPREAD_ROW(4, 2, g->kernel, g->stride) }
+    else { SPREAD_ROW(8, 1, g->kernel, g->stride) }
+    /* The row goes out in one run of stores per group, masked if asked. Why a row buffer: the
+       tiles' stores, spread among the FMAs, ran the first layer's forward at 74 GFLOPS in
+       `bench conv`; written a row at a time it ran at 136. */
+    for (long q = 0; q < groups; q++) {
+        float *to = out + (q * plane + oh * g->out_width) * 8;
+        const float *from = row_out + q * g->out_width * 8;
+        if (!mask) { memcpy(to, from, sizeof(float) * 8 * g->out_width); continue; }
+        const float *m = mask + (q * plane + oh * g->out_width) * 8;
+        for (long i = 0; i < 8 * g->out_width; i += 8) {
+            __m256 keep = _mm256_cmp_ps(_mm256_loadu_ps(m + i), _mm256_setzero_ps(), _CMP_GT_OQ);
+            _mm256_storeu_ps(to + i, _mm256_and_ps(_mm256_loadu_ps(from + i), keep));
         }
+    }
+}
+
+void bv_sc_spread(const bv_sc_geometry *g, long batch, const float *image, const float *weight, const float *bias, int relu,
+                  const float *mask, float *tensor, float *scratch) {
+    const long size = g->channels * g->out_height * g->out_width;
+    float *Wb = rearranged_weights(g, scratch);
+    spread_weights(g, weight, Wb);
+    for (long n = 0; n < batch; n++) {
+        pad_image(g, image + n * g->height * g->width, scratch);
+        for (long oh = 0; oh < g->out_height; oh++)
+            spread_row(g, scratch, Wb, bias, relu, mask ? mask + n * size : NULL, row_buffer(g, scratch), tensor + n * size, oh);
     }
 }
 
@@ -213,7 +229,7 @@ static void gather_position(const bv_sc_geometry *g, const float *in, const floa
 void bv_sc_gather(const bv_sc_geometry *g, long batch, const float *tensor, const float *weight, const float *bias,
                   float *image, float *scratch) {
     const long kk = g->kernel * g->kernel, V = taps_padded(g) / 8, rows = padded_rows(g), columns = padded_columns(g);
-    float *padded = scratch, *Wt = scratch + rows * columns;
+    float *padded = scratch, *Wt = rearranged_weights(g, scratch);
     for (long c = 0; c < g->channels; c++)
         for (long t = 0; t < V * 8; t++) Wt[c * V * 8 + t] = t < kk ? weight[c * kk + t] : 0;
     const float b = bias ? *bias : 0;
@@ -269,42 +285,73 @@ static inline __attribute__((always_inline)) void weights_tile(const int T, cons
         for (; t < kk; t++) weights_tile(1, Q, K, S, g, padded, columns, in, dWb, oh, t, g0);                   \
     }
 
-void bv_sc_weights(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
-                   float *bias_gradient, float *scratch) {
+/* Row oh of one image into dWb [C/8, k², 8], from its tensor `in` and padded image. */
+static void weights_row(const bv_sc_geometry *g, const float *padded, const float *in, float *dWb, long oh) {
     const long kk = g->kernel * g->kernel, groups = g->channels / 8, columns = padded_columns(g);
+    if (groups % 4 == 0 && g->kernel == 4 && g->stride == 2) { WEIGHTS_ROW(2, 4, 4, 2) }
+    else if (groups % 4 == 0) { WEIGHTS_ROW(2, 4, g->kernel, g->stride) }
+    else if (groups % 2 == 0) { WEIGHTS_ROW(4, 2, g->kernel, g->stride) }
+    else { WEIGHTS_ROW(8, 1, g->kernel, g->stride) }
+}
+
+/* db[c] += Σ over one image's tensor `in` of channel c. */
+static void bias_sums(const bv_sc_geometry *g, const float *in, float *bias_gradient) {
     const long plane = g->out_height * g->out_width;
-    float *padded = scratch, *dWb = scratch + padded_rows(g) * columns;
-    memset(dWb, 0, sizeof(float) * g->channels * kk);
-    for (long n = 0; n < batch; n++) {
-        pad_image(g, image + n * g->height * g->width, padded);
-        const float *in = tensor + n * g->channels * plane;
-        for (long oh = 0; oh < g->out_height; oh++) {
-            if (groups % 4 == 0 && g->kernel == 4 && g->stride == 2) { WEIGHTS_ROW(2, 4, 4, 2) }
-            else if (groups % 4 == 0) { WEIGHTS_ROW(2, 4, g->kernel, g->stride) }
-            else if (groups % 2 == 0) { WEIGHTS_ROW(4, 2, g->kernel, g->stride) }
-            else { WEIGHTS_ROW(8, 1, g->kernel, g->stride) }
+    for (long c0 = 0; c0 < g->channels / 8; c0++) {
+        const float *at = in + c0 * plane * 8;
+        /* Four running sums: one would wait on each add's latency. */
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+        long i = 0;
+        for (; i + 4 <= plane; i += 4) {
+            s0 = _mm256_add_ps(s0, _mm256_loadu_ps(at + i * 8));
+            s1 = _mm256_add_ps(s1, _mm256_loadu_ps(at + i * 8 + 8));
+            s2 = _mm256_add_ps(s2, _mm256_loadu_ps(at + i * 8 + 16));
+            s3 = _mm256_add_ps(s3, _mm256_loadu_ps(at + i * 8 + 24));
         }
-        if (bias_gradient)
-            for (long c0 = 0; c0 < groups; c0++) {
-                const float *at = in + c0 * plane * 8;
-                /* Four running sums: one would wait on each add's latency. */
-                __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-                long i = 0;
-                for (; i + 4 <= plane; i += 4) {
-                    s0 = _mm256_add_ps(s0, _mm256_loadu_ps(at + i * 8));
-                    s1 = _mm256_add_ps(s1, _mm256_loadu_ps(at + i * 8 + 8));
-                    s2 = _mm256_add_ps(s2, _mm256_loadu_ps(at + i * 8 + 16));
-                    s3 = _mm256_add_ps(s3, _mm256_loadu_ps(at + i * 8 + 24));
-                }
-                for (; i < plane; i++) s0 = _mm256_add_ps(s0, _mm256_loadu_ps(at + i * 8));
-                __m256 sum = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
-                float lanes[8];
-                _mm256_storeu_ps(lanes, sum);
-                for (int lane = 0; lane < 8; lane++) bias_gradient[c0 * 8 + lane] += lanes[lane];
-            }
+        for (; i < plane; i++) s0 = _mm256_add_ps(s0, _mm256_loadu_ps(at + i * 8));
+        __m256 sum = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+        float lanes[8];
+        _mm256_storeu_ps(lanes, sum);
+        for (int lane = 0; lane < 8; lane++) bias_gradient[c0 * 8 + lane] += lanes[lane];
     }
+}
+
+/* ∂W [C, k²] += dWb [C/8, k², 8]. */
+static void add_weight_sums(const bv_sc_geometry *g, const float *dWb, float *weight_gradient) {
+    const long kk = g->kernel * g->kernel;
     for (long c = 0; c < g->channels; c++)
         for (long t = 0; t < kk; t++) weight_gradient[c * kk + t] += dWb[((c / 8) * kk + t) * 8 + c % 8];
+}
+
+void bv_sc_weights(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
+                   float *bias_gradient, float *scratch) {
+    const long size = g->channels * g->out_height * g->out_width;
+    float *dWb = weight_sums(g, scratch);
+    memset(dWb, 0, sizeof(float) * g->channels * g->kernel * g->kernel);
+    for (long n = 0; n < batch; n++) {
+        pad_image(g, image + n * g->height * g->width, scratch);
+        for (long oh = 0; oh < g->out_height; oh++) weights_row(g, scratch, tensor + n * size, dWb, oh);
+        if (bias_gradient) bias_sums(g, tensor + n * size, bias_gradient);
+    }
+    add_weight_sums(g, dWb, weight_gradient);
+}
+
+void bv_sc_weights_and_spread(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
+                              const float *weight, int masked, float *spread, float *scratch) {
+    const long size = g->channels * g->out_height * g->out_width;
+    float *Wb = rearranged_weights(g, scratch), *dWb = weight_sums(g, scratch);
+    spread_weights(g, weight, Wb);
+    memset(dWb, 0, sizeof(float) * g->channels * g->kernel * g->kernel);
+    for (long n = 0; n < batch; n++) {
+        pad_image(g, image + n * g->height * g->width, scratch);
+        const float *in = tensor + n * size;
+        /* Row by row, so that the mask is the tensor row the weight pass has just read. */
+        for (long oh = 0; oh < g->out_height; oh++) {
+            weights_row(g, scratch, in, dWb, oh);
+            spread_row(g, scratch, Wb, NULL, 0, masked ? in : NULL, row_buffer(g, scratch), spread + n * size, oh);
+        }
+    }
+    add_weight_sums(g, dWb, weight_gradient);
 }
 
 #else
@@ -316,4 +363,6 @@ void bv_sc_gather(const bv_sc_geometry *g, long batch, const float *tensor, cons
                   float *image, float *scratch) {}
 void bv_sc_weights(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
                    float *bias_gradient, float *scratch) {}
+void bv_sc_weights_and_spread(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
+                              const float *weight, int masked, float *spread, float *scratch) {}
 #endif

@@ -107,15 +107,11 @@ public final class ConvTranspose2d: ConvolutionLayer, InputGradientOptional {
                 ChannelBias.accumulateGradient(dy, into: chunk.biasGradient, batch: b, channels: cout, length: outLength)
             }
             if let own {
-                // Image by image, so that ∂x's mask (the input) is read while the weight pass has
-                // just brought it into cache.
-                let (image, plane) = (outLength, cin * L)
-                for i in 0..<b {
-                    own.weights(image: dy + i * image, tensor: chunk.input + i * plane, batch: 1, addingTo: chunk.weightGradient,
-                                biasGradient: nil, scratch: chunk.columns)
-                    guard let dx = chunk.written else { continue }
-                    own.spread(dy + i * image, batch: 1, weight: chunk.weight, bias: nil, rectify: false,
-                               mask: masksInputGradient ? chunk.input + i * plane : nil, into: dx + i * plane, scratch: chunk.columns)
+                if let dx = chunk.written {
+                    own.weightsAndSpread(image: dy, tensor: chunk.input, batch: b, addingTo: chunk.weightGradient, weight: chunk.weight,
+                                         masked: masksInputGradient, into: dx, scratch: chunk.columns)
+                } else {
+                    own.weights(image: dy, tensor: chunk.input, batch: b, addingTo: chunk.weightGradient, biasGradient: nil, scratch: chunk.columns)
                 }
                 return
             }

@@ -1,7 +1,8 @@
 import Testing
 @testable import Engine
 
-/// The engine's one-channel kernels (`SingleChannelConvolution`): each pass against its formula
+/// The engine's one-channel kernels (`SingleChannelConvolution`): each pass, and the fused weight
+/// and ∂x pass of the transposed layer, against its formula
 /// written out as loops, at geometries that exercise the unrolled 4×4 stride-2 path, the generic
 /// tiles (1, 2, 3 and 4 channel groups; kernels of 2, 3 and 5) and edge positions whose windows
 /// leave the image. The layers that use them are checked against im2col (ParallelComputationTests)
@@ -34,6 +35,7 @@ import Testing
         var scratch = [Float](repeating: .nan, count: kernels.scratchFloats)
         var spread = Tensor(shape: tensor.shape), gathered = Tensor(shape: image.shape)
         var weightGradient = Tensor(shape: weight.shape, repeating: 0.5), biasGradient = Tensor(shape: [channels], repeating: -1)
+        var fusedSpread = Tensor(shape: tensor.shape), fusedWeights = Tensor(shape: weight.shape, repeating: 0.5)
         let gatherBias: [Float] = [0.25]
         image.scalars.withUnsafeBufferPointer { i in
             tensor.scalars.withUnsafeBufferPointer { t in
@@ -55,6 +57,13 @@ import Testing
                                                         biasGradient: db.baseAddress!, scratch: scratch.baseAddress!)
                                     }
                                 }
+                                fusedSpread.scalars.withUnsafeMutableBufferPointer { out in
+                                    fusedWeights.scalars.withUnsafeMutableBufferPointer { dw in
+                                        kernels.weightsAndSpread(image: i.baseAddress!, tensor: t.baseAddress!, batch: batch, addingTo: dw.baseAddress!,
+                                                                 weight: w.baseAddress!, masked: true, into: out.baseAddress!,
+                                                                 scratch: scratch.baseAddress!)
+                                    }
+                                }
                             }
                         }
                     }
@@ -63,7 +72,7 @@ import Testing
         }
         var expectedImage = [Float](repeating: 0.25, count: image.count)
         var expectedWeights = [Float](repeating: 0.5, count: weight.count), expectedBias = [Float](repeating: -1, count: channels)
-        var spreadError: Float = 0
+        var spreadError: Float = 0, fusedError: Float = 0
         for n in 0..<batch {
             for c in 0..<channels {
                 for position in 0..<plane {
@@ -82,6 +91,9 @@ import Testing
                     expectedBias[c] += tensor[at]
                     let expected = mask[at] > 0 ? max(sum, 0) : 0
                     spreadError = max(spreadError, abs(spread[at] - expected))
+                    // The fused pass: no bias, no ReLU, the tensor itself as the mask.
+                    let unmasked = sum - bias[c]
+                    fusedError = max(fusedError, abs(fusedSpread[at] - (tensor[at] > 0 ? unmasked : 0)))
                 }
             }
         }
@@ -89,6 +101,8 @@ import Testing
         #expect(maxDifference(gathered.scalars, expectedImage) < 1e-4, "gather")
         #expect(maxDifference(weightGradient.scalars, expectedWeights) < 1e-3, "weights")
         #expect(maxDifference(biasGradient.scalars, expectedBias) < 1e-3, "bias")
+        #expect(fusedError < 1e-4, "fused spread")
+        #expect(maxDifference(fusedWeights.scalars, expectedWeights) < 1e-3, "fused weights")
         // The mask and the ReLU both zeroed some outputs, and left others.
         #expect(spread.scalars.filter { $0 == 0 }.count > spread.count / 2 && spread.scalars.contains { $0 > 0 })
     }

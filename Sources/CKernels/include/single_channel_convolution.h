@@ -43,4 +43,11 @@ void bv_sc_gather(const bv_sc_geometry *g, long batch, const float *tensor, cons
 /// ∂b[c] += Σ T[n, c, ·] when `bias_gradient` is not NULL (Conv2d's bias).
 void bv_sc_weights(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
                    float *bias_gradient, float *scratch);
+
+/// bv_sc_weights without a bias gradient, then bv_sc_spread of the same image into `spread` with
+/// W = `weight`, no bias, and T itself as the mask when `masked`: ConvTranspose2d C→1's backward
+/// pass (I = ∂y, T = x, `spread` = ∂x; the mask a fused ReLU's). Fused row by row so that x is read
+/// from memory once: each mask row is the row the weight pass has just read.
+void bv_sc_weights_and_spread(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
+                              const float *weight, int masked, float *spread, float *scratch);
 #endif
