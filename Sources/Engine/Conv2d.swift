@@ -1,6 +1,7 @@
 /// 2-D convolution (cross-correlation) with a square kernel, as PyTorch's `nn.Conv2d`, computed by
-/// oneDNN's direct kernels (`DirectConvolution`) or im2col + sgemm, on chunks of the batch shared
-/// among the cores (`BatchChunks`).
+/// oneDNN's direct kernels (`DirectConvolution`), the engine's own for a one-channel input whose
+/// output is linked in nChw8c (`SingleChannelConvolution`), or im2col + sgemm, on chunks of the
+/// batch shared among the cores (`BatchChunks`).
 ///
 /// Shapes: input `[N, Cin, H, W]`, output `[N, Cout, Ho, Wo]` with Ho = ⌊(H + 2p − k)/s⌋ + 1,
 /// `weight` `[Cout, Cin, k, k]`, `bias` `[Cout]`.

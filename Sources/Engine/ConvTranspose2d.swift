@@ -1,7 +1,8 @@
 /// 2-D transposed convolution with a square kernel, as PyTorch's `nn.ConvTranspose2d`
 /// (the adjoint of Conv2d with the same kernel, stride and padding), computed by oneDNN's
-/// convolutions (`DirectConvolution`, with the passes swapped) or im2col + sgemm, on chunks of the
-/// batch shared among the cores (`BatchChunks`).
+/// convolutions (`DirectConvolution`, with the passes swapped), the engine's own for a one-channel
+/// output of an input linked in nChw8c (`SingleChannelConvolution`), or im2col + sgemm, on chunks
+/// of the batch shared among the cores (`BatchChunks`).
 ///
 /// Shapes: input `[N, Cin, H, W]`, output `[N, Cout, Ho, Wo]` with
 /// Ho = (H − 1)·s − 2p + k + output_padding, `weight` `[Cin, Cout, k, k]`, `bias` `[Cout]`.
