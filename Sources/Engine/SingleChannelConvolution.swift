@@ -7,12 +7,13 @@ import CKernels
 /// pixels (oh·s − p + kh, ow·s − p + kw), kh, kw < k, with W `[C, k, k]` (Conv2d's `[C, 1, k, k]`,
 /// ConvTranspose2d's `[C, 1, k, k]`).
 ///
-/// Why not oneDNN: on the AVX2 EPYC its jit kernels ran these layers at 80 / 41 GFLOPS (1→32,
-/// forward / weights) and, with im2col + sgemm for the one-channel ∂x it has no kernel for,
-/// 41 / 23 (32→1), against a 147 GFLOPS sgemm; a reduction over one channel's 16 taps gives its
-/// kernels too little work per load. These tile the positions and channels so that each tap's
-/// loads feed 8 FMAs in registers (docs/performance.md has the figures). They are chosen only
-/// where measured: oneDNN's AVX2 layout (nChw8c); with AVX-512's nChw16c oneDNN keeps them.
+/// Why not oneDNN: timed as the burgess step runs them on the AVX2 EPYC (`bench conv`), oneDNN's
+/// weight pass of the first layer ran at 9–17 GFLOPS, and the last layer at 31–44 forward (by
+/// im2col + sgemm: oneDNN's AVX2 build has no backward-data kernel for one channel) and 16–25
+/// backward, against a sgemm rate of 123–173; a reduction over one channel's 16 taps gives its
+/// kernels too little work per load. These tile positions and channels so that each tap's loads
+/// feed 8 FMAs in registers: 55–153 GFLOPS for the same passes (docs/performance.md). They are
+/// chosen only where measured: oneDNN's AVX2 layout (nChw8c); with AVX-512's nChw16c oneDNN keeps them.
 struct SingleChannelConvolution {
     private let geometry: bv_sc_geometry
 
