@@ -19,6 +19,18 @@ import Testing
         return zip(a, b).map { abs($0 - $1) }.max() ?? 0
     }
 
+    /// A chain's output, input gradient and parameter gradients with every convolution on
+    /// `algorithm`, for an output gradient of (i mod 7) − 3.
+    func chainPasses(_ net: Sequential, _ algorithm: ConvolutionAlgorithm, input x: Tensor) -> [[Float]] {
+        for case let layer as ConvolutionLayer in net.layers { layer.algorithm = algorithm }
+        Gradients.zero(net.namedParameters.map(\.parameter))
+        let y = net.forward(x)
+        var gradient = y
+        for i in 0..<gradient.count { gradient[i] = Float(i % 7) - 3 }
+        let dx = net.backward(gradient)
+        return [y.scalars, dx.scalars] + net.namedParameters.map(\.parameter.gradient.scalars)
+    }
+
     /// Each transpose combination at sizes past the parallel threshold, split by rows (m ≥ n) and by
     /// columns (n > m), with α and β: the blocks together equal the one-thread product.
     @Test(arguments: [(Transpose.none, Transpose.none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)])
@@ -209,15 +221,6 @@ import Testing
         }
         var rng = RandomGenerator(seed: 15)
         let x = rng.normalTensor(shape: [5, 3, 12, 8])
-        func passes(_ net: Sequential, _ algorithm: ConvolutionAlgorithm) -> [[Float]] {
-            for case let layer as ConvolutionLayer in net.layers { layer.algorithm = algorithm }
-            Gradients.zero(net.namedParameters.map(\.parameter))
-            let y = net.forward(x)
-            var gradient = y
-            for i in 0..<gradient.count { gradient[i] = Float(i % 7) - 3 }
-            let dx = net.backward(gradient)
-            return [y.scalars, dx.scalars] + net.namedParameters.map(\.parameter.gradient.scalars)
-        }
         let linked = chain(), unlinked = chain()
         let convolutions = linked.layers.compactMap { $0 as? ConvolutionLayer }
         #expect(convolutions.map(\.outputBlocked) == [true, true, true, true, false])
@@ -226,10 +229,10 @@ import Testing
         #expect(convolutions.map(\.masksInputGradient) == [false, true, false, true, false])
         #expect(linked.layers.compactMap { ($0 as? ReLU)?.passesThrough } == [true, true])
         ConvolutionLinks.unlink(unlinked.layers)
-        let reference = withThreads(1) { passes(unlinked, .columns) }
+        let reference = withThreads(1) { chainPasses(unlinked, .columns, input: x) }
         for algorithm in [ConvolutionAlgorithm.direct, .columns] {
             for threads in [1, 2] {
-                let results = withThreads(threads) { passes(linked, algorithm) }
+                let results = withThreads(threads) { chainPasses(linked, algorithm, input: x) }
                 for (index, (one, other)) in zip(reference, results).enumerated() {
                     let scale = max(one.map(abs).max() ?? 1, 1)
                     #expect(one.count == other.count && maxDifference(one, other) < 1e-5 * scale, "array \(index), \(algorithm), \(threads) threads")

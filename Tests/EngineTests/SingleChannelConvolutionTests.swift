@@ -130,20 +130,11 @@ extension ParallelComputationTests {
         }
         var rng = RandomGenerator(seed: 32)
         let x = rng.normalTensor(shape: [5, 1, 14, 11])
-        func passes(_ net: Sequential, _ algorithm: ConvolutionAlgorithm) -> [[Float]] {
-            for case let layer as ConvolutionLayer in net.layers { layer.algorithm = algorithm }
-            Gradients.zero(net.namedParameters.map(\.parameter))
-            let y = net.forward(x)
-            var gradient = y
-            for i in 0..<gradient.count { gradient[i] = Float(i % 7) - 3 }
-            let dx = net.backward(gradient)
-            return [y.scalars, dx.scalars] + net.namedParameters.map(\.parameter.gradient.scalars)
-        }
         let linked = chain(), unlinked = chain()
         ConvolutionLinks.unlink(unlinked.layers)
-        let reference = withThreads(1) { passes(unlinked, .columns) }
+        let reference = withThreads(1) { chainPasses(unlinked, .columns, input: x) }
         for threads in [1, 2] {
-            let results = withThreads(threads) { passes(linked, .direct) }
+            let results = withThreads(threads) { chainPasses(linked, .direct, input: x) }
             let ends = [linked.layers[0], linked.layers[4]].map { ($0 as! ConvolutionLayer).lastPassOwn }
             #expect(ends == [ChannelBlocks.width == 8, ChannelBlocks.width == 8], "the engine's kernels run where nChw8c is linked")
             for (index, (one, other)) in zip(reference, results).enumerated() {
