@@ -107,7 +107,8 @@ static void spread_row(const bv_sc_geometry *g, const float *padded, const float
     else { SPREAD_ROW(8, 1, g->kernel, g->stride) }
     /* The row goes out in one run of stores per group, masked if asked. Why a row buffer: the
        tiles' stores, spread among the FMAs, ran the first layer's forward at 74 GFLOPS in
-       `bench conv`; written a row at a time it ran at 136. */
+       `bench conv`; written a row at a time it ran at 136 (one run each, on a shared machine
+       whose figures moved by up to 2×: a sign, not a measurement). */
     for (long q = 0; q < groups; q++) {
         float *to = out + (q * plane + oh * g->out_width) * 8;
         const float *from = row_out + q * g->out_width * 8;
