@@ -9,6 +9,7 @@
 // - weights: T taps × Q channel groups; per position, Q tensor loads and T broadcasts feed T·Q FMAs,
 //   a tensor row at a time so that it stays in L1 across the tap tiles.
 #include "single_channel_convolution.h"
+#include "channel_blocks.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -89,11 +90,9 @@ static inline __attribute__((always_inline)) void spread_tile(const int P, const
         for (; ow < g->out_width; ow++) spread_tile(1, Q, K, S, g, padded, columns, Wb, bias, relu, row_out, oh, ow, g0); \
     }
 
-/* W [C, k²] as Wb [C/8, k², 8]. */
+/* W [C, k²] as Wb [C/8, k², 8]: the blocked layout with k² positions. */
 static void spread_weights(const bv_sc_geometry *g, const float *weight, float *Wb) {
-    const long kk = g->kernel * g->kernel;
-    for (long c = 0; c < g->channels; c++)
-        for (long t = 0; t < kk; t++) Wb[((c / 8) * kk + t) * 8 + c % 8] = weight[c * kk + t];
+    bv_channel_blocks(weight, 1, g->channels, g->kernel * g->kernel, Wb, 1, 8);
 }
 
 /* Row oh of one image's tensor `out` [C/8, Ho, Wo, 8] from its padded image, masked by the same
@@ -302,7 +301,9 @@ static void weights_row(const bv_sc_geometry *g, const float *padded, const floa
     else { WEIGHTS_ROW(8, 1, g->kernel, g->stride) }
 }
 
-/* db[c] += Σ over one image's tensor `in` of channel c. */
+/* db[c] += Σ over one image's tensor `in` of channel c. Not bv_blocked_bias_gradient: its one
+   running sum per lane waits on each add's latency, by count about four times the cycles of these
+   four sums (estimated, not timed). */
 static void bias_sums(const bv_sc_geometry *g, const float *in, float *bias_gradient) {
     const long plane = g->out_height * g->out_width;
     for (long c0 = 0; c0 < g->channels / 8; c0++) {
@@ -324,11 +325,11 @@ static void bias_sums(const bv_sc_geometry *g, const float *in, float *bias_grad
     }
 }
 
-/* ∂W [C, k²] += dWb [C/8, k², 8]. */
-static void add_weight_sums(const bv_sc_geometry *g, const float *dWb, float *weight_gradient) {
-    const long kk = g->kernel * g->kernel;
-    for (long c = 0; c < g->channels; c++)
-        for (long t = 0; t < kk; t++) weight_gradient[c * kk + t] += dWb[((c / 8) * kk + t) * 8 + c % 8];
+/* ∂W [C, k²] += dWb [C/8, k², 8], through `plain` (C·k² floats of scratch). */
+static void add_weight_sums(const bv_sc_geometry *g, const float *dWb, float *plain, float *weight_gradient) {
+    const long count = g->channels * g->kernel * g->kernel;
+    bv_channel_blocks(dWb, 1, g->channels, g->kernel * g->kernel, plain, 0, 8);
+    for (long i = 0; i < count; i++) weight_gradient[i] += plain[i];
 }
 
 void bv_sc_weights(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
@@ -341,7 +342,7 @@ void bv_sc_weights(const bv_sc_geometry *g, long batch, const float *image, cons
         for (long oh = 0; oh < g->out_height; oh++) weights_row(g, scratch, tensor + n * size, dWb, oh);
         if (bias_gradient) bias_sums(g, tensor + n * size, bias_gradient);
     }
-    add_weight_sums(g, dWb, weight_gradient);
+    add_weight_sums(g, dWb, rearranged_weights(g, scratch), weight_gradient);
 }
 
 void bv_sc_weights_and_spread(const bv_sc_geometry *g, long batch, const float *image, const float *tensor, float *weight_gradient,
@@ -367,7 +368,7 @@ void bv_sc_weights_and_spread(const bv_sc_geometry *g, long batch, const float *
     }
     /* The non-temporal stores are visible to the thread that reads ∂x next once this returns. */
     _mm_sfence();
-    add_weight_sums(g, dWb, weight_gradient);
+    add_weight_sums(g, dWb, rearranged_weights(g, scratch), weight_gradient);
 }
 
 #else
